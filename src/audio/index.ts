@@ -1,0 +1,2 @@
+// audio: see ARCHITECTURE.md.
+export {};

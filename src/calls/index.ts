@@ -1,0 +1,2 @@
+// calls: see ARCHITECTURE.md.
+export {};

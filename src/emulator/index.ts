@@ -1,0 +1,2 @@
+// emulator: see ARCHITECTURE.md.
+export {};

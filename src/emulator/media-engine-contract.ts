@@ -1,0 +1,107 @@
+// The contract between the emulator's control plane (REST, call store, callback events) and its media engine
+// (WebSocket client streams, pacing, audio sources, faults). The control plane decides *when* to stream;
+// the engine decides *what* goes on the wire and reports what happened to the socket.
+
+import type { SampleRate } from '../protocol/index.js';
+
+/** Who is in the call and what they say: a bundled fixture, a WAV file, a tone, or silence. */
+export type AudioSourceSpec =
+  | { type: 'fixture'; name?: string }
+  | { type: 'wav'; path: string }
+  | { type: 'tone'; frequencyHz: number; amplitude?: number }
+  | { type: 'silence' };
+
+/** One thing a participant does at a time offset from the start of streaming. */
+export interface ScenarioStep {
+  /** Milliseconds after streaming starts. */
+  atMs: number;
+  /** Speak a source (played once from atMs), or press a DTMF tone. */
+  say?: AudioSourceSpec;
+  dtmf?: string;
+}
+
+export interface ScenarioParticipant {
+  /** Raw ID as ACS would send it, e.g. `4:+15551234567` or `8:acs:...`. */
+  rawId: string;
+  displayName?: string;
+  steps: ScenarioStep[];
+}
+
+/** A fault injected into a running stream (admin endpoint or scenario). */
+export type FaultSpec =
+  | { type: 'drop'; reconnectAfterMs?: number }
+  | { type: 'refuse' }
+  | { type: 'jitter'; maxMs: number; durationMs: number }
+  | { type: 'burst'; frames: number }
+  | { type: 'duplicate'; frames: number }
+  | { type: 'reorder'; frames: number }
+  | { type: 'malformed' }
+  | { type: 'hangup' }
+  | { type: 'fail' };
+
+/** A scenario file: who is in the call, what each says and when, and faults (JSON). */
+export interface Scenario {
+  /** Total streaming length in ms after which the call hangs up by itself; undefined = until stopped. */
+  durationMs?: number;
+  participants: ScenarioParticipant[];
+  faults?: Array<{ atMs: number; fault: FaultSpec }>;
+}
+
+/** What the control plane asks the engine to stream. */
+export interface StreamSpec {
+  callConnectionId: string;
+  correlationId: string;
+  /** The call's mediaStreamingSubscription.id; sent as AudioMetadata.subscriptionId. */
+  subscriptionId: string;
+  transportUrl: string;
+  sampleRate: SampleRate;
+  channel: 'mixed' | 'unmixed';
+  bidirectional: boolean;
+  dtmf: boolean;
+  /** Participants and their sources; when the scenario names none, each target speaks a fixture. */
+  scenario: Scenario;
+  /** Bearer token for the WebSocket upgrade (signed by the emulator). A function: a new token per connection. */
+  token: () => Promise<string>;
+  /** Transcription on this call: a separate socket with TranscriptionMetadata/Data. */
+  transcription?: { transportUrl: string; locale: string; subscriptionId: string; intermediateResults: boolean };
+}
+
+/** What happened to a stream's socket, reported back so the control plane can post callback events. */
+export interface StreamEvents {
+  connected(): void;
+  /** Could not connect at all (MediaStreamingFailed / streamConnectionUnsuccessful). */
+  failed(detail: string): void;
+  interrupted(): void;
+  reestablished(): void;
+  /** The scenario asked for a remote hang-up. */
+  hangupRequested(): void;
+  /** The stream ended (stopped or closed) and sends nothing more. */
+  ended(): void;
+}
+
+/** A running stream. */
+export interface EngineStream {
+  readonly spec: StreamSpec;
+  stop(): Promise<void>;
+  inject(fault: FaultSpec): void;
+  /** Frames sent per participant (rawId, or 'mixed'), and what the app sent back. */
+  stats(): EngineStreamStats;
+}
+
+export interface EngineStreamStats {
+  framesSent: Record<string, number>;
+  dtmfSent: number;
+  transcriptionPacketsSent: number;
+  outboundFramesReceived: number;
+  outboundStopAudioReceived: number;
+  outboundViolations: number;
+  /** Path of the WAV recording of what the app played into the call, when any. */
+  playbackWavPath: string | undefined;
+  faults: Array<{ atMs: number; fault: FaultSpec }>;
+}
+
+/** The media engine: one scheduler for all calls. */
+export interface MediaEngine {
+  start(spec: StreamSpec, events: StreamEvents): EngineStream;
+  close(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+// media: see ARCHITECTURE.md.
+export {};

@@ -1,0 +1,2 @@
+// server: see ARCHITECTURE.md.
+export {};
