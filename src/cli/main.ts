@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerServe } from './serve.js';
 import { registerEmulator } from './emulator.js';
+import { registerRepair } from './repair.js';
 
 const program = new Command()
   .name('acs-audio')
@@ -10,5 +11,6 @@ const program = new Command()
 
 registerServe(program);
 registerEmulator(program);
+registerRepair(program);
 
 await program.parseAsync(process.argv);

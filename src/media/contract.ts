@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- event listener signatures mirror EventEmitter */
 // The contract between the transport edge (src/server) and the media layer (src/media).
 // The server owns sockets and HTTP; media owns sessions, tracks, timelines and sinks.
 // Media never imports ws or http: a connection is handed over as plain callbacks.
@@ -51,4 +52,118 @@ export interface MediaConnection {
   receive(data: Buffer | string, isBinary: boolean): void;
   /** The socket closed (by either side). */
   closed(code: number, reason: string): void;
+}
+
+/** Session lifecycle as the dashboard and API show it. */
+export type SessionState = 'connecting' | 'streaming' | 'interrupted' | 'ended' | 'failed';
+
+/** Audio to play into a call (bidirectional): PCM at a given rate, a WAV file path or buffer, or a stream of PCM. */
+export type PlaySource =
+  | { pcm: Int16Array; sampleRate: number }
+  | { wavPath: string }
+  | { wav: Buffer }
+  | { stream: AsyncIterable<Buffer | Int16Array>; sampleRate: number };
+
+/** Handle on one queued playback. ACS sends no playback acknowledgement: `done` resolves when the last frame was sent. */
+export interface PlayHandle {
+  readonly id: string;
+  /** Resolves when all audio was sent ('completed') or it was cut short by stopAudio / session end ('cancelled'). */
+  readonly done: Promise<{ status: 'completed' | 'cancelled'; framesSent: number }>;
+  cancel(): void;
+}
+
+/** A session's JSON-able summary: what session.json and GET /api/sessions show. */
+export interface SessionSummary {
+  id: string;
+  subscriptionId: string | undefined;
+  callConnectionId: string | undefined;
+  state: SessionState;
+  url: string;
+  sampleRate: number | undefined;
+  channel: 'mixed' | 'unmixed' | undefined;
+  startedAt: string;
+  endedAt: string | undefined;
+  recordingDir: string | undefined;
+  participants: Array<{ trackId: string; participantRawId: string | undefined; file: string | undefined; frames: number; seconds: number }>;
+  counts: {
+    framesReceived: number;
+    framesWritten: number;
+    gapsFilled: number;
+    duplicates: number;
+    late: number;
+    tooLate: number;
+    rejected: number;
+    recordingDropped: number;
+    transcripts: number;
+    dtmf: number;
+    talkBackFrames: number;
+    connections: number;
+  };
+}
+
+/** Counters for /metrics; plain numbers, read at scrape time. */
+export interface MediaHubStats {
+  sessionsActive: number;
+  sessionsTotal: number;
+  framesByKind: Record<string, number>;
+  bytesReceived: number;
+  rejectsByReason: Record<string, number>;
+  gapsFilled: number;
+  duplicates: number;
+  lateFrames: number;
+  recordingDroppedFrames: number;
+  recordingQueueBytes: number;
+  /** Recent recording write latencies in ms since the last read (drained by the reader). */
+  drainWriteLatenciesMs(): number[];
+  talkBackFrames: number;
+}
+
+/** One call's media session: one per WebSocket, continued across ACS reconnects by subscriptionId. */
+export interface MediaSession {
+  readonly id: string;
+  readonly url: string;
+  readonly query: URLSearchParams;
+  readonly subscriptionId: string | undefined;
+  readonly callConnectionId: string | undefined;
+  readonly sampleRate: SampleRate | undefined;
+  readonly state: SessionState;
+  /** Events: 'audio' (AudioFrame), 'transcript' (TranscriptionDataPacket), 'dtmf' (DtmfDataPacket),
+   *  'participant' ({ trackId, participantRawId }), 'state' (SessionState), 'end' (SessionSummary).
+   *  A handler that throws is logged and isolated. */
+  on(event: string, listener: (...args: any[]) => void): this;
+  off(event: string, listener: (...args: any[]) => void): this;
+  play(source: PlaySource): PlayHandle;
+  /** Barge-in: cancel queued playback and send StopAudio. */
+  stopAudio(): void;
+  summary(): SessionSummary;
+}
+
+/** Options for the media hub: everything has a default. */
+export interface MediaHubOptions {
+  /** Folder for recordings; null disables recording. @default './recordings' */
+  recordingsDir?: string | null;
+  /** pino logger. @default a silent logger */
+  logger?: import('pino').Logger;
+  /** Injectable clock (epoch ms). @default Date.now */
+  now?: () => number;
+  /** How far behind the newest frame a late frame may arrive and still be put in place. @default 200 */
+  lateWindowMs?: number;
+  /** Recording memory bound per session in bytes; past it frames are dropped and counted. @default 4 MiB */
+  maxRecordingQueueBytes?: number;
+  /** How long an ended session's summary stays in `sessions()`. @default 100 sessions */
+  keepRecentSessions?: number;
+}
+
+/** The media layer: sessions for every connection. */
+export interface MediaHub {
+  connect(info: ConnectionInfo): MediaConnection;
+  /** Live and recent sessions. */
+  sessions(): MediaSession[];
+  get(id: string): MediaSession | undefined;
+  /** A callback event linked to a call: links callConnectionId ↔ subscriptionId and appends to events.jsonl. */
+  recordCallEvent(event: { type: string; callConnectionId?: string; subscriptionId?: string; data: unknown; time?: string }): void;
+  stats(): MediaHubStats;
+  on(event: 'session', listener: (session: MediaSession) => void): this;
+  /** End every session and finish every file. Idempotent. */
+  close(): Promise<void>;
 }
