@@ -1,2 +1,2 @@
-// calls: see ARCHITECTURE.md.
-export {};
+// Call control through the official @azure/communication-call-automation SDK, wrapped thinly.
+export * from './call-control.js';

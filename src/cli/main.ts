@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerServe } from './serve.js';
 import { registerEmulator } from './emulator.js';
 import { registerRepair } from './repair.js';
+import { registerCall } from './call.js';
 
 const program = new Command()
   .name('acs-audio')
@@ -12,5 +13,6 @@ const program = new Command()
 registerServe(program);
 registerEmulator(program);
 registerRepair(program);
+registerCall(program);
 
 await program.parseAsync(process.argv);

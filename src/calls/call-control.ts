@@ -1,0 +1,218 @@
+// Call control through the official @azure/communication-call-automation SDK, wrapped thinly:
+// what `acs-audio call ...` and the demo need. Nothing here re-implements the REST API.
+import {
+  CallAutomationClient,
+  type CallConnectionProperties,
+  type CallInvite,
+  type MediaStreamingOptions,
+  type TranscriptionOptions,
+} from '@azure/communication-call-automation';
+import {
+  createIdentifierFromRawId,
+  getIdentifierRawId,
+  type PhoneNumberIdentifier,
+} from '@azure/communication-common';
+
+/** Streaming options in our words, mapped onto the SDK's MediaStreamingOptions. */
+export interface StreamingChoice {
+  /** WebSocket URL ACS connects to (wss:// for real ACS; ws:// works with the emulator). */
+  streamUrl: string;
+  /** @default 'mixed' */
+  channel?: 'mixed' | 'unmixed';
+  /** @default 'pcm16k' */
+  format?: 'pcm16k' | 'pcm24k';
+  /** @default false */
+  bidirectional?: boolean;
+  /** @default false */
+  dtmf?: boolean;
+  /** Start streaming as soon as the call connects. @default false */
+  startNow?: boolean;
+  /** Live transcription locale (e.g. en-US); off when undefined. */
+  transcriptionLocale?: string;
+  /** Transcription WebSocket URL. @default streamUrl */
+  transcriptionUrl?: string;
+}
+
+/** An error from call control with a stable code and what to do about it. */
+export class CallControlError extends Error {
+  constructor(
+    readonly code: 'CALLS_BAD_TARGET' | 'CALLS_BAD_CONNECTION_STRING' | 'CALLS_BAD_URL',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CallControlError';
+  }
+}
+
+/** True for an http:// endpoint on a loopback host (the emulator): the only case where plain HTTP is allowed. */
+export function isLoopbackHttp(endpoint: string): boolean {
+  const url = new URL(endpoint);
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(url.hostname);
+}
+
+/** Creates the SDK client; `allowInsecureConnection` only for an http loopback endpoint (the emulator). */
+export function createCallClient(connectionString: string): CallAutomationClient {
+  const match = /endpoint=([^;]+)/i.exec(connectionString);
+  if (!match || !/accesskey=/i.test(connectionString)) {
+    throw new CallControlError(
+      'CALLS_BAD_CONNECTION_STRING',
+      'The ACS connection string must look like "endpoint=https://<resource>.communication.azure.com/;accesskey=<key>" ' +
+        '(Azure portal → your Communication Services resource → Keys), or the one `acs-audio emulator` prints.',
+    );
+  }
+  const endpoint = match[1];
+  return new CallAutomationClient(connectionString, { allowInsecureConnection: isLoopbackHttp(endpoint) });
+}
+
+/** Parses a call target: an E.164 phone number (+15551234567) or any ACS raw ID (8:acs:..., 4:+1555...). */
+export function parseCallTarget(text: string): CallInvite['targetParticipant'] {
+  const value = text.trim();
+  if (/^\+[1-9]\d{4,15}$/.test(value)) return { phoneNumber: value };
+  if (/^\d+:/.test(value)) {
+    const identifier = createIdentifierFromRawId(value);
+    if (identifier.kind === 'unknown') {
+      throw new CallControlError('CALLS_BAD_TARGET', `"${text}" is not a raw ID ACS can call (try 8:acs:... or +1555...).`);
+    }
+    return identifier as CallInvite['targetParticipant'];
+  }
+  throw new CallControlError(
+    'CALLS_BAD_TARGET',
+    `"${text}" is neither a phone number in E.164 form (+15551234567) nor an ACS raw ID (8:acs:<resource>_<user>).`,
+  );
+}
+
+/** Maps our streaming choice onto the SDK's MediaStreamingOptions. */
+export function toMediaStreamingOptions(choice: StreamingChoice): MediaStreamingOptions {
+  assertWebSocketUrl(choice.streamUrl, 'stream URL');
+  return {
+    transportType: 'websocket',
+    transportUrl: choice.streamUrl,
+    contentType: 'audio',
+    audioChannelType: choice.channel ?? 'mixed',
+    audioFormat: choice.format === 'pcm24k' ? 'pcm24KMono' : 'pcm16KMono',
+    startMediaStreaming: choice.startNow ?? false,
+    enableBidirectional: choice.bidirectional ?? false,
+    enableDtmfTones: choice.dtmf ?? false,
+  };
+}
+
+function toTranscriptionOptions(choice: StreamingChoice): TranscriptionOptions | undefined {
+  if (!choice.transcriptionLocale) return undefined;
+  const url = choice.transcriptionUrl ?? choice.streamUrl;
+  assertWebSocketUrl(url, 'transcription URL');
+  return {
+    transportType: 'websocket',
+    transportUrl: url,
+    locale: choice.transcriptionLocale,
+    startTranscription: choice.startNow ?? false,
+    enableIntermediateResults: true,
+  };
+}
+
+function assertWebSocketUrl(url: string, what: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new CallControlError('CALLS_BAD_URL', `The ${what} "${url}" is not a URL.`, { cause });
+  }
+  if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:') {
+    throw new CallControlError(
+      'CALLS_BAD_URL',
+      `The ${what} must start with wss:// (ACS connects to it as a WebSocket), not ${parsed.protocol}//.`,
+    );
+  }
+}
+
+/** What `createStreamingCall` needs. */
+export interface CreateStreamingCallRequest extends StreamingChoice {
+  to: string;
+  from?: string;
+  callbackUrl: string;
+  operationContext?: string;
+}
+
+/** Places a call with media streaming (and transcription when a locale is given); returns its properties. */
+export async function createStreamingCall(
+  client: CallAutomationClient,
+  request: CreateStreamingCallRequest,
+): Promise<CallConnectionProperties> {
+  const source: PhoneNumberIdentifier | undefined = request.from ? { phoneNumber: request.from } : undefined;
+  const invite: CallInvite = { targetParticipant: parseCallTarget(request.to), sourceCallIdNumber: source };
+  const result = await client.createCall(invite, request.callbackUrl, {
+    sourceCallIdNumber: source,
+    operationContext: request.operationContext,
+    mediaStreamingOptions: toMediaStreamingOptions(request),
+    transcriptionOptions: toTranscriptionOptions(request),
+  });
+  return result.callConnectionProperties;
+}
+
+/** Starts media streaming on a connected call. */
+export async function startStreaming(
+  client: CallAutomationClient,
+  callConnectionId: string,
+  options: { context?: string; callbackUrl?: string } = {},
+): Promise<void> {
+  await client
+    .getCallConnection(callConnectionId)
+    .getCallMedia()
+    .startMediaStreaming({ operationContext: options.context, operationCallbackUrl: options.callbackUrl });
+}
+
+/** Stops media streaming on a call. */
+export async function stopStreaming(
+  client: CallAutomationClient,
+  callConnectionId: string,
+  options: { context?: string; callbackUrl?: string } = {},
+): Promise<void> {
+  await client
+    .getCallConnection(callConnectionId)
+    .getCallMedia()
+    .stopMediaStreaming({ operationContext: options.context, operationCallbackUrl: options.callbackUrl });
+}
+
+/** Hangs up the call for everyone. */
+export async function hangUpCall(client: CallAutomationClient, callConnectionId: string): Promise<void> {
+  await client.getCallConnection(callConnectionId).hangUp(true);
+}
+
+/** A call's properties and participants, as `acs-audio call show` prints them. */
+export interface CallDescription {
+  callConnectionId: string | undefined;
+  state: string | undefined;
+  serverCallId: string | undefined;
+  correlationId: string | undefined;
+  callbackUrl: string | undefined;
+  mediaStreaming: { id?: string; state?: string } | undefined;
+  transcription: { id?: string; state?: string } | undefined;
+  participants: Array<{ rawId: string; isMuted: boolean | undefined; isOnHold: boolean | undefined }>;
+}
+
+/** Reads a call's properties and participants. */
+export async function describeCall(client: CallAutomationClient, callConnectionId: string): Promise<CallDescription> {
+  const connection = client.getCallConnection(callConnectionId);
+  const [properties, participants] = await Promise.all([
+    connection.getCallConnectionProperties(),
+    connection.listParticipants(),
+  ]);
+  return {
+    callConnectionId: properties.callConnectionId,
+    state: properties.callConnectionState,
+    serverCallId: properties.serverCallId,
+    correlationId: properties.correlationId,
+    callbackUrl: properties.callbackUrl,
+    mediaStreaming: properties.mediaStreamingSubscription
+      ? { id: properties.mediaStreamingSubscription.id, state: properties.mediaStreamingSubscription.state }
+      : undefined,
+    transcription: properties.transcriptionSubscription
+      ? { id: properties.transcriptionSubscription.id, state: properties.transcriptionSubscription.state }
+      : undefined,
+    participants: (participants.values ?? []).map((p) => ({
+      rawId: p.identifier ? getIdentifierRawId(p.identifier) : '',
+      isMuted: p.isMuted,
+      isOnHold: p.isOnHold,
+    })),
+  };
+}

@@ -1,0 +1,147 @@
+// `acs-audio call ...`: call control through the official SDK (src/calls), against real ACS or the emulator.
+import { Command, Option } from 'commander';
+import {
+  createCallClient,
+  createStreamingCall,
+  describeCall,
+  hangUpCall,
+  startStreaming,
+  stopStreaming,
+} from '../calls/index.js';
+
+interface ConnectionFlags {
+  connectionString?: string;
+  json?: boolean;
+}
+
+function connectionOption(): Option {
+  return new Option(
+    '--connection-string <cs>',
+    'ACS connection string "endpoint=...;accesskey=..." (the emulator prints one)',
+  ).env('ACS_CONNECTION_STRING');
+}
+
+function clientFrom(flags: ConnectionFlags) {
+  if (!flags.connectionString) {
+    throw new Error(
+      'No ACS connection string: pass --connection-string or set ACS_CONNECTION_STRING ' +
+        '(Azure portal → Communication Services → Keys, or the line `acs-audio emulator` prints).',
+    );
+  }
+  return createCallClient(flags.connectionString);
+}
+
+/** Runs a command body and turns failures into one clear line and exit code 1. */
+async function run(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    const err = error as { message?: string; statusCode?: number; code?: string };
+    const status = err.statusCode ? ` (HTTP ${err.statusCode}${err.code ? ` ${err.code}` : ''})` : '';
+    console.error(`acs-audio call: ${err.message ?? String(error)}${status}`);
+    if (err.statusCode === 401) {
+      console.error('  → the access key does not match the resource: copy the connection string again.');
+    }
+    process.exitCode = 1;
+  }
+}
+
+function print(flags: ConnectionFlags, value: unknown, text: string): void {
+  console.log(flags.json ? JSON.stringify(value, null, 2) : text);
+}
+
+/** Adds the `call` command group. */
+export function registerCall(program: Command): void {
+  const call = program.command('call').description('Control calls through the official Call Automation SDK');
+
+  call
+    .command('create')
+    .description('Place a call with media streaming (and optional live transcription)')
+    .requiredOption('--to <target>', 'phone number in E.164 form (+15551234567) or an ACS raw ID (8:acs:...)')
+    .option('--from <phone>', 'caller ID phone number (required by ACS when calling a phone)')
+    .requiredOption('--callback <url>', 'callback URL for call events, e.g. https://<host>/api/callbacks')
+    .requiredOption('--stream-url <url>', 'WebSocket URL ACS streams audio to, e.g. wss://<host>/ws')
+    .addOption(new Option('--channel <type>', 'mixed: one stream; unmixed: one per speaker').choices(['mixed', 'unmixed']).default('mixed'))
+    .addOption(new Option('--format <format>', 'PCM sample rate').choices(['pcm16k', 'pcm24k']).default('pcm16k'))
+    .option('--bidirectional', 'let the server send audio back into the call', false)
+    .option('--dtmf', 'stream DTMF tones', false)
+    .option('--start-now', 'start streaming as soon as the call connects', false)
+    .option('--transcription-locale <locale>', 'turn on live transcription in this locale, e.g. en-US')
+    .option('--context <text>', 'operation context echoed in events')
+    .addOption(connectionOption())
+    .option('--json', 'print JSON', false)
+    .action((flags) =>
+      run(async () => {
+        const properties = await createStreamingCall(clientFrom(flags), {
+          to: flags.to,
+          from: flags.from,
+          callbackUrl: flags.callback,
+          streamUrl: flags.streamUrl,
+          channel: flags.channel,
+          format: flags.format,
+          bidirectional: flags.bidirectional,
+          dtmf: flags.dtmf,
+          startNow: flags.startNow,
+          transcriptionLocale: flags.transcriptionLocale,
+          operationContext: flags.context,
+        });
+        print(
+          flags,
+          properties,
+          `call ${properties.callConnectionId} ${properties.callConnectionState ?? ''}\n` +
+            `media streaming subscription ${properties.mediaStreamingSubscription?.id ?? '-'}`,
+        );
+      }),
+    );
+
+  const stream = call.command('stream').description('Start or stop media streaming on a connected call');
+  for (const action of ['start', 'stop'] as const) {
+    stream
+      .command(action)
+      .description(`${action === 'start' ? 'Start' : 'Stop'} media streaming`)
+      .argument('<callConnectionId>', 'the call, as `call create` printed it')
+      .option('--context <text>', 'operation context echoed in MediaStreaming events')
+      .option('--callback <url>', 'callback URL for this operation only')
+      .addOption(connectionOption())
+      .action((callConnectionId: string, flags) =>
+        run(async () => {
+          const operate = action === 'start' ? startStreaming : stopStreaming;
+          await operate(clientFrom(flags), callConnectionId, { context: flags.context, callbackUrl: flags.callback });
+          console.log(`streaming ${action} requested for ${callConnectionId} (watch for MediaStreaming events)`);
+        }),
+      );
+  }
+
+  call
+    .command('hangup')
+    .description('Hang up a call for everyone')
+    .argument('<callConnectionId>')
+    .addOption(connectionOption())
+    .action((callConnectionId: string, flags) =>
+      run(async () => {
+        await hangUpCall(clientFrom(flags), callConnectionId);
+        console.log(`hung up ${callConnectionId}`);
+      }),
+    );
+
+  call
+    .command('show')
+    .description("Show a call's state, streaming subscription and participants")
+    .argument('<callConnectionId>')
+    .addOption(connectionOption())
+    .option('--json', 'print JSON', false)
+    .action((callConnectionId: string, flags) =>
+      run(async () => {
+        const description = await describeCall(clientFrom(flags), callConnectionId);
+        const lines = [
+          `call          ${description.callConnectionId} (${description.state})`,
+          `correlation   ${description.correlationId ?? '-'}`,
+          `streaming     ${description.mediaStreaming?.id ?? '-'} ${description.mediaStreaming?.state ?? ''}`,
+          `transcription ${description.transcription?.id ?? '-'} ${description.transcription?.state ?? ''}`,
+          'participants',
+          ...description.participants.map((p) => `  ${p.rawId}${p.isMuted ? ' (muted)' : ''}${p.isOnHold ? ' (on hold)' : ''}`),
+        ];
+        print(flags, description, lines.join('\n'));
+      }),
+    );
+}
