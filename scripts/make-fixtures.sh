@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the bundled speech fixtures (fixtures/speech/<name>.wav + <name>.json) with espeak-ng and sox.
+# Regenerates (deterministically: sox without dither) the bundled speech fixtures (fixtures/speech/<name>.wav + <name>.json) with espeak-ng and sox.
 # Not needed at test time: the WAVs and transcripts are committed. Needs espeak-ng (libespeak-ng.so.1), sox, python3.
 #
 # Word timings are espeak-ng's own: the synthesizer reports a WORD event with the audio position of each word
@@ -58,7 +58,8 @@ def on_synth(wav, count, events):
     while events[i].type != EVENT_LIST_TERMINATED:
         e = events[i]
         if e.type == EVENT_WORD:
-            words.append((text[e.text_position - 1:e.text_position - 1 + e.length], e.sample))
+            # The whole whitespace-delimited token: espeak-ng reports "I'm" as a one-letter word.
+            words.append((text[e.text_position - 1:].split()[0], e.sample))
         i += 1
     return 0
 
@@ -97,7 +98,7 @@ with open(timing_path, 'w') as f:
 PY
   rate="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rate"])' "$work/$name.timing.json")"
   # Resample to 16 kHz mono PCM16 and normalize the peak to -3 dBFS; timings are in seconds, so they carry over.
-  sox -q -t raw -r "$rate" -e signed-integer -b 16 -c 1 "$work/$name.raw" \
+  sox -q -D -t raw -r "$rate" -e signed-integer -b 16 -c 1 "$work/$name.raw" \
     -r 16000 -e signed-integer -b 16 -c 1 "$out/$name.wav" gain -n -3
   seconds="$(soxi -D "$out/$name.wav")"
   python3 - "$name" "$voice" "$text" "$seconds" "$work/$name.timing.json" "$out/$name.json" <<'PY'
