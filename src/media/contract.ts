@@ -68,7 +68,7 @@ export type PlaySource =
 export interface PlayHandle {
   readonly id: string;
   /** Resolves when all audio was sent ('completed') or it was cut short by stopAudio / session end ('cancelled'). */
-  readonly done: Promise<{ status: 'completed' | 'cancelled'; framesSent: number }>;
+  readonly done: Promise<{ status: 'completed' | 'cancelled'; framesSent: number; error?: Error }>;
   cancel(): void;
 }
 
@@ -152,6 +152,18 @@ export interface MediaHubOptions {
   maxRecordingQueueBytes?: number;
   /** How long an ended session's summary stays in `sessions()`. @default 100 sessions */
   keepRecentSessions?: number;
+  /** After an abnormal close (not 1000), how long a session waits 'interrupted' for ACS to reconnect. @default 10000 */
+  reconnectGraceMs?: number;
+  /** How often queued recording data is flushed to disk (a crash loses at most this much). @default 1000 */
+  flushIntervalMs?: number;
+  /** A frame whose timestamp jumps further ahead than this is rejected ('timestamp_jump'). @default 3600000 */
+  maxTimestampJumpMs?: number;
+  /** Talk-back frames may be sent this long before their due time. @default 20 */
+  talkBackLeadMs?: number;
+  /** Audio channel type; 'auto' = unmixed when the first frame names a participant. @default 'auto' */
+  channel?: 'auto' | 'mixed' | 'unmixed';
+  /** Session id factory. @default `<UTC timestamp>-<6 hex>` */
+  createId?: () => string;
 }
 
 /** The media layer: sessions for every connection. */

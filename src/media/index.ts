@@ -1,2 +1,18 @@
-// media: see ARCHITECTURE.md.
-export {};
+// media: sessions, tracks, timelines, sinks (recorder, mix), talk-back. See ARCHITECTURE.md and docs/media.md.
+export type {
+  AudioFrame,
+  ConnectionInfo,
+  MediaConnection,
+  MediaHub,
+  MediaHubOptions,
+  MediaHubStats,
+  MediaSession,
+  PlayHandle,
+  PlaySource,
+  SessionState,
+  SessionSummary,
+  Sink,
+} from './contract.js';
+export { createMediaHub } from './media-hub.js';
+export { MediaError, MediaErrorCode, isMediaError } from './media-error.js';
+export { createTrackId } from './track-id.js';

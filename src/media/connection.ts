@@ -1,0 +1,65 @@
+// One WebSocket as the media layer sees it: bytes in → parsePacket → the session. The server drives it through
+// the MediaConnection callbacks; outbound text goes back through ConnectionInfo.send.
+import type { InboundPacket } from '../protocol/index.js';
+import type { ConnectionInfo, MediaConnection } from './contract.js';
+import type { Session } from './session.js';
+import { parsePacket } from './upstream.js';
+
+/** What a connection needs from the hub and its session (kept narrow so the frame path is easy to follow). */
+export interface ConnectionTarget {
+  /** Hub-wide byte counter. */
+  countBytes(bytes: number): void;
+  /** A packet arrived on `connection`. */
+  accept(connection: Connection, packet: InboundPacket): void;
+  /** A message was rejected. */
+  reject(connection: Connection, reason: string, detail: string): void;
+  /** The socket closed. */
+  closed(connection: Connection, code: number, reason: string): void;
+}
+
+/** A MediaConnection bound to a session; reused parse options, no closures per message. */
+export class Connection implements MediaConnection {
+  open = true;
+  /** Replaced by a newer socket of the same session (ACS reconnect): further packets are ignored. */
+  superseded = false;
+  /** Passed to parsePacket; the frame size is set once AudioMetadata is known. */
+  readonly parseOptions: { expectedFrameBytes?: number } = {};
+
+  constructor(
+    readonly info: ConnectionInfo,
+    private readonly target: ConnectionTarget,
+    /** The session this socket feeds; rebound by the hub when metadata continues an earlier session. */
+    public session: Session,
+  ) {}
+
+  receive(data: Buffer | string, isBinary: boolean): void {
+    this.target.countBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
+    if (!this.open || this.superseded) {
+      this.target.reject(this, 'superseded', 'a message arrived on a socket that a reconnect replaced');
+      return;
+    }
+    if (isBinary) {
+      this.target.reject(this, 'not_text', 'a binary WebSocket message; ACS sends JSON text frames (PROTOCOL.md §1)');
+      return;
+    }
+    const result = parsePacket(data, this.parseOptions);
+    if (result.ok) this.target.accept(this, result.packet);
+    else this.target.reject(this, result.reason, result.detail);
+  }
+
+  closed(code: number, reason: string): void {
+    if (!this.open) return;
+    this.open = false;
+    this.target.closed(this, code, reason);
+  }
+
+  /** Send text to the peer; false when the socket is gone. */
+  send(text: string): boolean {
+    if (!this.open) return false;
+    try {
+      return this.info.send(text);
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+// The media layer's one error class: a stable `code` for programs, a message for people, the `cause` kept.
+
+/** Stable error codes thrown by the media layer (catalogued in docs/media.md). */
+export const MediaErrorCode = {
+  /** play() before the session knows its format (no AudioMetadata yet). */
+  NotReady: 'ERR_MEDIA_NOT_READY',
+  /** play() on a session whose socket is closed or interrupted, or that has ended. */
+  ConnectionClosed: 'ERR_MEDIA_CONNECTION_CLOSED',
+  /** A play source could not be read or decoded. */
+  BadPlaySource: 'ERR_MEDIA_BAD_PLAY_SOURCE',
+  /** A sink threw and was detached. */
+  SinkFailed: 'ERR_MEDIA_SINK_FAILED',
+  /** Writing a recording file failed. */
+  RecordingFailed: 'ERR_MEDIA_RECORDING_FAILED',
+  /** Contradictory or out-of-range hub options. */
+  BadOptions: 'ERR_MEDIA_BAD_OPTIONS',
+} as const;
+export type MediaErrorCode = (typeof MediaErrorCode)[keyof typeof MediaErrorCode];
+
+/** An error inside the media layer, with a stable code and the underlying cause. */
+export class MediaError extends Error {
+  override readonly name = 'MediaError';
+  readonly code: MediaErrorCode;
+
+  constructor(code: MediaErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** True when `value` is a MediaError (optionally with the given code). */
+export function isMediaError(value: unknown, code?: MediaErrorCode): value is MediaError {
+  return value instanceof MediaError && (code === undefined || value.code === code);
+}

@@ -1,0 +1,305 @@
+// The media hub: a session for every socket, continued across ACS reconnects by subscriptionId; one flush timer
+// and one talk-back pacer for all sessions; counters for /metrics; call events linked to sessions.
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import type { AudioMetadataPacket, InboundPacket, TranscriptionMetadataPacket } from '../protocol/index.js';
+import type { ConnectionInfo, MediaConnection, MediaHub, MediaHubOptions, MediaHubStats, MediaSession } from './contract.js';
+import { Connection, type ConnectionTarget } from './connection.js';
+import { MediaError, MediaErrorCode } from './media-error.js';
+import { PlayScheduler } from './play-scheduler.js';
+import { SafeEmitter } from './safe-emitter.js';
+import { Session, type SessionHost, type SessionSettings } from './session.js';
+
+/** Write latencies kept between two scrapes. */
+const MAX_LATENCIES = 4096;
+/** Call links and early events remembered for calls whose socket has not connected yet. */
+const MAX_PENDING_CALLS = 256;
+const MAX_PENDING_EVENTS_PER_CALL = 32;
+/** session.json is rewritten every this many flush ticks while a session runs. */
+const SUMMARY_EVERY_TICKS = 5;
+
+type CallEvent = Parameters<MediaHub['recordCallEvent']>[0];
+type SummedCounter = 'gapsFilled' | 'duplicates' | 'late' | 'recordingDropped' | 'talkBackFrames';
+
+function defaultId(now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function headerValue(headers: ConnectionInfo['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function checkOptions(o: MediaHubOptions): void {
+  const bad: string[] = [];
+  if (o.lateWindowMs !== undefined && !(o.lateWindowMs >= 0 && o.lateWindowMs <= 10_000)) bad.push('lateWindowMs (0–10000)');
+  if (o.maxRecordingQueueBytes !== undefined && !(o.maxRecordingQueueBytes >= 0)) bad.push('maxRecordingQueueBytes (≥ 0)');
+  if (o.keepRecentSessions !== undefined && !(o.keepRecentSessions >= 0)) bad.push('keepRecentSessions (≥ 0)');
+  if (o.reconnectGraceMs !== undefined && !(o.reconnectGraceMs >= 0)) bad.push('reconnectGraceMs (≥ 0)');
+  if (o.flushIntervalMs !== undefined && !(o.flushIntervalMs >= 10)) bad.push('flushIntervalMs (≥ 10)');
+  if (o.maxTimestampJumpMs !== undefined && !(o.maxTimestampJumpMs > 0)) bad.push('maxTimestampJumpMs (> 0)');
+  if (o.talkBackLeadMs !== undefined && !(o.talkBackLeadMs >= 0 && o.talkBackLeadMs <= 200)) bad.push('talkBackLeadMs (0–200)');
+  if (bad.length > 0) throw new MediaError(MediaErrorCode.BadOptions, `createMediaHub: invalid options: ${bad.join(', ')}`);
+}
+
+class Hub implements MediaHub, ConnectionTarget, SessionHost {
+  private readonly settings: SessionSettings;
+  private readonly createId: () => string;
+  private readonly keepRecent: number;
+  private readonly live = new Map<string, Session>();
+  private readonly recent: Session[] = [];
+  private readonly bySubscription = new Map<string, Session>();
+  /** subscriptionId → callConnectionId, learned from call events (the server knows both when it answers). */
+  private readonly callOfSubscription = new Map<string, string>();
+  private readonly pendingEvents = new Map<string, CallEvent[]>();
+  private readonly emitter: SafeEmitter;
+  private readonly scheduler: PlayScheduler;
+  private readonly flushTimer: NodeJS.Timeout;
+  private flushTicks = 0;
+  private closing: Promise<void> | undefined;
+  private sessionsTotal = 0;
+  private bytesReceived = 0;
+  private readonly framesByKind: Record<string, number> = {};
+  private readonly rejectsByReason: Record<string, number> = {};
+  private readonly endedTotals: Record<SummedCounter, number> = { gapsFilled: 0, duplicates: 0, late: 0, recordingDropped: 0, talkBackFrames: 0 };
+  private latencies: number[] = [];
+
+  constructor(options: MediaHubOptions) {
+    checkOptions(options);
+    const now = options.now ?? Date.now;
+    const logger = options.logger ?? pino({ level: 'silent' });
+    this.scheduler = new PlayScheduler(now, options.talkBackLeadMs ?? 20);
+    this.settings = {
+      now,
+      logger,
+      recordingsDir: options.recordingsDir === undefined ? './recordings' : options.recordingsDir,
+      lateWindowMs: options.lateWindowMs ?? 200,
+      maxRecordingQueueBytes: options.maxRecordingQueueBytes ?? 4 * 1024 * 1024,
+      maxTimestampJumpMs: options.maxTimestampJumpMs ?? 3_600_000,
+      reconnectGraceMs: options.reconnectGraceMs ?? 10_000,
+      channel: options.channel ?? 'auto',
+      scheduler: this.scheduler,
+    };
+    this.createId = options.createId ?? (() => defaultId(now()));
+    this.keepRecent = options.keepRecentSessions ?? 100;
+    this.emitter = new SafeEmitter(logger, { component: 'media-hub' });
+    this.flushTimer = setInterval(this.flushAll, options.flushIntervalMs ?? 1000);
+    this.flushTimer.unref();
+  }
+
+  connect(info: ConnectionInfo): MediaConnection {
+    const session = this.newSession(info);
+    const connection = new Connection(info, this, session);
+    session.connection = connection;
+    if (this.closing !== undefined) info.close(1001, 'media hub is closing');
+    return connection;
+  }
+
+  private newSession(info: ConnectionInfo): Session {
+    const session = new Session(this.createId(), info.url, this.settings, this, headerValue(info.headers, 'x-ms-call-connection-id'));
+    this.live.set(session.id, session);
+    return session;
+  }
+
+  // ConnectionTarget: the frame path. `accept` is the only per-frame call; it allocates nothing.
+  countBytes(bytes: number): void {
+    this.bytesReceived += bytes;
+  }
+
+  accept(connection: Connection, packet: InboundPacket): void {
+    this.framesByKind[packet.kind] = (this.framesByKind[packet.kind] ?? 0) + 1;
+    const session = connection.session;
+    if (session.metadata === undefined && (packet.kind === 'AudioMetadata' || packet.kind === 'TranscriptionMetadata')) {
+      this.bindMetadata(connection, packet);
+    } else if (session.live) {
+      session.accept(packet);
+    } else {
+      this.countReject('session_ended');
+    }
+  }
+
+  reject(connection: Connection, reason: string, detail: string): void {
+    connection.session.reject(reason, detail);
+  }
+
+  closed(connection: Connection, code: number, reason: string): void {
+    connection.session.connectionClosed(connection, code, reason);
+  }
+
+  /** First metadata on a socket: continue a live or interrupted session of the same subscription, or start one. */
+  private bindMetadata(connection: Connection, packet: AudioMetadataPacket | TranscriptionMetadataPacket): void {
+    const provisional = connection.session;
+    const existing = this.bySubscription.get(packet.subscriptionId);
+    if (existing !== undefined && existing !== provisional && existing.canContinue(packet)) {
+      this.live.delete(provisional.id);
+      existing.continueOn(connection, provisional);
+      return;
+    }
+    provisional.start(packet, connection);
+    this.sessionsTotal++;
+    this.bySubscription.set(packet.subscriptionId, provisional);
+    const call = provisional.callConnectionId ?? this.callOfSubscription.get(packet.subscriptionId);
+    if (call !== undefined) provisional.linkCall(call);
+    this.emitter.emit('session', provisional);
+    this.deliverPending(provisional);
+  }
+
+  countReject(reason: string): void {
+    this.rejectsByReason[reason] = (this.rejectsByReason[reason] ?? 0) + 1;
+  }
+
+  sessionEnded(session: Session): void {
+    this.live.delete(session.id);
+    if (session.subscriptionId !== undefined && this.bySubscription.get(session.subscriptionId) === session) {
+      this.bySubscription.delete(session.subscriptionId);
+    }
+    const c = session.summary().counts;
+    this.endedTotals.gapsFilled += c.gapsFilled;
+    this.endedTotals.duplicates += c.duplicates;
+    this.endedTotals.late += c.late;
+    this.endedTotals.recordingDropped += c.recordingDropped;
+    this.endedTotals.talkBackFrames += c.talkBackFrames;
+    if (session.metadata === undefined) return;
+    this.recent.push(session);
+    if (this.recent.length > this.keepRecent) this.recent.splice(0, this.recent.length - this.keepRecent);
+  }
+
+  sessions(): MediaSession[] {
+    return [...this.live.values(), ...this.recent];
+  }
+
+  get(id: string): MediaSession | undefined {
+    return this.live.get(id) ?? this.recent.find((s) => s.id === id);
+  }
+
+  recordCallEvent(event: CallEvent): void {
+    const { callConnectionId, subscriptionId } = event;
+    if (callConnectionId !== undefined && subscriptionId !== undefined) {
+      this.callOfSubscription.set(subscriptionId, callConnectionId);
+      this.trim(this.callOfSubscription);
+    }
+    const session = this.findSession(callConnectionId, subscriptionId);
+    if (session !== undefined) {
+      session.recordCallEvent(event);
+      return;
+    }
+    // The socket is not there yet (callbacks and sockets race): keep the event for when it links.
+    const key = callConnectionId ?? subscriptionId;
+    if (key === undefined) return;
+    const list = this.pendingEvents.get(key) ?? [];
+    if (list.length < MAX_PENDING_EVENTS_PER_CALL) list.push(event);
+    this.pendingEvents.set(key, list);
+    this.trim(this.pendingEvents);
+  }
+
+  private findSession(callConnectionId: string | undefined, subscriptionId: string | undefined): Session | undefined {
+    if (subscriptionId !== undefined) {
+      const bySub = this.bySubscription.get(subscriptionId);
+      if (bySub !== undefined) return bySub;
+    }
+    if (callConnectionId === undefined) return undefined;
+    const linkedSub = [...this.callOfSubscription].find(([, call]) => call === callConnectionId)?.[0];
+    if (linkedSub !== undefined && this.bySubscription.has(linkedSub)) return this.bySubscription.get(linkedSub);
+    for (const s of this.live.values()) if (s.metadata !== undefined && s.callConnectionId === callConnectionId) return s;
+    return undefined;
+  }
+
+  private deliverPending(session: Session): void {
+    for (const key of [session.callConnectionId, session.subscriptionId]) {
+      if (key === undefined) continue;
+      const list = this.pendingEvents.get(key);
+      if (list === undefined) continue;
+      this.pendingEvents.delete(key);
+      for (const event of list) session.recordCallEvent(event);
+    }
+  }
+
+  private trim(map: Map<string, unknown>): void {
+    while (map.size > MAX_PENDING_CALLS) map.delete(map.keys().next().value as string);
+  }
+
+  stats(): MediaHubStats {
+    const sums = { ...this.endedTotals };
+    let active = 0;
+    let queueBytes = 0;
+    for (const s of this.live.values()) {
+      if (s.metadata === undefined) continue;
+      active++;
+      queueBytes += s.recordingQueueBytes;
+      const c = s.summary().counts;
+      sums.gapsFilled += c.gapsFilled;
+      sums.duplicates += c.duplicates;
+      sums.late += c.late;
+      sums.recordingDropped += c.recordingDropped;
+      sums.talkBackFrames += c.talkBackFrames;
+    }
+    return {
+      sessionsActive: active,
+      sessionsTotal: this.sessionsTotal,
+      framesByKind: { ...this.framesByKind },
+      bytesReceived: this.bytesReceived,
+      rejectsByReason: { ...this.rejectsByReason },
+      gapsFilled: sums.gapsFilled,
+      duplicates: sums.duplicates,
+      lateFrames: sums.late,
+      recordingDroppedFrames: sums.recordingDropped,
+      recordingQueueBytes: queueBytes,
+      drainWriteLatenciesMs: () => {
+        const drained = this.latencies;
+        this.latencies = [];
+        return drained;
+      },
+      talkBackFrames: sums.talkBackFrames,
+    };
+  }
+
+  on(event: 'session', listener: (session: MediaSession) => void): this {
+    this.emitter.on(event, listener);
+    return this;
+  }
+
+  /** The hub timer: flush every session's recording (a slow one skips ticks, never blocks the others). */
+  private readonly flushAll = (): void => {
+    this.flushTicks++;
+    const summary = this.flushTicks % SUMMARY_EVERY_TICKS === 0;
+    for (const session of this.live.values()) {
+      session.flushRecording(summary).then(this.noteLatency, this.noteFlushError);
+    }
+  };
+
+  private readonly noteLatency = (ms: number | undefined): void => {
+    if (ms !== undefined && this.latencies.length < MAX_LATENCIES) this.latencies.push(ms);
+  };
+
+  private readonly noteFlushError = (err: unknown): void => {
+    this.settings.logger.error({ err }, 'media: flushing a recording failed');
+  };
+
+  close(): Promise<void> {
+    this.closing ??= this.closeAll();
+    return this.closing;
+  }
+
+  private async closeAll(): Promise<void> {
+    clearInterval(this.flushTimer);
+    const sessions = [...this.live.values()];
+    for (const s of sessions) {
+      const connection = s.connection;
+      if (connection?.open) {
+        try {
+          connection.info.close(1001, 'media hub is closing');
+        } catch {
+          // The socket may already be gone; the session ends regardless.
+        }
+      }
+    }
+    await Promise.all(sessions.map((s) => s.end('media hub closed')));
+    this.scheduler.close();
+  }
+}
+
+/** Create the media layer: sessions for every connection the server hands over. */
+export function createMediaHub(options: MediaHubOptions = {}): MediaHub {
+  return new Hub(options);
+}

@@ -1,0 +1,52 @@
+// One pacer for every session's talk-back: a single timer armed for the earliest due frame across sessions,
+// instead of a timer per playback. Due times are absolute (start + n × 20 ms), so timer lateness never accumulates.
+import type { TalkBack } from './talk-back.js';
+
+/** Drives every active TalkBack from one timer. */
+export class PlayScheduler {
+  private readonly active = new Set<TalkBack>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerDueMs = Infinity;
+  private closed = false;
+
+  constructor(
+    private readonly now: () => number,
+    /** How far ahead of its due time a frame may be sent (a small lead absorbs timer lateness). */
+    private readonly leadMs: number,
+  ) {}
+
+  /** Something changed for `talkBack` (a playback was queued, a source loaded): pump it soon. */
+  wake(talkBack: TalkBack): void {
+    if (this.closed) return;
+    this.active.add(talkBack);
+    this.arm(this.now());
+  }
+
+  /** Stop the timer for good. */
+  close(): void {
+    this.closed = true;
+    this.active.clear();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly tick = (): void => {
+    this.timer = undefined;
+    this.timerDueMs = Infinity;
+    const now = this.now();
+    let next = Infinity;
+    for (const talkBack of this.active) {
+      const due = talkBack.pump(now, now + this.leadMs);
+      if (due === Infinity) this.active.delete(talkBack);
+      else if (due < next) next = due;
+    }
+    if (next !== Infinity) this.arm(next - this.leadMs);
+  };
+
+  private arm(atMs: number): void {
+    if (this.closed || atMs >= this.timerDueMs) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerDueMs = atMs;
+    this.timer = setTimeout(this.tick, Math.max(0, atMs - this.now()));
+  }
+}

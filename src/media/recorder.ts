@@ -1,0 +1,183 @@
+// Recording sinks: one WAV per track (`<trackId>.wav`), and `mix.wav` summing every track per slot for unmixed
+// sessions. Frames go to memory on write; the hub's timer flushes them to disk about every second.
+import { join } from 'node:path';
+import type { AudioFrame, Sink } from './contract.js';
+import { MediaError, MediaErrorCode } from './media-error.js';
+import { BudgetedWav, type RecordingBudget } from './recording-budget.js';
+import { FRAME_MS } from './track.js';
+import { frameSamples } from './upstream.js';
+
+/** What both recording sinks need. */
+export interface RecordingTarget {
+  dir: string;
+  sampleRate: number;
+  budget: RecordingBudget;
+  /** A shared, never-written frame of zeros at the session rate. */
+  silence: Int16Array;
+}
+
+/** Flush/close shared by the recording sinks; a failed flush makes the next write throw so the session detaches it. */
+abstract class WavSink implements Sink {
+  abstract readonly name: string;
+  protected closed = false;
+  protected failure: unknown;
+  private flushing: Promise<void> | undefined;
+
+  abstract write(frame: AudioFrame): void;
+  protected abstract files(): Iterable<BudgetedWav>;
+  protected abstract finish(): void;
+
+  /** Write queued frames to disk; at most one flush at a time (a slow disk skips ticks, never piles them up). */
+  flush(): Promise<void> {
+    if (this.flushing !== undefined || this.closed) return this.flushing ?? Promise.resolve();
+    const run = async (): Promise<void> => {
+      try {
+        await Promise.all(Array.from(this.files(), (f) => f.flush()));
+      } catch (err) {
+        this.failure ??= err;
+      } finally {
+        this.flushing = undefined;
+      }
+    };
+    this.flushing = run();
+    return this.flushing;
+  }
+
+  private closing: Promise<void> | undefined;
+
+  /** Finish every file (headers final, owed silence paid). Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.finishFiles();
+    return this.closing;
+  }
+
+  private async finishFiles(): Promise<void> {
+    this.finish();
+    this.closed = true;
+    await this.flushing;
+    const results = await Promise.allSettled(Array.from(this.files(), (f) => f.close()));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw new MediaError(MediaErrorCode.RecordingFailed, `${this.name}: could not finish a WAV file`, { cause: failed.reason });
+  }
+
+  protected checkHealthy(): void {
+    if (this.failure !== undefined) {
+      throw new MediaError(MediaErrorCode.RecordingFailed, `${this.name}: writing to disk failed; check the recordings folder`, { cause: this.failure });
+    }
+  }
+}
+
+/** One WAV per track, named `<trackId>.wav` (track ids are safe file names, see track-id.ts). */
+export class Recorder extends WavSink {
+  readonly name = 'recorder';
+  /** Frames that reached a WAV buffer (not dropped for the budget). */
+  framesWritten = 0;
+  private readonly wavs = new Map<string, BudgetedWav>();
+
+  constructor(private readonly target: RecordingTarget) {
+    super();
+  }
+
+  write(frame: AudioFrame): void {
+    if (this.closed) return;
+    this.checkHealthy();
+    let wav = this.wavs.get(frame.trackId);
+    if (wav === undefined) {
+      wav = new BudgetedWav(join(this.target.dir, `${frame.trackId}.wav`), this.target.sampleRate, this.target.budget, this.target.silence);
+      this.wavs.set(frame.trackId, wav);
+    }
+    if (wav.append(frame.samples)) this.framesWritten++;
+  }
+
+  /** The file name of a track's WAV, when it has one. */
+  fileOf(trackId: string): string | undefined {
+    return this.wavs.has(trackId) ? `${trackId}.wav` : undefined;
+  }
+
+  protected files(): Iterable<BudgetedWav> {
+    return this.wavs.values();
+  }
+
+  protected finish(): void {}
+}
+
+/**
+ * `mix.wav`: every track summed per slot, clipped to int16. A slot is written once it is older than the late
+ * window behind the newest slot seen, when every track has delivered it (tracks advance together, track.ts).
+ */
+export class MixRecorder extends WavSink {
+  readonly name = 'mix';
+  private readonly wav: BudgetedWav;
+  private readonly spf: number;
+  private readonly size: number;
+  private readonly acc: Int32Array;
+  private readonly accSlot: Int32Array;
+  private readonly out: Int16Array;
+  private readonly silence: Int16Array;
+  private nextSlot = 0;
+  private maxSlot = -1;
+
+  constructor(
+    target: RecordingTarget,
+    /** Slots to wait behind the newest before writing (late window + 1). */
+    private readonly lagSlots: number,
+  ) {
+    super();
+    this.spf = frameSamples(target.sampleRate);
+    this.size = lagSlots + 4;
+    this.acc = new Int32Array(this.size * this.spf);
+    this.accSlot = new Int32Array(this.size).fill(-1);
+    this.out = new Int16Array(this.spf);
+    this.silence = target.silence;
+    this.wav = new BudgetedWav(join(target.dir, 'mix.wav'), target.sampleRate, target.budget, target.silence);
+  }
+
+  write(frame: AudioFrame): void {
+    if (this.closed) return;
+    this.checkHealthy();
+    const slot = Math.round(frame.timelineMs / FRAME_MS);
+    // Slots already written: only a new track's leading silence lands here, which changes nothing.
+    if (slot < this.nextSlot) return;
+    if (slot >= this.nextSlot + this.size) this.commitBelow(slot - this.size + 1);
+    const r = slot % this.size;
+    const base = r * this.spf;
+    if (this.accSlot[r] !== slot) {
+      this.acc.fill(0, base, base + this.spf);
+      this.accSlot[r] = slot;
+    }
+    if (!frame.filled) {
+      const s = frame.samples;
+      const n = Math.min(s.length, this.spf);
+      for (let i = 0; i < n; i++) this.acc[base + i] += s[i];
+    }
+    if (slot > this.maxSlot) this.maxSlot = slot;
+    this.commitBelow(this.maxSlot - this.lagSlots);
+  }
+
+  protected files(): Iterable<BudgetedWav> {
+    return [this.wav];
+  }
+
+  protected finish(): void {
+    this.commitBelow(this.maxSlot + 1);
+  }
+
+  private commitBelow(slot: number): void {
+    while (this.nextSlot < slot) {
+      const s = this.nextSlot;
+      const r = s % this.size;
+      if (this.accSlot[r] === s) {
+        const base = r * this.spf;
+        for (let i = 0; i < this.spf; i++) {
+          const v = this.acc[base + i];
+          this.out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+        }
+        this.wav.append(this.out);
+        this.accSlot[r] = -1;
+      } else {
+        this.wav.append(this.silence);
+      }
+      this.nextSlot = s + 1;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+// A session's recording memory bound: bytes appended but not yet on disk. Past the bound frames are dropped and
+// counted, and the drop is logged once per burst, so a slow disk costs audio, never memory or other sessions.
+import type { Logger } from 'pino';
+import { createWavWriter, type WavWriter } from './upstream.js';
+
+/** Bytes queued for disk across a session's recording files, against `maxBytes`. */
+export class RecordingBudget {
+  queuedBytes = 0;
+  dropped = 0;
+  private inBurst = false;
+
+  constructor(
+    readonly maxBytes: number,
+    private readonly logger: Logger,
+    private readonly context: Record<string, unknown>,
+  ) {}
+
+  /** Reserve room for `bytes`; false (and a counted drop) when the bound would be passed. */
+  reserve(bytes: number): boolean {
+    if (this.queuedBytes + bytes > this.maxBytes) {
+      this.drop();
+      return false;
+    }
+    this.queuedBytes += bytes;
+    this.inBurst = false;
+    return true;
+  }
+
+  /** Reserve room without counting a drop when there is none (for paying back owed silence). */
+  tryReserve(bytes: number): boolean {
+    if (this.queuedBytes + bytes > this.maxBytes) return false;
+    this.queuedBytes += bytes;
+    return true;
+  }
+
+  /** Count one dropped frame; log at the start of a burst. */
+  drop(): void {
+    this.dropped++;
+    if (!this.inBurst) {
+      this.inBurst = true;
+      this.logger.warn(
+        { ...this.context, queuedBytes: this.queuedBytes, maxBytes: this.maxBytes, dropped: this.dropped },
+        'media: recording queue full (disk too slow?); dropping frames, they become silence in the WAV',
+      );
+    }
+  }
+
+  /** Bytes reached the disk. */
+  release(bytes: number): void {
+    this.queuedBytes = Math.max(0, this.queuedBytes - bytes);
+  }
+}
+
+/** Frames of owed silence written per batch when paying back at close, so memory stays bounded. */
+const OWED_BATCH = 250;
+
+/**
+ * One WAV file behind a budget. A frame that does not fit is dropped and owed: silence is written in its place as
+ * soon as room returns (and at close), so the file stays aligned with the timeline.
+ */
+export class BudgetedWav {
+  /** Frames written (including owed silence paid back). */
+  frames = 0;
+  private owed = 0;
+  private unflushed = 0;
+  private readonly wav: WavWriter;
+
+  constructor(
+    readonly path: string,
+    sampleRate: number,
+    private readonly budget: RecordingBudget,
+    private readonly silence: Int16Array,
+  ) {
+    this.wav = createWavWriter(path, { sampleRate });
+  }
+
+  /** Append a frame (copied by the writer); false when it was dropped for the budget. */
+  append(samples: Int16Array): boolean {
+    const bytes = samples.length * 2;
+    if (this.owed > 0) {
+      this.payOwed(bytes);
+      if (this.owed > 0) {
+        // Still no room: this frame waits behind the owed ones (order is the timeline).
+        this.budget.drop();
+        this.owed++;
+        return false;
+      }
+    }
+    if (!this.budget.reserve(bytes)) {
+      this.owed++;
+      return false;
+    }
+    this.wav.write(samples);
+    this.unflushed += bytes;
+    this.frames++;
+    return true;
+  }
+
+  /** Write what is queued to disk (the WAV is valid afterwards). */
+  async flush(): Promise<void> {
+    const bytes = this.unflushed;
+    this.unflushed = 0;
+    try {
+      await this.wav.flush();
+    } finally {
+      this.budget.release(bytes);
+    }
+  }
+
+  /** Pay back owed silence in bounded batches, flush and close the file. */
+  async close(): Promise<void> {
+    while (this.owed > 0) {
+      for (let i = 0; i < OWED_BATCH && this.owed > 0; i++) {
+        this.wav.write(this.silence);
+        this.owed--;
+        this.frames++;
+      }
+      await this.wav.flush();
+    }
+    await this.flush();
+    await this.wav.close();
+  }
+
+  private payOwed(bytes: number): void {
+    while (this.owed > 0 && this.budget.tryReserve(bytes)) {
+      this.wav.write(this.silence);
+      this.unflushed += bytes;
+      this.owed--;
+      this.frames++;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+// A session's recording folder `<recordingsDir>/<YYYY-MM-DD>/<session id>/`: track WAVs, mix.wav, transcript.jsonl,
+// events.jsonl and session.json. Everything is written asynchronously, off the frame path.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { JsonlWriter, toJsonLine } from './jsonl-writer.js';
+import { MixRecorder, Recorder } from './recorder.js';
+import { RecordingBudget } from './recording-budget.js';
+
+/** Bound on queued transcript / event lines per file. */
+const MAX_JSONL_QUEUE = 1 << 20;
+
+/** The folder for a session started at `startedAtMs`: `<root>/<YYYY-MM-DD>/<id>` (UTC date). */
+export function recordingDirFor(root: string, startedAtMs: number, sessionId: string): string {
+  return join(root, new Date(startedAtMs).toISOString().slice(0, 10), sessionId);
+}
+
+/** Write JSON to `path` atomically (temp file + rename), so a reader never sees half a file. */
+export async function writeJsonFile(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.tmp`;
+  await writeFile(tmp, toJsonLine(value), 'utf8');
+  await rename(tmp, path);
+}
+
+/** Files of one session's recording and the memory budget they share. */
+export class SessionRecording {
+  readonly budget: RecordingBudget;
+  readonly recorder: Recorder;
+  mix: MixRecorder | undefined;
+  readonly transcript: JsonlWriter;
+  readonly events: JsonlWriter;
+  /** Resolves when the folder exists (close the recording sinks only after it). */
+  readonly ready: Promise<void>;
+  private readonly silence: Int16Array;
+  private flushing: Promise<number> | undefined;
+  private summaryChain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly dir: string,
+    readonly sampleRate: number,
+    maxQueueBytes: number,
+    private readonly logger: Logger,
+    private readonly context: Record<string, unknown>,
+  ) {
+    this.budget = new RecordingBudget(maxQueueBytes, logger, context);
+    this.silence = new Int16Array(sampleRate / 50);
+    this.recorder = new Recorder({ dir, sampleRate, budget: this.budget, silence: this.silence });
+    this.transcript = new JsonlWriter(join(dir, 'transcript.jsonl'), MAX_JSONL_QUEUE);
+    this.events = new JsonlWriter(join(dir, 'events.jsonl'), MAX_JSONL_QUEUE);
+    this.ready = mkdir(dir, { recursive: true }).then(() => undefined);
+    // A failure surfaces on the first flush; keep it from being an unhandled rejection meanwhile.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Add `mix.wav` (unmixed sessions); `lagSlots` = late window in slots + 1. */
+  enableMix(lagSlots: number): MixRecorder {
+    this.mix ??= new MixRecorder({ dir: this.dir, sampleRate: this.sampleRate, budget: this.budget, silence: this.silence }, lagSlots);
+    return this.mix;
+  }
+
+  /** Bytes waiting for disk. */
+  get queuedBytes(): number {
+    return this.budget.queuedBytes + this.transcript.pendingBytes + this.events.pendingBytes;
+  }
+
+  /** Flush everything queued; resolves with how long it took (ms). One flush at a time. */
+  flush(): Promise<number> {
+    this.flushing ??= this.flushAll().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  /** Rewrite session.json (serialized, so an older summary never overwrites a newer one). */
+  writeSummary(summary: unknown): Promise<void> {
+    this.summaryChain = this.summaryChain
+      .catch(() => undefined)
+      .then(() => this.ready)
+      .then(() => writeJsonFile(join(this.dir, 'session.json'), summary));
+    return this.summaryChain;
+  }
+
+  private async flushAll(): Promise<number> {
+    const started = performance.now();
+    try {
+      await this.ready;
+      await Promise.all([this.recorder.flush(), this.mix?.flush(), this.transcript.flush(), this.events.flush()]);
+    } catch (err) {
+      this.logger.error({ ...this.context, err, dir: this.dir }, 'media: writing the recording failed; check the recordings folder');
+    }
+    return performance.now() - started;
+  }
+}

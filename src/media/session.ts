@@ -1,0 +1,458 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- listener signatures mirror EventEmitter */
+// One call's media session: packets in (session.accept) → tracks on a shared timeline → sinks (recorder, mix, app
+// events). Lives across ACS reconnects (same subscriptionId); talk-back goes out through the current socket.
+import type { Logger } from 'pino';
+import type {
+  AudioDataPacket,
+  AudioMetadataPacket,
+  DtmfDataPacket,
+  InboundPacket,
+  SampleRate,
+  TranscriptionDataPacket,
+  TranscriptionMetadataPacket,
+} from '../protocol/index.js';
+import type { AudioFrame, MediaSession, PlayHandle, PlaySource, SessionState, SessionSummary, Sink } from './contract.js';
+import type { Connection } from './connection.js';
+import { MediaError, MediaErrorCode } from './media-error.js';
+import type { PlayScheduler } from './play-scheduler.js';
+import { createFrameSource } from './play-source.js';
+import { SafeEmitter } from './safe-emitter.js';
+import { recordingDirFor, SessionRecording } from './session-recording.js';
+import { TalkBack, type TalkBackPort } from './talk-back.js';
+import { createTrackId } from './track-id.js';
+import { FRAME_MS, Track, type TrackOutput } from './track.js';
+import { frameBytes, frameSamples } from './upstream.js';
+
+/** Settings a session takes from the hub. */
+export interface SessionSettings {
+  now: () => number;
+  logger: Logger;
+  recordingsDir: string | null;
+  lateWindowMs: number;
+  maxRecordingQueueBytes: number;
+  maxTimestampJumpMs: number;
+  reconnectGraceMs: number;
+  channel: 'auto' | 'mixed' | 'unmixed';
+  scheduler: PlayScheduler;
+}
+
+/** Calls back into the hub. */
+export interface SessionHost {
+  countReject(reason: string): void;
+  sessionEnded(session: Session): void;
+}
+
+type Counts = SessionSummary['counts'];
+
+/** A MediaSession: one per call, one or more sockets over its life. */
+export class Session implements MediaSession, TrackOutput, TalkBackPort {
+  readonly query: URLSearchParams;
+  readonly counts: Counts = {
+    framesReceived: 0,
+    framesWritten: 0,
+    gapsFilled: 0,
+    duplicates: 0,
+    late: 0,
+    tooLate: 0,
+    rejected: 0,
+    recordingDropped: 0,
+    transcripts: 0,
+    dtmf: 0,
+    talkBackFrames: 0,
+    connections: 1,
+  };
+  kind: 'audio' | 'transcription' | undefined;
+  metadata: AudioMetadataPacket | TranscriptionMetadataPacket | undefined;
+  connection: Connection | undefined;
+  recording: SessionRecording | undefined;
+  endReason: string | undefined;
+  private stateValue: SessionState = 'connecting';
+  private subscription: string | undefined;
+  private callConnection: string | undefined;
+  private rate: SampleRate | undefined;
+  private channel: 'mixed' | 'unmixed' | undefined;
+  private readonly startedAtMs: number;
+  private endedAtMs: number | undefined;
+  private readonly emitter: SafeEmitter;
+  private readonly logger: Logger;
+  private readonly talkBack: TalkBack;
+  private readonly tracks: Track[] = [];
+  private readonly trackByParticipant = new Map<string | undefined, Track>();
+  private readonly takenTrackIds = new Set<string>();
+  private sinks: Sink[] = [];
+  private readonly sinkErrors: Array<{ sink: string; code: string; message: string }> = [];
+  private originMs: number | undefined;
+  private highestSlot = -1;
+  private windowSlots: number;
+  private silence = new Int16Array(0);
+  private spf = 0;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private ending: Promise<void> | undefined;
+  private readonly rejectedReasons = new Set<string>();
+
+  constructor(
+    readonly id: string,
+    readonly url: string,
+    private readonly settings: SessionSettings,
+    private readonly host: SessionHost,
+    callConnectionId: string | undefined,
+  ) {
+    this.query = new URL(url, 'ws://localhost').searchParams;
+    this.callConnection = callConnectionId;
+    this.startedAtMs = settings.now();
+    this.logger = settings.logger.child({ sessionId: id });
+    this.emitter = new SafeEmitter(this.logger, {});
+    this.talkBack = new TalkBack(this, this.logger, {});
+    this.windowSlots = Math.max(0, Math.ceil(settings.lateWindowMs / FRAME_MS));
+  }
+
+  get subscriptionId(): string | undefined {
+    return this.subscription;
+  }
+  get callConnectionId(): string | undefined {
+    return this.callConnection;
+  }
+  get sampleRate(): SampleRate | undefined {
+    return this.rate;
+  }
+  get state(): SessionState {
+    return this.stateValue;
+  }
+  /** Still taking packets (not ended or ending). */
+  get live(): boolean {
+    return this.ending === undefined;
+  }
+
+  on(event: string, listener: (...args: any[]) => void): this {
+    this.emitter.on(event, listener);
+    return this;
+  }
+
+  off(event: string, listener: (...args: any[]) => void): this {
+    this.emitter.off(event, listener);
+    return this;
+  }
+
+  /** Learn the format and subscription from the first metadata packet; opens the recording folder. */
+  start(packet: AudioMetadataPacket | TranscriptionMetadataPacket, connection: Connection): void {
+    this.metadata = packet;
+    this.subscription = packet.subscriptionId;
+    if (packet.kind === 'AudioMetadata') {
+      this.kind = 'audio';
+      this.rate = packet.sampleRate;
+      this.spf = frameSamples(packet.sampleRate);
+      this.silence = new Int16Array(this.spf);
+      connection.parseOptions.expectedFrameBytes = frameBytes(packet.sampleRate);
+    } else {
+      this.kind = 'transcription';
+      this.callConnection ??= packet.callConnectionId;
+    }
+    const root = this.settings.recordingsDir;
+    if (root !== null) {
+      this.recording = new SessionRecording(
+        recordingDirFor(root, this.startedAtMs, this.id),
+        this.rate ?? 16000,
+        this.settings.maxRecordingQueueBytes,
+        this.logger,
+        {},
+      );
+      this.sinks.push(this.recording.recorder);
+    }
+    this.setState('streaming');
+  }
+
+  /** True when `packet` may continue this session on a new socket (same subscription, same format). */
+  canContinue(packet: AudioMetadataPacket | TranscriptionMetadataPacket): boolean {
+    if (!this.live || this.metadata === undefined || this.metadata.kind !== packet.kind) return false;
+    return packet.kind !== 'AudioMetadata' || packet.sampleRate === this.rate;
+  }
+
+  /** A reconnect: continue on `connection`; the timeline fills the outage with silence by timestamps. */
+  continueOn(connection: Connection, absorbed: Session): void {
+    if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    const previous = this.connection;
+    if (previous !== undefined && previous !== connection) previous.superseded = true;
+    this.connection = connection;
+    connection.session = this;
+    connection.parseOptions.expectedFrameBytes = this.rate === undefined ? undefined : frameBytes(this.rate);
+    this.counts.connections++;
+    this.counts.rejected += absorbed.counts.rejected;
+    this.logger.info({ connections: this.counts.connections }, 'media: stream reconnected; session continues');
+    this.setState('streaming');
+  }
+
+  /** Link the call (from callback events or the socket's headers). */
+  linkCall(callConnectionId: string): void {
+    this.callConnection ??= callConnectionId;
+  }
+
+  /** One parsed packet from the current socket. */
+  accept(packet: InboundPacket): void {
+    switch (packet.kind) {
+      case 'AudioData':
+        if (this.kind !== 'audio') return this.reject(this.kind === undefined ? 'before_metadata' : 'unexpected_kind', 'AudioData');
+        return this.placeAudio(packet);
+      case 'DtmfData':
+        if (this.metadata === undefined) return this.reject('before_metadata', 'DtmfData');
+        return this.acceptDtmf(packet);
+      case 'TranscriptionData':
+        if (this.metadata === undefined) return this.reject('before_metadata', 'TranscriptionData');
+        return this.acceptTranscript(packet);
+      case 'AudioMetadata':
+      case 'TranscriptionMetadata':
+        return this.reject('unexpected_metadata', `a second ${packet.kind} on the same socket is ignored`);
+    }
+  }
+
+  /** Count a rejected message (hub counts it by reason); the first of each reason is logged. */
+  reject(reason: string, detail: string): void {
+    this.counts.rejected++;
+    this.host.countReject(reason);
+    if (!this.rejectedReasons.has(reason)) {
+      this.rejectedReasons.add(reason);
+      this.logger.warn({ reason, detail }, 'media: packet rejected (further rejections for this reason are only counted)');
+    }
+  }
+
+  /** Put a frame on the timeline; every track then commits what is older than the late window. */
+  private placeAudio(packet: AudioDataPacket): void {
+    this.counts.framesReceived++;
+    if (packet.samples.length !== this.spf) return this.reject('bad_length', `${packet.samples.length} samples, expected ${this.spf}`);
+    if (this.originMs === undefined) this.startTimeline(packet);
+    const slot = Math.round((packet.timestampMs - (this.originMs as number)) / FRAME_MS);
+    if (slot < 0) {
+      this.counts.tooLate++;
+      return;
+    }
+    if (this.highestSlot >= 0 && (slot - this.highestSlot) * FRAME_MS > this.settings.maxTimestampJumpMs) {
+      return this.reject('timestamp_jump', `timestamp ${packet.timestamp} jumps ${((slot - this.highestSlot) * FRAME_MS) / 1000} s ahead`);
+    }
+    const track = this.trackFor(packet.participantRawID);
+    if (slot > this.highestSlot) this.highestSlot = slot;
+    track.place(slot, packet);
+    const commitBelow = this.highestSlot - this.windowSlots;
+    for (let i = 0; i < this.tracks.length; i++) this.tracks[i].advanceTo(commitBelow);
+  }
+
+  private startTimeline(packet: AudioDataPacket): void {
+    this.originMs = packet.timestampMs;
+    const configured = this.settings.channel;
+    this.channel = configured !== 'auto' ? configured : packet.participantRawID ? 'unmixed' : 'mixed';
+    if (this.channel === 'unmixed' && this.recording !== undefined) this.sinks.push(this.recording.enableMix(this.windowSlots + 1));
+  }
+
+  private trackFor(rawId: string | undefined): Track {
+    const key = this.channel === 'mixed' ? undefined : rawId || undefined;
+    const existing = this.trackByParticipant.get(key);
+    if (existing !== undefined) return existing;
+    const trackId = this.channel === 'mixed' ? 'mixed' : key === undefined ? 'unknown' : createTrackId(key, this.takenTrackIds);
+    const track = new Track(trackId, key, this.rate as SampleRate, this.originMs as number, this.windowSlots, this.silence, this.counts, this);
+    this.tracks.push(track);
+    this.trackByParticipant.set(key, track);
+    this.emitter.emit('participant', { trackId, participantRawId: key });
+    return track;
+  }
+
+  /** TrackOutput: a committed frame goes to every sink, then to app 'audio' listeners. */
+  deliver(frame: AudioFrame): void {
+    const sinks = this.sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      try {
+        sinks[i].write(frame);
+      } catch (err) {
+        this.detachSink(sinks[i], err);
+        i--;
+      }
+    }
+    this.emitter.emit('audio', frame);
+  }
+
+  private detachSink(sink: Sink, err: unknown): void {
+    this.sinks = this.sinks.filter((s) => s !== sink);
+    const error = err instanceof MediaError ? err : new MediaError(MediaErrorCode.SinkFailed, `sink ${sink.name} threw and was detached`, { cause: err });
+    this.sinkErrors.push({ sink: sink.name, code: error.code, message: error.message });
+    this.logger.error({ sink: sink.name, err: error }, 'media: a sink threw; it was detached and the other sinks go on');
+    sink.close().catch(() => undefined);
+  }
+
+  private acceptDtmf(packet: DtmfDataPacket): void {
+    this.counts.dtmf++;
+    this.recording?.events.append({
+      time: new Date(this.settings.now()).toISOString(),
+      type: 'DtmfData',
+      tone: packet.tone,
+      data: packet.data,
+      timestamp: packet.timestamp,
+      participantRawID: packet.participantRawID,
+    });
+    this.emitter.emit('dtmf', packet);
+  }
+
+  private acceptTranscript(packet: TranscriptionDataPacket): void {
+    this.counts.transcripts++;
+    this.recording?.transcript.append({
+      receivedAt: new Date(this.settings.now()).toISOString(),
+      resultStatus: packet.resultStatus,
+      text: packet.text,
+      format: packet.format,
+      confidence: packet.confidence,
+      offsetTicks: packet.offsetTicks,
+      durationTicks: packet.durationTicks,
+      participantRawID: packet.participantRawID,
+      words: packet.words,
+      ...(Object.keys(packet.extra).length > 0 ? { extra: packet.extra } : {}),
+    });
+    this.emitter.emit('transcript', packet);
+  }
+
+  /** A callback event for this call (hub.recordCallEvent): appended to events.jsonl. */
+  recordCallEvent(event: { type: string; callConnectionId?: string; subscriptionId?: string; data: unknown; time?: string }): void {
+    if (event.callConnectionId !== undefined) this.linkCall(event.callConnectionId);
+    this.recording?.events.append({
+      time: event.time ?? new Date(this.settings.now()).toISOString(),
+      type: event.type,
+      callConnectionId: event.callConnectionId,
+      data: event.data,
+    });
+    this.emitter.emit('callEvent', event);
+  }
+
+  play(source: PlaySource): PlayHandle {
+    if (!this.live) throw new MediaError(MediaErrorCode.ConnectionClosed, `play: session ${this.id} has ended`);
+    if (this.rate === undefined) {
+      throw new MediaError(MediaErrorCode.NotReady, `play: session ${this.id} has no audio format yet; wait for the 'session' event (AudioMetadata)`);
+    }
+    if (this.connection === undefined || !this.connection.open) {
+      throw new MediaError(MediaErrorCode.ConnectionClosed, `play: session ${this.id} has no open socket (state ${this.stateValue})`);
+    }
+    const handle = this.talkBack.enqueue(createFrameSource(source, this.rate, this.wakeTalkBack), this.id);
+    this.settings.scheduler.wake(this.talkBack);
+    return handle;
+  }
+
+  stopAudio(): void {
+    this.talkBack.stop();
+  }
+
+  private readonly wakeTalkBack = (): void => {
+    this.settings.scheduler.wake(this.talkBack);
+  };
+
+  /** TalkBackPort: send on the current socket. */
+  send(text: string): boolean {
+    return this.connection?.send(text) ?? false;
+  }
+  /** TalkBackPort */
+  bufferedAmount(): number {
+    return this.connection?.info.bufferedAmount() ?? 0;
+  }
+  /** TalkBackPort */
+  countFrame(): void {
+    this.counts.talkBackFrames++;
+  }
+
+  /** The socket closed: a normal close (1000) ends the session; otherwise wait for a reconnect for a grace period. */
+  connectionClosed(connection: Connection, code: number, reason: string): void {
+    if (connection !== this.connection || !this.live) return;
+    this.connection = undefined;
+    this.talkBack.cancelAll();
+    if (this.metadata === undefined) {
+      void this.end(`socket closed before metadata (${code} ${reason})`);
+    } else if (code === 1000 || this.settings.reconnectGraceMs <= 0) {
+      void this.end(`socket closed (${code}${reason ? ` ${reason}` : ''})`);
+    } else {
+      this.logger.warn({ code, reason, graceMs: this.settings.reconnectGraceMs }, 'media: stream interrupted; waiting for ACS to reconnect');
+      this.setState('interrupted');
+      this.graceTimer = setTimeout(() => void this.end(`interrupted and not reconnected within ${this.settings.reconnectGraceMs} ms`), this.settings.reconnectGraceMs);
+    }
+  }
+
+  /** End the session: finish the timeline, close every sink and file, write session.json, emit 'end'. Idempotent. */
+  end(reason: string): Promise<void> {
+    this.ending ??= this.finish(reason);
+    return this.ending;
+  }
+
+  private async finish(reason: string): Promise<void> {
+    this.endReason = reason;
+    if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
+    this.talkBack.cancelAll();
+    for (let i = 0; i < this.tracks.length; i++) this.tracks[i].finish(this.highestSlot + 1);
+    await this.recording?.ready.catch(() => undefined);
+    const sinks = this.sinks;
+    const results = await Promise.allSettled(sinks.map((s) => s.close()));
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') this.detachSink(sinks[i], r.reason);
+    });
+    this.endedAtMs = this.settings.now();
+    this.setState(this.metadata === undefined ? 'failed' : 'ended');
+    if (this.recording !== undefined) {
+      await this.recording.flush();
+      await this.recording.writeSummary(this.fileSummary()).catch((err: unknown) => {
+        this.logger.error({ err }, 'media: could not write session.json');
+      });
+    }
+    this.logger.info({ reason, counts: this.counts }, 'media: session ended');
+    this.host.sessionEnded(this);
+    this.emitter.emit('end', this.summary());
+  }
+
+  /** Flush queued recording data (hub timer); resolves with the write latency in ms, or undefined. */
+  async flushRecording(writeSummary: boolean): Promise<number | undefined> {
+    if (this.recording === undefined || !this.live) return undefined;
+    const latency = await this.recording.flush();
+    if (writeSummary && this.live) await this.recording.writeSummary(this.fileSummary()).catch(() => undefined);
+    return latency;
+  }
+
+  /** Bytes of recording waiting for disk. */
+  get recordingQueueBytes(): number {
+    return this.recording?.queuedBytes ?? 0;
+  }
+
+  private setState(state: SessionState): void {
+    if (this.stateValue === state) return;
+    this.stateValue = state;
+    this.emitter.emit('state', state);
+  }
+
+  summary(): SessionSummary {
+    if (this.recording !== undefined) this.counts.recordingDropped = this.recording.budget.dropped;
+    this.counts.framesWritten = this.recording?.recorder.framesWritten ?? 0;
+    return {
+      id: this.id,
+      subscriptionId: this.subscription,
+      callConnectionId: this.callConnection,
+      state: this.stateValue,
+      url: this.url,
+      sampleRate: this.rate,
+      channel: this.channel,
+      startedAt: new Date(this.startedAtMs).toISOString(),
+      endedAt: this.endedAtMs === undefined ? undefined : new Date(this.endedAtMs).toISOString(),
+      recordingDir: this.recording?.dir,
+      participants: this.tracks.map((t) => ({
+        trackId: t.id,
+        participantRawId: t.participantRawId,
+        file: this.recording?.recorder.fileOf(t.id),
+        frames: t.frames,
+        seconds: (t.frames * FRAME_MS) / 1000,
+      })),
+      counts: { ...this.counts },
+    };
+  }
+
+  /** session.json: the summary plus the format, why it ended and what went wrong. */
+  private fileSummary(): unknown {
+    return {
+      ...this.summary(),
+      kind: this.kind,
+      format: this.metadata,
+      mixFile: this.recording?.mix === undefined ? undefined : 'mix.wav',
+      endReason: this.endReason,
+      recordingIncomplete: this.counts.recordingDropped > 0 || this.sinkErrors.length > 0,
+      sinkErrors: this.sinkErrors,
+      listenerErrors: this.emitter.listenerErrors,
+    };
+  }
+}

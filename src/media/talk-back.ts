@@ -1,0 +1,148 @@
+// Talk-back for one session: playbacks queue in order and are sent as outbound AudioData, one 20 ms frame per due
+// time (due = start + n × 20 ms, so pacing never drifts). StopAudio cancels everything (PROTOCOL.md §2: ACS flushes its
+// queue on StopAudio and sends no acknowledgement, so `done` means "all frames sent").
+import type { Logger } from 'pino';
+import type { PlayHandle } from './contract.js';
+import type { FrameSource } from './play-source.js';
+import { FRAME_MS } from './track.js';
+import { serializeOutbound } from './upstream.js';
+
+/** Outbound bytes queued on the socket above which sending waits (the peer is not reading). */
+const MAX_BUFFERED_BYTES = 512 * 1024;
+
+/** Where talk-back frames go: the session's current socket (it changes on reconnect). */
+export interface TalkBackPort {
+  /** Send text; false when there is no open socket. */
+  send(text: string): boolean;
+  bufferedAmount(): number;
+  /** Counts a sent frame (session and hub counters). */
+  countFrame(): void;
+}
+
+type PlayResult = { status: 'completed' | 'cancelled'; framesSent: number; error?: Error };
+
+/** One queued playback. */
+class Playback implements PlayHandle {
+  readonly done: Promise<PlayResult>;
+  framesSent = 0;
+  settled = false;
+  private resolve!: (result: PlayResult) => void;
+
+  constructor(
+    readonly id: string,
+    readonly source: FrameSource,
+    private readonly owner: TalkBack,
+  ) {
+    this.done = new Promise((resolve) => {
+      this.resolve = resolve;
+    });
+  }
+
+  cancel(): void {
+    this.owner.cancel(this);
+  }
+
+  settle(status: 'completed' | 'cancelled'): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.source.stop();
+    const error = this.source.error;
+    this.resolve(error === undefined ? { status, framesSent: this.framesSent } : { status: 'cancelled', framesSent: this.framesSent, error });
+  }
+}
+
+/** A session's playback queue and pacer state; driven by the hub's PlayScheduler through `pump`. */
+export class TalkBack {
+  private readonly queue: Playback[] = [];
+  private current: Playback | undefined;
+  /** Due time (epoch ms) of the next frame of the current playback. */
+  private dueMs = 0;
+  private nextId = 1;
+
+  constructor(
+    private readonly port: TalkBackPort,
+    private readonly logger: Logger,
+    private readonly context: Record<string, unknown>,
+  ) {}
+
+  /** Queue a playback of `source`; it starts when those before it are done. */
+  enqueue(source: FrameSource, idPrefix: string): PlayHandle {
+    const playback = new Playback(`${idPrefix}-play-${this.nextId++}`, source, this);
+    this.queue.push(playback);
+    return playback;
+  }
+
+  /** True while something is playing or queued. */
+  get busy(): boolean {
+    return this.current !== undefined || this.queue.length > 0;
+  }
+
+  /**
+   * Send every frame due up to `horizonMs`. Returns the next due time, or Infinity when there is nothing to do until
+   * woken (queue empty, or waiting for a source to load).
+   */
+  pump(nowMs: number, horizonMs: number): number {
+    for (;;) {
+      if (this.current === undefined) {
+        const next = this.queue.shift();
+        if (next === undefined) return Infinity;
+        this.current = next;
+        // Back to back with the previous playback when it just ended; otherwise start now.
+        if (this.dueMs < nowMs) this.dueMs = nowMs;
+      }
+      const playback = this.current;
+      if (playback.settled) {
+        this.current = undefined;
+        continue;
+      }
+      if (this.dueMs > horizonMs) return this.dueMs;
+      if (this.port.bufferedAmount() > MAX_BUFFERED_BYTES) return nowMs + FRAME_MS;
+      const frame = playback.source.next();
+      if (frame === undefined) {
+        if (playback.source.exhausted) {
+          this.finishCurrent(playback.framesSent > 0 || playback.source.error === undefined ? 'completed' : 'cancelled');
+          continue;
+        }
+        // Still loading or the stream is behind: start again from now when it catches up.
+        this.dueMs = nowMs;
+        return Infinity;
+      }
+      if (!this.port.send(serializeOutbound({ kind: 'AudioData', samples: frame }))) {
+        this.logger.warn({ ...this.context, playback: playback.id }, 'media: talk-back socket is gone; playback cancelled');
+        this.cancelAll();
+        return Infinity;
+      }
+      playback.framesSent++;
+      this.port.countFrame();
+      this.dueMs += FRAME_MS;
+      if (playback.source.exhausted) this.finishCurrent('completed');
+    }
+  }
+
+  /** Cancel one playback (queued or playing). */
+  cancel(playback: Playback): void {
+    const i = this.queue.indexOf(playback);
+    if (i >= 0) this.queue.splice(i, 1);
+    if (this.current === playback) this.current = undefined;
+    playback.settle('cancelled');
+  }
+
+  /** Cancel the current and every queued playback. */
+  cancelAll(): void {
+    const all = this.current === undefined ? this.queue.splice(0) : [this.current, ...this.queue.splice(0)];
+    this.current = undefined;
+    for (const p of all) p.settle('cancelled');
+  }
+
+  /** Barge-in: cancel everything and tell ACS to drop what it has queued. */
+  stop(): void {
+    this.cancelAll();
+    this.port.send(serializeOutbound({ kind: 'StopAudio' }));
+  }
+
+  private finishCurrent(status: 'completed' | 'cancelled'): void {
+    const playback = this.current;
+    this.current = undefined;
+    playback?.settle(status);
+  }
+}

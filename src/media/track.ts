@@ -1,0 +1,173 @@
+// One track's timeline: places frames on the session's 20 ms grid by timestamp, fills gaps with silence, drops
+// duplicates, holds frames briefly after a gap so late ones can still be put in place (docs/media.md §Timeline).
+import type { AudioDataPacket, SampleRate } from '../protocol/index.js';
+import type { AudioFrame } from './contract.js';
+import { levelDbfs } from './upstream.js';
+
+/** Frame length on the grid. */
+export const FRAME_MS = 20;
+/** Slots remembered behind the commit point to tell a duplicate from a frame that came too late. */
+const HISTORY = 1024;
+
+/** Counters a track adds to (the session's counts object; plain numbers). */
+export interface TrackCounts {
+  gapsFilled: number;
+  duplicates: number;
+  late: number;
+  tooLate: number;
+}
+
+/** Where committed frames go, in slot order. */
+export interface TrackOutput {
+  deliver(frame: AudioFrame): void;
+}
+
+/** What `place` did with a frame. */
+export type PlaceResult = 'placed' | 'held' | 'late' | 'duplicate' | 'tooLate';
+
+/** A track: frames in (any order), committed frames out in slot order, every slot exactly once. */
+export class Track {
+  /** Committed slots (real and filled): the track's length on the timeline. */
+  frames = 0;
+  /** Real frames committed. */
+  realFrames = 0;
+  private nextSlot = 0;
+  /** Highest slot of a real frame seen on this track (-1: none). */
+  private highest = -1;
+  private readonly ring: Array<AudioDataPacket | undefined>;
+  private readonly ringSlot: Int32Array;
+  private readonly historySlot = new Int32Array(HISTORY).fill(-1);
+  private readonly historyReal = new Uint8Array(HISTORY);
+  /** Reused for every delivery: sinks copy what they keep (contract.ts AudioFrame). */
+  private readonly frame: AudioFrame;
+
+  constructor(
+    readonly id: string,
+    readonly participantRawId: string | undefined,
+    sampleRate: SampleRate,
+    /** Session timeline origin (epoch ms of slot 0). */
+    private readonly originMs: number,
+    /** How many slots a frame after a gap is held for the gap's frames to arrive. */
+    private readonly windowSlots: number,
+    private readonly silence: Int16Array,
+    private readonly counts: TrackCounts,
+    private readonly output: TrackOutput,
+  ) {
+    const size = windowSlots + 2;
+    this.ring = new Array<AudioDataPacket | undefined>(size).fill(undefined);
+    this.ringSlot = new Int32Array(size).fill(-1);
+    this.frame = {
+      trackId: id,
+      participantRawId,
+      sampleRate,
+      samples: silence,
+      timelineMs: 0,
+      timestampMs: originMs,
+      silent: true,
+      filled: true,
+      levelDbfs: -Infinity,
+    };
+  }
+
+  /** Put a frame at its slot; commits what is ready. */
+  place(slot: number, packet: AudioDataPacket): PlaceResult {
+    if (slot < this.nextSlot) {
+      const h = slot % HISTORY;
+      const duplicate = this.historySlot[h] === slot && this.historyReal[h] === 1;
+      if (duplicate) this.counts.duplicates++;
+      else this.counts.tooLate++;
+      return duplicate ? 'duplicate' : 'tooLate';
+    }
+    const late = slot < this.highest;
+    if (slot > this.highest) this.highest = slot;
+    if (slot === this.nextSlot) {
+      this.commitReal(slot, packet);
+      this.drain();
+    } else {
+      // A gap before this frame: commit what is older than the late window, then hold this frame.
+      if (slot - this.nextSlot > this.windowSlots) this.advanceTo(slot - this.windowSlots);
+      const r = slot % this.ring.length;
+      if (this.ringSlot[r] === slot) {
+        this.counts.duplicates++;
+        return 'duplicate';
+      }
+      this.ring[r] = packet;
+      this.ringSlot[r] = slot;
+      if (slot === this.nextSlot) this.drain();
+    }
+    if (late) this.counts.late++;
+    return late ? 'late' : slot >= this.nextSlot ? 'held' : 'placed';
+  }
+
+  /** Commit every slot below `slot` (filling holes with silence), then any frames held right after. */
+  advanceTo(slot: number): void {
+    while (this.nextSlot < slot) {
+      const s = this.nextSlot;
+      const r = s % this.ring.length;
+      const held = this.ringSlot[r] === s ? this.ring[r] : undefined;
+      if (held !== undefined) this.commitReal(s, held);
+      else this.commitFilled(s);
+    }
+    this.drain();
+  }
+
+  /** Commit everything held, and fill up to `endSlot` (exclusive) so every track ends at the same point. */
+  finish(endSlot: number): void {
+    this.advanceTo(Math.max(endSlot, this.highest + 1));
+  }
+
+  /** The next slot this track will commit (its committed length in slots). */
+  get committedSlots(): number {
+    return this.nextSlot;
+  }
+
+  private drain(): void {
+    for (;;) {
+      const s = this.nextSlot;
+      const r = s % this.ring.length;
+      const held = this.ring[r];
+      if (this.ringSlot[r] !== s || held === undefined) return;
+      this.commitReal(s, held);
+    }
+  }
+
+  private commitReal(slot: number, packet: AudioDataPacket): void {
+    const r = slot % this.ring.length;
+    if (this.ringSlot[r] === slot) {
+      this.ring[r] = undefined;
+      this.ringSlot[r] = -1;
+    }
+    const f = this.frame;
+    f.samples = packet.samples;
+    f.timelineMs = slot * FRAME_MS;
+    f.timestampMs = packet.timestampMs;
+    f.silent = packet.silent;
+    f.filled = false;
+    f.levelDbfs = levelDbfs(packet.samples);
+    this.realFrames++;
+    this.remember(slot, 1);
+    this.output.deliver(f);
+  }
+
+  private commitFilled(slot: number): void {
+    // Holes between real frames are gaps; silence before a participant's first frame or after its last is not.
+    if (this.realFrames > 0 && slot < this.highest) this.counts.gapsFilled++;
+    const f = this.frame;
+    f.samples = this.silence;
+    f.timelineMs = slot * FRAME_MS;
+    f.timestampMs = this.originMs + slot * FRAME_MS;
+    f.silent = true;
+    f.filled = true;
+    f.levelDbfs = -Infinity;
+    this.remember(slot, 0);
+    this.output.deliver(f);
+  }
+
+  private remember(slot: number, real: 0 | 1): void {
+    const h = slot % HISTORY;
+    this.historySlot[h] = slot;
+    this.historyReal[h] = real;
+    this.nextSlot = slot + 1;
+    this.frames++;
+  }
+}
