@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates (deterministically: sox without dither) the bundled speech fixtures (fixtures/speech/<name>.wav + <name>.json) with espeak-ng and sox.
+# Regenerates the bundled speech fixtures (fixtures/speech/<name>.wav + <name>.json) with espeak-ng and sox,
+# byte for byte (sox runs without dither).
 # Not needed at test time: the WAVs and transcripts are committed. Needs espeak-ng (libespeak-ng.so.1), sox, python3.
 #
 # Word timings are espeak-ng's own: the synthesizer reports a WORD event with the audio position of each word

@@ -4,12 +4,15 @@
 
 import type { SampleRate } from '../protocol/index.js';
 
-/** Who is in the call and what they say: a bundled fixture, a WAV file, a tone, or silence. */
+/**
+ * Who is in the call and what they say: a bundled fixture, a WAV file, a tone, or silence. A tone or silence lasts
+ * `durationMs`, or when absent until the participant's next `say` step (or the end of the stream).
+ */
 export type AudioSourceSpec =
   | { type: 'fixture'; name?: string }
   | { type: 'wav'; path: string }
-  | { type: 'tone'; frequencyHz: number; amplitude?: number }
-  | { type: 'silence' };
+  | { type: 'tone'; frequencyHz: number; amplitude?: number; durationMs?: number }
+  | { type: 'silence'; durationMs?: number };
 
 /** One thing a participant does at a time offset from the start of streaming. */
 export interface ScenarioStep {
@@ -98,10 +101,28 @@ export interface EngineStreamStats {
   /** Path of the WAV recording of what the app played into the call, when any. */
   playbackWavPath: string | undefined;
   faults: Array<{ atMs: number; fault: FaultSpec }>;
+  /** How late this stream's frames went out against their due time (wall ms), when the engine measures it. */
+  pacing?: PacingJitter;
+}
+
+/** Percentiles of pacing lateness: send time − due time, in wall milliseconds. */
+export interface PacingJitter {
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Engine-wide figures (for benchmarks and the admin API). */
+export interface MediaEngineStats {
+  streams: number;
+  pacing: PacingJitter;
 }
 
 /** The media engine: one scheduler for all calls. */
 export interface MediaEngine {
   start(spec: StreamSpec, events: StreamEvents): EngineStream;
   close(): Promise<void>;
+  /** Engine-wide pacing figures, when the engine measures them. */
+  stats?(): MediaEngineStats;
 }
