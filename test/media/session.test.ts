@@ -1,0 +1,318 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serializePacket } from '../../src/media/upstream.js';
+import { audio, connect, ended, filesOf, frameOf, frameValues, makeHub, metadata, nextSession, wav } from './harness.js';
+
+test('packets before AudioMetadata are rejected and counted by reason', async () => {
+  const { hub, cleanup } = await makeHub();
+  try {
+    const socket = connect(hub);
+    socket.push(audio(0, frameOf(1)));
+    socket.push(serializePacket({ kind: 'DtmfData', tone: '5', data: '5', timestamp: undefined, timestampMs: undefined, participantRawID: undefined }));
+    const started = nextSession(hub);
+    socket.push(metadata('sub-early'));
+    const session = await started;
+    socket.push(audio(0, frameOf(1)));
+    socket.conn.closed(1000, '');
+    const summary = await ended(session);
+    assert.equal(summary.counts.rejected, 2);
+    assert.equal(summary.counts.framesReceived, 1);
+    assert.equal(hub.stats().rejectsByReason.before_metadata, 2);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('malformed packets are counted while good frames still land', async () => {
+  const { hub, cleanup } = await makeHub();
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-malformed'));
+    const session = await started;
+    socket.push(audio(0, frameOf(1)));
+    socket.push('{"kind":"AudioData","audioData":{');
+    socket.push(audio(20, new Int16Array(100)));
+    socket.conn.receive(Buffer.from([1, 2, 3]), true);
+    socket.push('{"kind":"NewKind","newKind":{}}');
+    socket.push(audio(40, frameOf(3)));
+    socket.conn.closed(1000, '');
+    const summary = await ended(session);
+    const stats = hub.stats();
+    assert.equal(summary.counts.rejected, 4);
+    assert.equal(stats.rejectsByReason.not_text, 1);
+    assert.equal(Object.values(stats.rejectsByReason).reduce((a, b) => a + b, 0), 4);
+    assert.equal(stats.framesByKind.AudioData, 2);
+    const mixed = await wav(join(summary.recordingDir as string, 'mixed.wav'));
+    assert.deepEqual(frameValues(mixed.samples, 320), [1, 0, 3]);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a reconnect with the same subscriptionId continues the session and its files, the outage filled with silence', async () => {
+  const { hub, cleanup } = await makeHub();
+  try {
+    const first = connect(hub);
+    const started = nextSession(hub);
+    first.push(metadata('sub-reconnect'));
+    const session = await started;
+    const states: string[] = [];
+    session.on('state', (s) => states.push(s));
+    for (let i = 0; i < 5; i++) first.push(audio(i * 20, frameOf(1)));
+    first.conn.closed(1006, 'network');
+    assert.equal(session.state, 'interrupted');
+    let newSessions = 0;
+    hub.on('session', () => newSessions++);
+    const second = connect(hub);
+    second.push(metadata('sub-reconnect'));
+    for (let i = 15; i < 20; i++) second.push(audio(i * 20, frameOf(2)));
+    assert.equal(session.state, 'streaming');
+    second.conn.closed(1000, '');
+    const summary = await ended(session);
+    assert.equal(newSessions, 0);
+    assert.deepEqual(states, ['interrupted', 'streaming', 'ended']);
+    assert.equal(summary.counts.connections, 2);
+    assert.equal(summary.counts.gapsFilled, 10);
+    assert.deepEqual(await filesOf(summary), ['mixed.wav', 'session.json']);
+    const mixed = await wav(join(summary.recordingDir as string, 'mixed.wav'));
+    assert.deepEqual(frameValues(mixed.samples, 320), [...Array(5).fill(1), ...Array(10).fill(0), ...Array(5).fill(2)]);
+    assert.equal(hub.sessions().length, 1);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('an interrupted session ends when no reconnect comes within the grace period', async () => {
+  const { hub, cleanup } = await makeHub({ reconnectGraceMs: 30 });
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-grace'));
+    const session = await started;
+    socket.push(audio(0, frameOf(1)));
+    socket.conn.closed(1006, '');
+    assert.equal(session.state, 'interrupted');
+    const summary = await ended(session);
+    assert.equal(summary.state, 'ended');
+    const json = JSON.parse(await readFile(join(summary.recordingDir as string, 'session.json'), 'utf8'));
+    assert.match(json.endReason, /not reconnected/);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a normal close (1000) ends the session at once', async () => {
+  const { hub, cleanup } = await makeHub();
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-normal'));
+    const session = await started;
+    socket.conn.closed(1000, 'bye');
+    assert.equal((await ended(session)).state, 'ended');
+    assert.equal(hub.stats().sessionsActive, 0);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a throwing audio handler does not stop recording or other handlers', async () => {
+  const { hub, cleanup } = await makeHub();
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-throw'));
+    const session = await started;
+    let seen = 0;
+    session.on('audio', () => {
+      throw new Error('app bug');
+    });
+    session.on('audio', () => seen++);
+    for (let i = 0; i < 5; i++) socket.push(audio(i * 20, frameOf(i + 1)));
+    socket.conn.closed(1000, '');
+    const summary = await ended(session);
+    assert.equal(seen, 5);
+    const mixed = await wav(join(summary.recordingDir as string, 'mixed.wav'));
+    assert.deepEqual(frameValues(mixed.samples, 320), [1, 2, 3, 4, 5]);
+    const json = JSON.parse(await readFile(join(summary.recordingDir as string, 'session.json'), 'utf8'));
+    assert.equal(json.listenerErrors, 5);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('app audio events carry the track, timeline position, level and filled flag', async () => {
+  const { hub, cleanup } = await makeHub({ recordingsDir: null });
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-events'));
+    const session = await started;
+    const frames: Array<{ trackId: string; timelineMs: number; filled: boolean; level: number }> = [];
+    session.on('audio', (f) => frames.push({ trackId: f.trackId, timelineMs: f.timelineMs, filled: f.filled, level: f.levelDbfs }));
+    socket.push(audio(0, frameOf(16384)));
+    socket.push(audio(40, frameOf(16384)));
+    socket.conn.closed(1000, '');
+    await ended(session);
+    assert.deepEqual(
+      frames.map((f) => [f.trackId, f.timelineMs, f.filled]),
+      [['mixed', 0, false], ['mixed', 20, true], ['mixed', 40, false]],
+    );
+    assert.ok(Math.abs(frames[0].level - -6.02) < 0.01);
+    assert.equal(frames[1].level, -Infinity);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('transcripts (bigint ticks as strings), DTMF and call events land in the session folder', async () => {
+  const { hub, cleanup } = await makeHub();
+  try {
+    hub.recordCallEvent({ type: 'CallConnected', callConnectionId: 'call-1', subscriptionId: 'sub-jsonl', data: { a: 1 } });
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-jsonl'));
+    const session = await started;
+    assert.equal(session.callConnectionId, 'call-1');
+    const tones: string[] = [];
+    session.on('dtmf', (p) => tones.push(p.tone));
+    socket.push(serializePacket({ kind: 'DtmfData', tone: '7', data: '7', timestamp: undefined, timestampMs: undefined, participantRawID: undefined }));
+    socket.push(
+      serializePacket({
+        kind: 'TranscriptionData',
+        text: 'Hello',
+        format: 'display',
+        confidence: undefined,
+        offsetTicks: 2500000000000000001n,
+        durationTicks: undefined,
+        words: [],
+        participantRawID: '4:+1',
+        resultStatus: 'Final',
+        extra: {},
+      }),
+    );
+    hub.recordCallEvent({ type: 'MediaStreamingStarted', callConnectionId: 'call-1', data: { b: 2 } });
+    socket.conn.closed(1000, '');
+    const summary = await ended(session);
+    assert.deepEqual(tones, ['7']);
+    assert.equal(summary.counts.dtmf, 1);
+    assert.equal(summary.counts.transcripts, 1);
+    const dir = summary.recordingDir as string;
+    const events = (await readFile(join(dir, 'events.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(events.map((e) => e.type), ['CallConnected', 'DtmfData', 'MediaStreamingStarted']);
+    const transcript = JSON.parse((await readFile(join(dir, 'transcript.jsonl'), 'utf8')).trim());
+    assert.equal(transcript.offsetTicks, '2500000000000000001');
+    assert.equal(transcript.resultStatus, 'Final');
+    const json = JSON.parse(await readFile(join(dir, 'session.json'), 'utf8'));
+    assert.equal(json.callConnectionId, 'call-1');
+    assert.equal(json.subscriptionId, 'sub-jsonl');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('past the recording memory bound frames are dropped, counted, and become silence in the WAV', async () => {
+  // Room for three 640-byte frames; nothing reaches disk before close because the flush timer is slow.
+  const { hub, cleanup } = await makeHub({ maxRecordingQueueBytes: 3 * 640, flushIntervalMs: 60_000 });
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-bound'));
+    const session = await started;
+    for (let i = 0; i < 10; i++) socket.push(audio(i * 20, frameOf(i + 1)));
+    assert.equal(session.summary().counts.recordingDropped, 7);
+    assert.equal(hub.stats().recordingDroppedFrames, 7);
+    socket.conn.closed(1000, '');
+    const summary = await ended(session);
+    assert.equal(summary.counts.recordingDropped, 7);
+    const mixed = await wav(join(summary.recordingDir as string, 'mixed.wav'));
+    assert.deepEqual(frameValues(mixed.samples, 320), [1, 2, 3, 0, 0, 0, 0, 0, 0, 0]);
+    const json = JSON.parse(await readFile(join(summary.recordingDir as string, 'session.json'), 'utf8'));
+    assert.equal(json.recordingIncomplete, true);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('WAVs are valid on disk while the session still runs (flushed by the hub timer)', async () => {
+  const { hub, cleanup } = await makeHub({ flushIntervalMs: 20 });
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-flush'));
+    const session = await started;
+    for (let i = 0; i < 5; i++) socket.push(audio(i * 20, frameOf(7)));
+    const dir = session.summary().recordingDir as string;
+    for (;;) {
+      const latencies = hub.stats().drainWriteLatenciesMs();
+      if (latencies.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const mixed = await wav(join(dir, 'mixed.wav'));
+    assert.deepEqual(frameValues(mixed.samples, 320), [7, 7, 7, 7, 7]);
+    assert.equal(session.state, 'streaming');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('close() ends every session, leaves valid WAVs and session.json, and is idempotent', async () => {
+  const { hub, dir, cleanup } = await makeHub();
+  try {
+    const sockets = [connect(hub), connect(hub)];
+    const sessions = [];
+    for (const [i, socket] of sockets.entries()) {
+      const started = nextSession(hub);
+      socket.push(metadata(`sub-close-${i}`, i === 0 ? 16000 : 24000));
+      sessions.push(await started);
+      socket.push(audio(0, frameOf(3, i === 0 ? 16000 : 24000)));
+    }
+    await Promise.all([hub.close(), hub.close()]);
+    await hub.close();
+    assert.ok(sockets.every((s) => !s.open));
+    for (const session of sessions) {
+      const summary = session.summary();
+      assert.equal(summary.state, 'ended');
+      assert.ok((summary.recordingDir as string).startsWith(dir));
+      const json = JSON.parse(await readFile(join(summary.recordingDir as string, 'session.json'), 'utf8'));
+      assert.equal(json.state, 'ended');
+      const mixed = await wav(join(summary.recordingDir as string, 'mixed.wav'));
+      assert.equal(mixed.samples[0], 3);
+    }
+  } finally {
+    await cleanup();
+  }
+});
+
+test('the recording folder is <recordingsDir>/<YYYY-MM-DD>/<session id>', async () => {
+  const now = () => Date.parse('2030-01-02T03:04:05Z');
+  const { hub, dir, cleanup } = await makeHub({ now, createId: () => 'session-fixed' });
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-folder'));
+    const session = await started;
+    assert.equal(session.summary().recordingDir, join(dir, '2030-01-02', 'session-fixed'));
+  } finally {
+    await cleanup();
+  }
+});
+
+test('play before metadata and on a closed socket throws errors with stable codes', async () => {
+  const { hub, cleanup } = await makeHub();
+  try {
+    const socket = connect(hub);
+    const provisional = hub.sessions()[0];
+    assert.throws(() => provisional.play({ pcm: new Int16Array(320), sampleRate: 16000 }), { code: 'ERR_MEDIA_NOT_READY' });
+    const started = nextSession(hub);
+    socket.push(metadata('sub-play-closed'));
+    const session = await started;
+    socket.conn.closed(1006, '');
+    assert.throws(() => session.play({ pcm: new Int16Array(320), sampleRate: 16000 }), { code: 'ERR_MEDIA_CONNECTION_CLOSED' });
+  } finally {
+    await cleanup();
+  }
+});

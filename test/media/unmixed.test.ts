@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { SampleRate } from '../../src/protocol/index.js';
+import { audio, connect, ended, filesOf, frameOf, frameValues, makeHub, metadata, nextSession, wav } from './harness.js';
+
+const ALICE = '4:+15551234567';
+const BOB = '8:acs:3d20e1de-0f28-41c5-84a0-4960fde5f411_0000000b-faeb-c708-99bf-a43a0d0036b0';
+
+for (const rate of [16000, 24000] as const) {
+  test(`unmixed at ${rate} Hz: one aligned WAV per participant and mix.wav summing them`, async () => {
+    const { hub, cleanup } = await makeHub();
+    try {
+      const socket = connect(hub);
+      const started = nextSession(hub);
+      socket.push(metadata('sub-unmixed', rate));
+      const session = await started;
+      const participants: Array<{ trackId: string; participantRawId: string }> = [];
+      session.on('participant', (p) => participants.push(p));
+      // Alice speaks frames 0–9, Bob frames 5–14, interleaved on one socket as ACS does.
+      for (let slot = 0; slot < 15; slot++) {
+        if (slot < 10) socket.push(audio(slot * 20, frameOf(100, rate as SampleRate), ALICE));
+        if (slot >= 5) socket.push(audio(slot * 20, frameOf(1000, rate as SampleRate), BOB));
+      }
+      socket.conn.closed(1000, '');
+      const summary = await ended(session);
+      assert.equal(summary.channel, 'unmixed');
+      assert.deepEqual(participants.map((p) => p.participantRawId), [ALICE, BOB]);
+      const [alice, bob] = summary.participants;
+      assert.equal(alice.trackId, '4_+15551234567');
+      assert.match(bob.trackId, /^8_acs_3d20e1de[\w.+-]*-[0-9a-f]{10}$/);
+      assert.deepEqual(await filesOf(summary), [`${alice.trackId}.wav`, `${bob.trackId}.wav`, 'mix.wav', 'session.json'].sort());
+      const spf = rate / 50;
+      const a = await wav(join(summary.recordingDir as string, alice.file as string));
+      const b = await wav(join(summary.recordingDir as string, bob.file as string));
+      const mix = await wav(join(summary.recordingDir as string, 'mix.wav'));
+      assert.equal(a.samples.length, 15 * spf);
+      assert.equal(b.samples.length, 15 * spf);
+      assert.equal(mix.samples.length, 15 * spf);
+      assert.deepEqual(frameValues(a.samples, spf), [...Array(10).fill(100), ...Array(5).fill(0)]);
+      assert.deepEqual(frameValues(b.samples, spf), [...Array(5).fill(0), ...Array(10).fill(1000)]);
+      assert.deepEqual(frameValues(mix.samples, spf), [...Array(5).fill(100), ...Array(5).fill(1100), ...Array(5).fill(1000)]);
+    } finally {
+      await cleanup();
+    }
+  });
+}
+
+test('a participant who first speaks at 3 s gets 3 s of leading silence', async () => {
+  const { hub, cleanup } = await makeHub();
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-late-joiner'));
+    const session = await started;
+    for (let slot = 0; slot < 200; slot++) {
+      socket.push(audio(slot * 20, frameOf(10), ALICE));
+      if (slot >= 150) socket.push(audio(slot * 20, frameOf(20), BOB));
+    }
+    socket.conn.closed(1000, '');
+    const summary = await ended(session);
+    const bob = summary.participants[1];
+    const b = await wav(join(summary.recordingDir as string, bob.file as string));
+    const values = frameValues(b.samples, 320);
+    assert.equal(values.length, 200);
+    assert.ok(values.slice(0, 150).every((v) => v === 0));
+    assert.ok(values.slice(150).every((v) => v === 20));
+    assert.equal(summary.counts.gapsFilled, 0);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('mix.wav clips instead of wrapping when the sum leaves the int16 range', async () => {
+  const { hub, cleanup } = await makeHub();
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-clip'));
+    const session = await started;
+    for (let slot = 0; slot < 3; slot++) {
+      socket.push(audio(slot * 20, frameOf(30000), ALICE));
+      socket.push(audio(slot * 20, frameOf(30000), BOB));
+      socket.push(audio(slot * 20, frameOf(-30000), '4:+1999'));
+    }
+    socket.push(audio(60, frameOf(-30000), ALICE));
+    socket.push(audio(60, frameOf(-30000), BOB));
+    socket.conn.closed(1000, '');
+    const summary = await ended(session);
+    const mix = await wav(join(summary.recordingDir as string, 'mix.wav'));
+    assert.deepEqual(frameValues(mix.samples, 320), [30000, 30000, 30000, -32768]);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('frames without a participant in an unmixed stream go to an `unknown` track', async () => {
+  const { hub, cleanup } = await makeHub();
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-unknown'));
+    const session = await started;
+    socket.push(audio(0, frameOf(5), ALICE));
+    socket.push(audio(20, frameOf(6)));
+    socket.conn.closed(1000, '');
+    const summary = await ended(session);
+    assert.deepEqual(summary.participants.map((p) => p.trackId), ['4_+15551234567', 'unknown']);
+  } finally {
+    await cleanup();
+  }
+});
