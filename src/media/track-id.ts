@@ -25,9 +25,10 @@ function readablePart(rawId: string): string {
 export function createTrackId(rawId: string, taken: Set<string>): string {
   const readable = readablePart(rawId);
   const lossy = readable.length === 0 || readable.length > MAX_READABLE || RESERVED.test(readable) || /[^A-Za-z0-9+_.:-]/.test(rawId);
-  let id = lossy ? `${readable.slice(0, MAX_READABLE - 11) || 'p'}-${shortHash(rawId)}` : readable;
-  if (taken.has(id.toLowerCase())) id = `${readable.slice(0, MAX_READABLE - 11) || 'p'}-${shortHash(rawId)}`;
-  for (let n = 2; taken.has(id.toLowerCase()); n++) id = `${readable.slice(0, MAX_READABLE - 11) || 'p'}-${shortHash(`${rawId}#${n}`)}`;
+  const prefix = readable.slice(0, MAX_READABLE - 11).replace(/[._-]+$/, '') || 'p';
+  let id = lossy ? `${prefix}-${shortHash(rawId)}` : readable;
+  if (taken.has(id.toLowerCase())) id = `${prefix}-${shortHash(rawId)}`;
+  for (let n = 2; taken.has(id.toLowerCase()); n++) id = `${prefix}-${shortHash(`${rawId}#${n}`)}`;
   taken.add(id.toLowerCase());
   return id;
 }

@@ -1,4 +1,5 @@
 // Test harness for the media layer: a hub over a temp folder, connections whose send() collects messages, and
+import assert from 'node:assert/strict';
 // real wire packets from the protocol serializers.
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -116,4 +117,34 @@ export function frameValues(samples: Int16Array, spf: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < samples.length; i += spf) out.push(samples[i]);
   return out;
+}
+
+/** A PCM16 WAV file image (for talk-back sources). */
+export function wavBuffer(samples: Int16Array, sampleRate: number, channels = 1): Buffer {
+  const data = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8, 'ascii');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(channels, 22);
+  header.writeUInt32LE(sampleRate, 24);
+  header.writeUInt32LE(sampleRate * channels * 2, 28);
+  header.writeUInt16LE(channels * 2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}
+
+/** Decode a message the media layer sent: outbound AudioData samples, or 'StopAudio'. */
+export function decodeOutbound(text: string): Int16Array | 'StopAudio' {
+  const message = JSON.parse(text) as Record<string, Record<string, string> | string>;
+  const kind = String(message.kind ?? message.Kind).toLowerCase();
+  if (kind === 'stopaudio') return 'StopAudio';
+  assert.equal(kind, 'audiodata');
+  const body = (message.audioData ?? message.AudioData) as Record<string, string>;
+  const bytes = Buffer.from(body.data ?? body.Data, 'base64');
+  return new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
 }

@@ -1,0 +1,149 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MediaHubOptions, MediaSession } from '../../src/media/index.js';
+import type { SampleRate } from '../../src/protocol/index.js';
+import { connect, decodeOutbound, makeHub, metadata, nextSession, wavBuffer, type FakeSocket } from './harness.js';
+
+async function streaming(rate: SampleRate, options: MediaHubOptions = {}) {
+  const harness = await makeHub(options);
+  const socket = connect(harness.hub);
+  const started = nextSession(harness.hub);
+  socket.push(metadata(`sub-talk-${rate}`, rate));
+  const session: MediaSession = await started;
+  return { ...harness, socket, session };
+}
+
+function audioFrames(socket: FakeSocket): Int16Array[] {
+  return socket.sent.map(decodeOutbound).filter((m): m is Int16Array => m !== 'StopAudio');
+}
+
+for (const rate of [16000, 24000] as const) {
+  test(`plays a 44.1 kHz stereo WAV file as 20 ms frames at ${rate} Hz`, async () => {
+    const { hub, dir, socket, session, cleanup } = await streaming(rate);
+    try {
+      // 200 ms of a constant level, stereo (both channels equal).
+      const path = join(dir, 'prompt.wav');
+      await writeFile(path, wavBuffer(new Int16Array(8820 * 2).fill(1000), 44100, 2));
+      const result = await session.play({ wavPath: path }).done;
+      assert.deepEqual(result, { status: 'completed', framesSent: 10 });
+      const frames = audioFrames(socket);
+      assert.equal(frames.length, 10);
+      for (const frame of frames) assert.equal(frame.length, rate / 50);
+      assert.ok(frames.slice(0, 9).every((f) => f.every((v) => Math.abs(v - 1000) <= 2)));
+      assert.equal(session.summary().counts.talkBackFrames, 10);
+      assert.equal(hub.stats().talkBackFrames, 10);
+    } finally {
+      await cleanup();
+    }
+  });
+}
+
+test('stopAudio cancels playback, sends StopAudio and resolves done as cancelled', async () => {
+  const { socket, session, cleanup } = await streaming(16000);
+  try {
+    const long = session.play({ pcm: new Int16Array(16000 * 5).fill(500), sampleRate: 16000 });
+    const queued = session.play({ pcm: new Int16Array(320), sampleRate: 16000 });
+    await socket.waitForSent(1);
+    session.stopAudio();
+    const [first, second] = await Promise.all([long.done, queued.done]);
+    assert.equal(first.status, 'cancelled');
+    assert.ok(first.framesSent >= 1 && first.framesSent < 250);
+    assert.deepEqual(second, { status: 'cancelled', framesSent: 0 });
+    assert.equal(decodeOutbound(socket.sent[socket.sent.length - 1]), 'StopAudio');
+    assert.equal(audioFrames(socket).length, first.framesSent);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('playbacks queue in order and each completes when its last frame is sent', async () => {
+  const { socket, session, cleanup } = await streaming(16000);
+  try {
+    const order: string[] = [];
+    const a = session.play({ pcm: new Int16Array(960).fill(1), sampleRate: 16000 });
+    const b = session.play({ pcm: new Int16Array(960).fill(2), sampleRate: 16000 });
+    void a.done.then(() => order.push('a'));
+    void b.done.then(() => order.push('b'));
+    await b.done;
+    assert.deepEqual(order, ['a', 'b']);
+    assert.deepEqual(audioFrames(socket).map((f) => f[0]), [1, 1, 1, 2, 2, 2]);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a short last frame is padded with silence to 20 ms', async () => {
+  const { socket, session, cleanup } = await streaming(16000);
+  try {
+    await session.play({ pcm: new Int16Array(400).fill(9), sampleRate: 16000 }).done;
+    const frames = audioFrames(socket);
+    assert.equal(frames.length, 2);
+    assert.equal(frames[1].length, 320);
+    assert.equal(frames[1][79], 9);
+    assert.equal(frames[1][80], 0);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('plays an async stream of PCM chunks, resampled and cut into frames', async () => {
+  const { socket, session, cleanup } = await streaming(16000);
+  try {
+    async function* chunks() {
+      for (let i = 0; i < 4; i++) yield Buffer.from(new Int16Array(400).fill(700).buffer); // 50 ms at 8 kHz each
+    }
+    const result = await session.play({ stream: chunks(), sampleRate: 8000 }).done;
+    assert.equal(result.status, 'completed');
+    assert.equal(result.framesSent, 10);
+    assert.ok(audioFrames(socket).every((f) => f.length === 320));
+  } finally {
+    await cleanup();
+  }
+});
+
+test('sends frame n at start + n × 20 ms by the clock, however late the timer fires', async () => {
+  let clock = 1_000_000;
+  const { socket, session, cleanup } = await streaming(16000, { now: () => clock, talkBackLeadMs: 0 });
+  try {
+    const handle = session.play({ pcm: new Int16Array(320 * 20), sampleRate: 16000 });
+    await socket.waitForSent(1);
+    assert.equal(socket.sent.length, 1);
+    clock += 97; // frames due at +20, +40, +60, +80
+    await socket.waitForSent(5);
+    assert.equal(socket.sent.length, 5);
+    clock += 3; // +100 is due now
+    await socket.waitForSent(6);
+    assert.equal(socket.sent.length, 6);
+    clock += 1000;
+    assert.deepEqual(await handle.done, { status: 'completed', framesSent: 20 });
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a bad play source is a clear error', async () => {
+  const { dir, session, cleanup } = await streaming(16000);
+  try {
+    assert.throws(() => session.play({ wav: Buffer.from('not a wav') }), { code: 'ERR_MEDIA_BAD_PLAY_SOURCE' });
+    assert.throws(() => session.play({ pcm: new Int16Array(10), sampleRate: 0 }), { code: 'ERR_MEDIA_BAD_PLAY_SOURCE' });
+    const result = await session.play({ wavPath: join(dir, 'missing.wav') }).done;
+    assert.equal(result.status, 'cancelled');
+    assert.equal((result.error as { code?: string }).code, 'ERR_MEDIA_BAD_PLAY_SOURCE');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a playback is cancelled when the socket goes away', async () => {
+  const { socket, session, cleanup } = await streaming(16000);
+  try {
+    const handle = session.play({ pcm: new Int16Array(16000 * 5), sampleRate: 16000 });
+    await socket.waitForSent(1);
+    socket.conn.closed(1006, 'gone');
+    assert.equal((await handle.done).status, 'cancelled');
+  } finally {
+    await cleanup();
+  }
+});
