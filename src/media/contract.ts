@@ -128,7 +128,8 @@ export interface MediaSession {
   readonly sampleRate: SampleRate | undefined;
   readonly state: SessionState;
   /** Events: 'audio' (AudioFrame), 'transcript' (TranscriptionDataPacket), 'dtmf' (DtmfDataPacket),
-   *  'participant' ({ trackId, participantRawId }), 'state' (SessionState), 'end' (SessionSummary).
+   *  'participant' ({ trackId, participantRawId }), 'state' (SessionState), 'end' (SessionSummary),
+   *  'callEvent' (the event given to hub.recordCallEvent), 'sinkError' (MediaError: a sink was detached).
    *  A handler that throws is logged and isolated. */
   on(event: string, listener: (...args: any[]) => void): this;
   off(event: string, listener: (...args: any[]) => void): this;

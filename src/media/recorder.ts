@@ -60,6 +60,11 @@ abstract class WavSink implements Sink {
     if (failed !== undefined) throw new MediaError(MediaErrorCode.RecordingFailed, `${this.name}: could not finish a WAV file`, { cause: failed.reason });
   }
 
+  /** Mark the sink failed (its folder could not be created): the next write throws and the session detaches it. */
+  fail(err: unknown): void {
+    this.failure ??= err;
+  }
+
   protected checkHealthy(): void {
     if (this.failure !== undefined) {
       throw new MediaError(MediaErrorCode.RecordingFailed, `${this.name}: writing to disk failed; check the recordings folder`, { cause: this.failure });

@@ -33,6 +33,7 @@ export class SessionRecording {
   readonly ready: Promise<void>;
   private readonly silence: Int16Array;
   private flushing: Promise<number> | undefined;
+  private folderError: unknown;
   private summaryChain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -48,13 +49,18 @@ export class SessionRecording {
     this.transcript = new JsonlWriter(join(dir, 'transcript.jsonl'), MAX_JSONL_QUEUE);
     this.events = new JsonlWriter(join(dir, 'events.jsonl'), MAX_JSONL_QUEUE);
     this.ready = mkdir(dir, { recursive: true }).then(() => undefined);
-    // A failure surfaces on the first flush; keep it from being an unhandled rejection meanwhile.
-    this.ready.catch(() => undefined);
+    // No folder, no recording: the sinks fail on their next write and the session detaches them.
+    this.ready.catch((err: unknown) => {
+      this.folderError = err;
+      this.recorder.fail(err);
+      this.mix?.fail(err);
+    });
   }
 
   /** Add `mix.wav` (unmixed sessions); `lagSlots` = late window in slots + 1. */
   enableMix(lagSlots: number): MixRecorder {
     this.mix ??= new MixRecorder({ dir: this.dir, sampleRate: this.sampleRate, budget: this.budget, silence: this.silence }, lagSlots);
+    if (this.folderError !== undefined) this.mix.fail(this.folderError);
     return this.mix;
   }
 

@@ -274,6 +274,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     this.sinkErrors.push({ sink: sink.name, code: error.code, message: error.message });
     this.logger.error({ sink: sink.name, err: error }, 'media: a sink threw; it was detached and the other sinks go on');
     sink.close().catch(() => undefined);
+    this.emitter.emit('sinkError', error);
   }
 
   private acceptDtmf(packet: DtmfDataPacket): void {

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createMediaHub } from '../../src/media/index.js';
 import { serializePacket } from '../../src/media/upstream.js';
 import { audio, connect, ended, filesOf, frameOf, frameValues, makeHub, metadata, nextSession, wav } from './harness.js';
 
@@ -314,5 +316,36 @@ test('play before metadata and on a closed socket throws errors with stable code
     assert.throws(() => session.play({ pcm: new Int16Array(320), sampleRate: 16000 }), { code: 'ERR_MEDIA_CONNECTION_CLOSED' });
   } finally {
     await cleanup();
+  }
+});
+
+test('a recording that cannot be written is detached and reported while app audio events go on', async () => {
+  // recordingsDir is a regular file: the session folder cannot be created.
+  const file = join(await mkdtemp(join(tmpdir(), 'media-broken-')), 'not-a-folder');
+  await writeFile(file, 'not a folder');
+  const hub = createMediaHub({ recordingsDir: file, flushIntervalMs: 10 });
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-broken'));
+    const session = await started;
+    let audioEvents = 0;
+    session.on('audio', () => audioEvents++);
+    let failure: { code?: string } | undefined;
+    session.on('sinkError', (err) => (failure = err));
+    // The folder fails asynchronously; frames keep coming until the recorder notices and is detached.
+    for (let i = 0; failure === undefined && i < 500; i++) {
+      socket.push(audio(i * 20, frameOf(1)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(failure?.code, 'ERR_MEDIA_RECORDING_FAILED');
+    const before = audioEvents;
+    socket.push(audio(100_000, frameOf(1)));
+    assert.ok(audioEvents > before);
+    socket.conn.closed(1000, '');
+    assert.equal((await ended(session)).state, 'ended');
+  } finally {
+    await hub.close();
+    await rm(dirname(file), { recursive: true, force: true });
   }
 });
