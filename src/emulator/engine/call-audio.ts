@@ -27,7 +27,8 @@ interface TranscriptEventTemplate {
 export interface CallParticipant {
   rawId: string;
   placements: Placement[];
-  dtmf: Array<{ frame: number; tone: string }>;
+  /** Keys pressed: `atMs` of call time, sent with frame `frame` (the one that holds that moment). */
+  dtmf: Array<{ frame: number; atMs: number; tone: string }>;
 }
 
 /** A transcription result due in a frame, with offsets in ticks from the start of streaming. */
@@ -100,7 +101,8 @@ export async function buildCallAudio(
     for (const [index, step] of steps.entries()) {
       if (step.dtmf !== undefined) {
         for (const [i, tone] of [...step.dtmf].entries()) {
-          participant.dtmf.push({ frame: Math.floor((step.atMs + i * DTMF_SPACING_MS) / FRAME_MS), tone });
+          const atMs = step.atMs + i * DTMF_SPACING_MS;
+          participant.dtmf.push({ frame: Math.floor(atMs / FRAME_MS), atMs, tone });
         }
       }
       if (step.say === undefined) continue;

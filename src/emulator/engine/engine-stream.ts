@@ -272,13 +272,13 @@ export function startEngineStream(spec: StreamSpec, events: StreamEvents, ctx: S
       for (let i = 0; i < participants.length; i++) {
         const presses = participants[i].dtmf;
         while (dtmfNext[i] < presses.length && presses[dtmfNext[i]].frame <= frame) {
-          const { tone } = presses[dtmfNext[i]++];
+          const { tone, atMs } = presses[dtmfNext[i]++];
           const text = serializePacket({
             kind: 'DtmfData',
             tone,
             data: tone,
-            timestamp,
-            timestampMs,
+            timestamp: formatTimestamp(epochMs + atMs),
+            timestampMs: epochMs + atMs,
             participantRawID: participants[i].rawId,
           });
           messages.push({ key: DTMF_KEY, text, audio: false });

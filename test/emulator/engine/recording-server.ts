@@ -2,7 +2,7 @@
 // a StreamSpec builder, and StreamEvents that can be awaited.
 import { once } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import type { StreamEvents, StreamSpec } from '../../../src/emulator/media-engine-contract.js';
 
 /** One connection the server accepted, with everything it received. */
@@ -30,7 +30,7 @@ export interface RecordingServer {
 export async function startRecordingServer(
   options: {
     onMessage?: (connection: RecordedConnection, text: string) => void;
-    verifyClient?: ConstructorParameters<typeof WebSocketServer>[0]['verifyClient'];
+    verifyClient?: ServerOptions['verifyClient'];
   } = {},
 ): Promise<RecordingServer> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, verifyClient: options.verifyClient });
