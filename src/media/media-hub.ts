@@ -136,6 +136,16 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
       existing.continueOn(connection, provisional);
       return;
     }
+    if (packet.kind === 'TranscriptionMetadata') {
+      // A transcription socket of a call whose audio session is live: its transcripts join that session's files.
+      const call = packet.callConnectionId ?? provisional.callConnectionId;
+      const audio = call === undefined ? undefined : this.findSession(call, undefined);
+      if (audio !== undefined && audio.kind === 'audio' && audio.live) {
+        this.live.delete(provisional.id);
+        audio.adoptTranscription(connection, packet);
+        return;
+      }
+    }
     provisional.start(packet, connection);
     this.sessionsTotal++;
     this.bySubscription.set(packet.subscriptionId, provisional);

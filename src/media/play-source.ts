@@ -160,7 +160,7 @@ class StreamFrames implements FrameSource {
           this.ended = true;
         } else {
           const pcm = this.toSamples(result.value);
-          this.push(this.resampler === undefined ? pcm : this.resampler.process(pcm));
+          this.push(this.resampler === undefined ? pcm : this.resampler.push(pcm));
         }
         this.wake();
       }

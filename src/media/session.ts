@@ -182,6 +182,13 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     this.setState('streaming');
   }
 
+  /** A transcription socket of this call: its TranscriptionData lands here (transcript.jsonl, 'transcript'). */
+  adoptTranscription(connection: Connection, packet: TranscriptionMetadataPacket): void {
+    connection.session = this;
+    this.recording?.events.append({ time: new Date(this.settings.now()).toISOString(), type: 'TranscriptionMetadata', data: packet });
+    this.logger.info({ locale: packet.locale }, 'media: transcription socket joined the session');
+  }
+
   /** Link the call (from callback events or the socket's headers). */
   linkCall(callConnectionId: string): void {
     this.callConnection ??= callConnectionId;

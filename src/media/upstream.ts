@@ -38,8 +38,8 @@ export function resample(samples: Int16Array, fromRate: number, toRate: number):
 }
 
 /** Streaming resampler: chunks in, chunks out (stand-in: per-chunk, no state). */
-export function createResampler(fromRate: number, toRate: number): { process(chunk: Int16Array): Int16Array; flush(): Int16Array } {
-  return { process: (chunk) => resample(chunk, fromRate, toRate), flush: () => new Int16Array(0) };
+export function createResampler(fromRate: number, toRate: number): { push(chunk: Int16Array): Int16Array; flush(): Int16Array } {
+  return { push: (chunk) => resample(chunk, fromRate, toRate), flush: () => new Int16Array(0) };
 }
 
 /** Down-mix interleaved PCM to mono by averaging channels. */

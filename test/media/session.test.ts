@@ -349,3 +349,52 @@ test('a recording that cannot be written is detached and reported while app audi
     await rm(dirname(file), { recursive: true, force: true });
   }
 });
+
+test("a transcription socket of the same call feeds the audio session's transcript.jsonl", async () => {
+  const { hub, cleanup } = await makeHub();
+  try {
+    const media = connect(hub, '/ws', { 'x-ms-call-connection-id': 'call-77' });
+    const started = nextSession(hub);
+    media.push(metadata('sub-media-77'));
+    const session = await started;
+    const texts: string[] = [];
+    session.on('transcript', (p) => texts.push(p.text));
+    const transcription = connect(hub, '/ws/transcription');
+    transcription.push(
+      serializePacket({
+        kind: 'TranscriptionMetadata',
+        subscriptionId: 'sub-transcription-77',
+        locale: 'en-US',
+        callConnectionId: 'call-77',
+        correlationId: undefined,
+        speechRecognitionModelEndpointId: undefined,
+        extra: {},
+      }),
+    );
+    transcription.push(
+      serializePacket({
+        kind: 'TranscriptionData',
+        text: 'Hello everyone.',
+        format: 'display',
+        confidence: 0.9,
+        offsetTicks: 212483227n,
+        durationTicks: 9600000n,
+        words: [],
+        participantRawID: '4:+1',
+        resultStatus: 'Intermediate',
+        extra: {},
+      }),
+    );
+    transcription.conn.closed(1000, '');
+    media.conn.closed(1000, '');
+    const summary = await ended(session);
+    assert.deepEqual(texts, ['Hello everyone.']);
+    assert.equal(summary.callConnectionId, 'call-77');
+    assert.equal(hub.sessions().length, 1);
+    const line = JSON.parse((await readFile(join(summary.recordingDir as string, 'transcript.jsonl'), 'utf8')).trim());
+    assert.equal(line.resultStatus, 'Intermediate');
+    assert.equal(line.offsetTicks, '212483227');
+  } finally {
+    await cleanup();
+  }
+});
