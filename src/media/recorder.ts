@@ -14,6 +14,8 @@ export interface RecordingTarget {
   budget: RecordingBudget;
   /** A shared, never-written frame of zeros at the session rate. */
   silence: Int16Array;
+  /** Resolves when `dir` exists; files open after it. */
+  ready: Promise<void>;
 }
 
 /** Flush/close shared by the recording sinks; a failed flush makes the next write throw so the session detaches it. */
@@ -88,9 +90,12 @@ export class Recorder extends WavSink {
     this.checkHealthy();
     let wav = this.wavs.get(frame.trackId);
     if (wav === undefined) {
-      wav = new BudgetedWav(join(this.target.dir, `${frame.trackId}.wav`), this.target.sampleRate, this.target.budget, this.target.silence);
+      const t = this.target;
+      wav = new BudgetedWav(join(t.dir, `${frame.trackId}.wav`), t.sampleRate, t.budget, t.silence, t.ready);
       this.wavs.set(frame.trackId, wav);
     }
+    if (wav.failure !== undefined) this.fail(wav.failure);
+    this.checkHealthy();
     if (wav.append(frame.samples)) this.framesWritten++;
   }
 
@@ -134,11 +139,12 @@ export class MixRecorder extends WavSink {
     this.accSlot = new Int32Array(this.size).fill(-1);
     this.out = new Int16Array(this.spf);
     this.silence = target.silence;
-    this.wav = new BudgetedWav(join(target.dir, 'mix.wav'), target.sampleRate, target.budget, target.silence);
+    this.wav = new BudgetedWav(join(target.dir, 'mix.wav'), target.sampleRate, target.budget, target.silence, target.ready);
   }
 
   write(frame: AudioFrame): void {
     if (this.closed) return;
+    if (this.wav.failure !== undefined) this.fail(this.wav.failure);
     this.checkHealthy();
     const slot = Math.round(frame.timelineMs / FRAME_MS);
     // Slots already written: only a new track's leading silence lands here, which changes nothing.

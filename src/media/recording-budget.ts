@@ -56,25 +56,45 @@ const OWED_BATCH = 250;
 
 /**
  * One WAV file behind a budget. A frame that does not fit is dropped and owed: silence is written in its place as
- * soon as room returns (and at close), so the file stays aligned with the timeline.
+ * soon as room returns (and at close), so the file stays aligned with the timeline. The file opens asynchronously
+ * once its folder exists; frames appended before that wait in memory (within the same budget).
  */
 export class BudgetedWav {
   /** Frames written (including owed silence paid back). */
   frames = 0;
+  /** Why the file could not be opened or written, if it could not. */
+  failure: unknown;
   private owed = 0;
   private unflushed = 0;
-  private readonly wav: WavWriter;
+  private wav: WavWriter | undefined;
+  private early: Int16Array[] = [];
+  private readonly opening: Promise<WavWriter | undefined>;
 
   constructor(
     readonly path: string,
     sampleRate: number,
     private readonly budget: RecordingBudget,
     private readonly silence: Int16Array,
+    folderReady: Promise<void>,
   ) {
-    this.wav = createWavWriter(path, { sampleRate });
+    this.opening = folderReady
+      .then(() => createWavWriter(path, { sampleRate }))
+      .then(
+        (wav) => {
+          for (const samples of this.early) wav.write(samples);
+          this.early = [];
+          this.wav = wav;
+          return wav;
+        },
+        (err: unknown) => {
+          this.failure ??= err;
+          this.early = [];
+          return undefined;
+        },
+      );
   }
 
-  /** Append a frame (copied by the writer); false when it was dropped for the budget. */
+  /** Append a frame (copied); false when it was dropped for the budget. */
   append(samples: Int16Array): boolean {
     const bytes = samples.length * 2;
     if (this.owed > 0) {
@@ -90,7 +110,7 @@ export class BudgetedWav {
       this.owed++;
       return false;
     }
-    this.wav.write(samples);
+    this.put(samples);
     this.unflushed += bytes;
     this.frames++;
     return true;
@@ -98,10 +118,11 @@ export class BudgetedWav {
 
   /** Write what is queued to disk (the WAV is valid afterwards). */
   async flush(): Promise<void> {
+    const wav = await this.opening;
     const bytes = this.unflushed;
     this.unflushed = 0;
     try {
-      await this.wav.flush();
+      await wav?.flush();
     } finally {
       this.budget.release(bytes);
     }
@@ -109,21 +130,32 @@ export class BudgetedWav {
 
   /** Pay back owed silence in bounded batches, flush and close the file. */
   async close(): Promise<void> {
+    const wav = await this.opening;
+    if (wav === undefined) {
+      this.budget.release(this.unflushed);
+      this.unflushed = 0;
+      throw this.failure;
+    }
     while (this.owed > 0) {
       for (let i = 0; i < OWED_BATCH && this.owed > 0; i++) {
-        this.wav.write(this.silence);
+        wav.write(this.silence);
         this.owed--;
         this.frames++;
       }
-      await this.wav.flush();
+      await wav.flush();
     }
     await this.flush();
-    await this.wav.close();
+    await wav.close();
+  }
+
+  private put(samples: Int16Array): void {
+    if (this.wav !== undefined) this.wav.write(samples);
+    else if (this.failure === undefined) this.early.push(samples.slice());
   }
 
   private payOwed(bytes: number): void {
     while (this.owed > 0 && this.budget.tryReserve(bytes)) {
-      this.wav.write(this.silence);
+      this.put(this.silence);
       this.unflushed += bytes;
       this.owed--;
       this.frames++;

@@ -45,10 +45,10 @@ export class SessionRecording {
   ) {
     this.budget = new RecordingBudget(maxQueueBytes, logger, context);
     this.silence = new Int16Array(sampleRate / 50);
-    this.recorder = new Recorder({ dir, sampleRate, budget: this.budget, silence: this.silence });
+    this.ready = mkdir(dir, { recursive: true }).then(() => undefined);
+    this.recorder = new Recorder({ dir, sampleRate, budget: this.budget, silence: this.silence, ready: this.ready });
     this.transcript = new JsonlWriter(join(dir, 'transcript.jsonl'), MAX_JSONL_QUEUE);
     this.events = new JsonlWriter(join(dir, 'events.jsonl'), MAX_JSONL_QUEUE);
-    this.ready = mkdir(dir, { recursive: true }).then(() => undefined);
     // No folder, no recording: the sinks fail on their next write and the session detaches them.
     this.ready.catch((err: unknown) => {
       this.folderError = err;
@@ -59,7 +59,7 @@ export class SessionRecording {
 
   /** Add `mix.wav` (unmixed sessions); `lagSlots` = late window in slots + 1. */
   enableMix(lagSlots: number): MixRecorder {
-    this.mix ??= new MixRecorder({ dir: this.dir, sampleRate: this.sampleRate, budget: this.budget, silence: this.silence }, lagSlots);
+    this.mix ??= new MixRecorder({ dir: this.dir, sampleRate: this.sampleRate, budget: this.budget, silence: this.silence, ready: this.ready }, lagSlots);
     if (this.folderError !== undefined) this.mix.fail(this.folderError);
     return this.mix;
   }

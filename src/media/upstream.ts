@@ -105,8 +105,9 @@ function wavHeader(sampleRate: number, dataBytes: number): Buffer {
   return h;
 }
 
-/** Create a WAV writer (stand-in): buffers in memory, appends and patches the header on flush. */
-export function createWavWriter(path: string, options: { sampleRate: number }): WavWriter {
+/** Create a WAV writer (stand-in): opens the file, buffers in memory, appends and patches the header on flush. */
+export async function createWavWriter(path: string, options: { sampleRate: number }): Promise<WavWriter> {
+  await (await open(path, 'w')).close();
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let samplesWritten = 0;
@@ -123,7 +124,7 @@ export function createWavWriter(path: string, options: { sampleRate: number }): 
     flushed += bytes;
     await handle.write(wavHeader(options.sampleRate, flushed), 0, 44, 0);
   };
-  return {
+  const writer: WavWriter = {
     write(samples) {
       const b = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
       pending.push(Buffer.from(b));
@@ -135,7 +136,7 @@ export function createWavWriter(path: string, options: { sampleRate: number }): 
       return chain;
     },
     async close() {
-      await this.flush();
+      await writer.flush();
       await handle?.close();
       handle = undefined;
     },
@@ -146,6 +147,7 @@ export function createWavWriter(path: string, options: { sampleRate: number }): 
       return pendingBytes;
     },
   };
+  return writer;
 }
 
 const KINDS: Record<string, string> = {

@@ -84,7 +84,7 @@ function sinkContract(name: string, create: (dir: string) => SinkUnderTest): voi
 }
 
 function target(dir: string) {
-  return { dir, sampleRate: 16000, budget: new RecordingBudget(1 << 20, pino({ level: 'silent' }), {}), silence: new Int16Array(320) };
+  return { dir, sampleRate: 16000, budget: new RecordingBudget(1 << 20, pino({ level: 'silent' }), {}), silence: new Int16Array(320), ready: Promise.resolve() };
 }
 
 sinkContract('Recorder (one WAV per track)', (dir) => ({
