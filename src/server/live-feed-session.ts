@@ -156,6 +156,8 @@ export class SessionWatch {
     const meter = new TrackMeter(trackId, participantRawId);
     this.meters.set(trackId, meter);
     this.sink.event({ type: 'participant', sessionId: this.session.id, trackId, participantRawId });
+    // The channel type is known once the first frame came: refresh the summary with it.
+    this.sink.event({ type: 'session', session: this.session.summary() });
     return meter;
   }
 

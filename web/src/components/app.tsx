@@ -68,7 +68,7 @@ export function App(props: { model: LiveModel; live: LiveClient }) {
               {ended.map((s) => (
                 <tr key={s.summary.id} data-session={s.summary.id} data-state={s.summary.state}>
                   <td>
-                    <code>{shortId(s.summary.id)}</code>
+                    <code>{s.summary.id}</code>
                   </td>
                   <td>
                     <span class={`badge state-${s.summary.state}`}>{s.summary.state}</span>

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import type { RecordingEntry } from '../feed-types.js';
-import { bytes, clock, duration, shortId, shortParticipant } from '../format.js';
+import { bytes, clock, duration, shortParticipant } from '../format.js';
 
 const FILES = '/api/recordings/files/';
 
@@ -46,7 +46,7 @@ export function Recordings(props: { refresh: number }) {
         <section class="card recording" key={r.dir} data-recording={r.session?.id ?? r.dir}>
           <header class="card-head">
             <h3>
-              Session <code>{shortId(r.session?.id ?? r.dir)}</code>
+              Session <code>{r.session?.id ?? r.dir}</code>
             </h3>
             {r.session !== undefined && <span class={`badge state-${r.session.state}`}>{r.session.state}</span>}
             <span class="muted">

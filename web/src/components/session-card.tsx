@@ -27,6 +27,7 @@ function TrackRow(props: { sessionId: string; track: TrackView; index: number; v
       data-participant={track.participantRawId ?? track.trackId}
       data-track={track.trackId}
       data-level-dbfs={track.rmsDbfs}
+      data-frames={track.frames}
     >
       <div class="track-head">
         <span class="speaking-dot" title={speaking ? 'speaking' : 'quiet'} />
@@ -107,15 +108,17 @@ export function SessionCard(props: { view: SessionView; calls: LiveCallEvent[]; 
     <section class="card session" data-session={s.id} data-state={s.state}>
       <header class="card-head">
         <h3>
-          Session <code>{shortId(s.id)}</code>
+          Session <code>{s.id}</code>
         </h3>
         <span class={`badge state-${s.state}`}>{s.state}</span>
         <span class="muted">
           {s.channel ?? '?'} · {s.sampleRate === undefined ? '?' : `${s.sampleRate / 1000} kHz`} · since {clock(s.startedAt)}
         </span>
-        <span class="muted right" title={s.callConnectionId}>
-          call {shortId(s.callConnectionId)}
-        </span>
+        {s.callConnectionId !== undefined && (
+          <span class="muted right" title={s.callConnectionId}>
+            call <code>{shortId(s.callConnectionId)}</code>
+          </span>
+        )}
       </header>
       <Counters view={view} />
       <div class="session-body">

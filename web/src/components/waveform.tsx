@@ -61,7 +61,7 @@ export function Waveform(props: { track: TrackView; version: number; color: stri
   }, [props.track, props.color]);
 
   useEffect(() => {
-    plot.current?.setData(series(props.track), false);
+    plot.current?.setData(series(props.track));
   }, [props.version, props.track]);
 
   return <div class="waveform" ref={host} />;
