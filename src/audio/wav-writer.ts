@@ -1,0 +1,141 @@
+// Writes a PCM16 WAV file incrementally: write() only copies into memory; flush() appends the pending bytes with one
+// positional write, then rewrites the 44-byte header with the new sizes, so the file is a valid WAV after every
+// flush (and a crash in between leaves at most a header that `repairWav` fixes). Flushes never interleave.
+import { open, type FileHandle } from 'node:fs/promises';
+import { checkChannels, checkSampleRate, WavError, WavErrorCode } from './audio-error.js';
+import { writePcm16 } from './encode-wav.js';
+import { MAX_WAV_DATA_BYTES, serializeWavHeader, WAV_HEADER_BYTES } from './wav-header.js';
+
+/** Options for {@link createWavWriter}. */
+export interface WavWriterOptions {
+  readonly sampleRate: number;
+  /** Interleaved channels in every write. @default 1 */
+  readonly channels?: number;
+}
+
+/** A WAV file being written; see {@link createWavWriter}. */
+export interface WavWriter {
+  readonly path: string;
+  readonly sampleRate: number;
+  readonly channels: number;
+  /** Sample frames (samples per channel) accepted by write() so far, flushed or not. */
+  readonly samplesWritten: number;
+  /** Bytes accepted by write() and not yet handed to a flush. */
+  readonly pendingBytes: number;
+  /** Queues interleaved samples (an Int16Array, or PCM16LE bytes) in memory; copies them, does no I/O. */
+  write(samples: Int16Array | Buffer): void;
+  /** Writes what is pending, then the header sizes; resolves when the file on disk is a valid WAV of it all. */
+  flush(): Promise<void>;
+  /** Flushes and closes the file. Idempotent: later calls return the same promise. */
+  close(): Promise<void>;
+}
+
+const INITIAL_CAPACITY = 16 * 1024;
+
+class WavFileWriter implements WavWriter {
+  samplesWritten = 0;
+  private pending: Buffer = Buffer.allocUnsafe(INITIAL_CAPACITY);
+  private pendingLength = 0;
+  /** The buffer not being filled: written out by the flush in progress, then reused. */
+  private spare: Buffer = Buffer.allocUnsafe(INITIAL_CAPACITY);
+  private flushedBytes = 0;
+  private headerBytes = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+  private readonly blockAlign: number;
+
+  constructor(
+    readonly path: string,
+    readonly sampleRate: number,
+    readonly channels: number,
+    private readonly handle: FileHandle,
+  ) {
+    this.blockAlign = channels * 2;
+  }
+
+  get pendingBytes(): number {
+    return this.pendingLength;
+  }
+
+  write(samples: Int16Array | Buffer): void {
+    if (this.closing !== undefined) {
+      throw new WavError(WavErrorCode.WriterClosed, 'write() after close()', { path: this.path });
+    }
+    const bytes = samples.byteLength;
+    if (bytes % this.blockAlign !== 0) {
+      throw new WavError(
+        WavErrorCode.PartialSample,
+        `write() of ${bytes} bytes: not whole frames of ${this.channels} × 16-bit samples`,
+        { path: this.path },
+      );
+    }
+    if (this.flushedBytes + this.pendingLength + bytes > MAX_WAV_DATA_BYTES) {
+      throw new WavError(WavErrorCode.TooLarge, 'the recording reached the 4 GiB WAV limit; start a new file', { path: this.path });
+    }
+    this.reserve(bytes);
+    if (Buffer.isBuffer(samples)) samples.copy(this.pending, this.pendingLength);
+    else writePcm16(samples, this.pending, this.pendingLength);
+    this.pendingLength += bytes;
+    this.samplesWritten += bytes / this.blockAlign;
+  }
+
+  flush(): Promise<void> {
+    if (this.closing !== undefined) return this.closing;
+    this.queue = this.queue.then(() => this.flushNow());
+    return this.queue;
+  }
+
+  close(): Promise<void> {
+    if (this.closing === undefined) {
+      const handle = this.handle;
+      this.closing = this.queue.then(() => this.flushNow()).finally(() => handle.close());
+    }
+    return this.closing;
+  }
+
+  private reserve(bytes: number): void {
+    const needed = this.pendingLength + bytes;
+    if (needed <= this.pending.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.pending.length));
+    this.pending.copy(grown, 0, 0, this.pendingLength);
+    this.pending = grown;
+  }
+
+  private async flushNow(): Promise<void> {
+    const bytes = this.pendingLength;
+    if (bytes === 0 && this.headerBytes === this.flushedBytes) return;
+    const data = this.pending;
+    this.pending = this.spare;
+    this.pendingLength = 0;
+    try {
+      if (bytes > 0) await this.handle.write(data, 0, bytes, WAV_HEADER_BYTES + this.flushedBytes);
+      this.flushedBytes += bytes;
+      const header = serializeWavHeader(this.sampleRate, this.channels, this.flushedBytes);
+      await this.handle.write(header, 0, WAV_HEADER_BYTES, 0);
+      this.headerBytes = this.flushedBytes;
+    } catch (cause) {
+      throw new WavError(WavErrorCode.Io, `writing the recording failed: ${(cause as Error).message}`, { cause, path: this.path });
+    } finally {
+      this.spare = data;
+    }
+  }
+}
+
+/**
+ * Creates (or truncates) `path` and writes an empty WAV header at once, so the file is valid from the start.
+ * Async file I/O only; one write per flush for the samples plus one for the header.
+ */
+export async function createWavWriter(path: string, options: WavWriterOptions): Promise<WavWriter> {
+  const { sampleRate, channels = 1 } = options;
+  checkSampleRate(sampleRate, 'sampleRate');
+  checkChannels(channels);
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, 'w');
+    await handle.write(serializeWavHeader(sampleRate, channels, 0), 0, WAV_HEADER_BYTES, 0);
+  } catch (cause) {
+    await handle?.close().catch(() => undefined);
+    throw new WavError(WavErrorCode.Io, `cannot create the recording: ${(cause as Error).message}`, { cause, path });
+  }
+  return new WavFileWriter(path, sampleRate, channels, handle);
+}
