@@ -118,7 +118,7 @@ describe('dashboard', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is mis
     // Each participant appears with a level above silence.
     for (const rawId of [ALICE, BOB]) {
       await page.waitForFunction(
-        (id) => [...document.querySelectorAll<HTMLElement>('[data-participant]')].some((el) => el.dataset.participant === id && Number(el.dataset.levelDbfs) > -60),
+        (id) => Array.from(document.querySelectorAll<HTMLElement>('[data-participant]')).some((el) => el.dataset.participant === id && Number(el.dataset.levelDbfs) > -60),
         rawId,
       );
     }
@@ -129,7 +129,7 @@ describe('dashboard', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is mis
     assert.equal(await page.locator('.transcript-line.intermediate').count(), 0);
     await page.locator('[data-dtmf="4"]').waitFor();
     // Four seconds of waveform on screen before the picture.
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('[data-frames]')].every((el) => Number(el.dataset.frames) >= 200));
+    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLElement>('[data-frames]')).every((el) => Number(el.dataset.frames) >= 200));
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
 
     await call;
