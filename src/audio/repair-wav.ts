@@ -6,10 +6,16 @@ import { join } from 'node:path';
 import { isWavError, WavError, WavErrorCode } from './audio-error.js';
 import { checkRiffHeader } from './wav-header.js';
 
-/** What repairWav found and did. */
+/** Options for {@link repairWav} and {@link repairRecordings}. */
+export interface RepairOptions {
+  /** Only check: report what would be repaired, change nothing. @default false */
+  readonly dryRun?: boolean;
+}
+
+/** What repairWav found and did (or, in a dry run, would do). */
 export interface RepairResult {
   readonly path: string;
-  /** True when the header (and possibly the file length) was changed. */
+  /** True when the header (and possibly the file length) was changed, or would be in a dry run. */
   readonly repaired: boolean;
   /** The data size the header declared before. */
   readonly declaredDataBytes: number;
@@ -115,10 +121,10 @@ async function realDataBytes(handle: FileHandle, layout: Layout): Promise<number
  * A healthy file is left untouched (`repaired: false`). Throws WavError for a file that is not a repairable WAV.
  * Do not run it on a file another process is still writing.
  */
-export async function repairWav(path: string): Promise<RepairResult> {
+export async function repairWav(path: string, options: RepairOptions = {}): Promise<RepairResult> {
   let handle: FileHandle | undefined;
   try {
-    handle = await open(path, 'r+');
+    handle = await open(path, options.dryRun ? 'r' : 'r+');
     const layout = await readLayout(handle, path);
     const dataBytes = await realDataBytes(handle, layout);
     const { dataStart, fileSize, declaredDataBytes } = layout;
@@ -128,7 +134,7 @@ export async function repairWav(path: string): Promise<RepairResult> {
     const finalSize = trailing ? dataEnd + pad : fileSize;
     const trimmedBytes = trailing ? Math.max(0, fileSize - dataEnd - pad) : 0;
     const repaired = trailing || layout.riffSize !== finalSize - 8;
-    if (repaired) {
+    if (repaired && !options.dryRun) {
       if (trailing) {
         await handle.truncate(dataEnd);
         if (pad) await handle.write(Buffer.alloc(1), 0, 1, dataEnd);
@@ -181,7 +187,7 @@ async function findWavFiles(folder: string, failed: RepairFailure[]): Promise<st
  * Checks every .wav under `folder` and repairs those cut short. Never throws for a bad file: failures are listed
  * with their reason. Throws WAV_IO only when `folder` itself cannot be read.
  */
-export async function repairRecordings(folder: string): Promise<RepairReport> {
+export async function repairRecordings(folder: string, options: RepairOptions = {}): Promise<RepairReport> {
   try {
     await readdir(folder);
   } catch (cause) {
@@ -193,7 +199,7 @@ export async function repairRecordings(folder: string): Promise<RepairReport> {
   let healthy = 0;
   for (const path of files) {
     try {
-      const result = await repairWav(path);
+      const result = await repairWav(path, options);
       if (result.repaired) repaired.push(result);
       else healthy++;
     } catch (error) {
