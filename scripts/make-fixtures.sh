@@ -107,7 +107,9 @@ import json, sys
 name, voice, text, seconds, timing_path, out_path = sys.argv[1:7]
 timing = json.load(open(timing_path))
 ticks = lambda s: round(s * 10_000_000)
-words = [{'text': w['text'], 'offset': ticks(w['startSeconds']), 'duration': ticks(w['endSeconds'] - w['startSeconds'])}
+# Both ends rounded, then subtracted: a word never overlaps the next one by a rounding tick.
+words = [{'text': w['text'], 'offset': ticks(w['startSeconds']),
+          'duration': ticks(w['endSeconds']) - ticks(w['startSeconds'])}
          for w in timing['words']]
 transcript = {
     'name': name,

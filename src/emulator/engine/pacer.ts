@@ -58,6 +58,8 @@ export function createPacer(options: PacerOptions = {}): Pacer {
     const dueTick = Math.floor((now() - origin) / periodMs);
     for (let tick = lastTick + 1; tick <= dueTick && clients.length > 0; tick++) {
       const due = origin + tick * periodMs;
+      // Before the clients run: one added during this tick starts on the next.
+      lastTick = tick;
       // A copy: a client may remove itself (stream ended) or others during its tick.
       for (const client of clients.slice()) {
         const lateMs = now() - due;
@@ -68,7 +70,6 @@ export function createPacer(options: PacerOptions = {}): Pacer {
           options.onClientError?.(error, client);
         }
       }
-      lastTick = tick;
     }
     if (clients.length > 0 && !closed) schedule();
   }
