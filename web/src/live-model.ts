@@ -16,6 +16,8 @@ export const HISTORY_FRAMES = 500;
 /** How long the speaking indicator stays lit after the last voiced tick. */
 const SPEAKING_HOLD_MS = 300;
 const FLOOR_DBFS = -100;
+/** Ended sessions kept on the page. */
+const KEEP_ENDED = 20;
 
 /** One participant's track as the dashboard draws it. */
 export interface TrackView {
@@ -112,13 +114,22 @@ export class LiveModel {
     }
   }
 
+  /** Keeps the last few ended sessions; their recordings stay listed from the server. */
+  private forgetOldSessions(): void {
+    const ended = [...this.sessions.values()].filter((s) => !isLive(s.summary));
+    for (const s of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.sessions.delete(s.summary.id);
+  }
+
   private applyEvent(event: LiveEvent): void {
     switch (event.type) {
       case 'session': {
         const existing = this.sessions.get(event.session.id);
         if (existing === undefined) this.sessions.set(event.session.id, newSession(event.session));
         else existing.summary = event.session;
-        if (event.session.state === 'ended' || event.session.state === 'failed') this.endedSignal++;
+        if (!isLive(event.session)) {
+          this.endedSignal++;
+          this.forgetOldSessions();
+        }
         break;
       }
       case 'participant': {

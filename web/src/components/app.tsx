@@ -2,6 +2,7 @@
 // and the recordings.
 
 import { useEffect, useState } from 'preact/hooks';
+import type { LiveCallEvent } from '../feed-types.js';
 import { clock, shortId } from '../format.js';
 import type { LiveClient } from '../live-client.js';
 import { isLive, type LiveModel } from '../live-model.js';
@@ -12,6 +13,23 @@ function useModelVersion(model: LiveModel): number {
   const [version, setVersion] = useState(model.version);
   useEffect(() => model.subscribe(() => setVersion(model.version)), [model]);
   return version;
+}
+
+/** A call's state as its callback events tell it (PROTOCOL.md §5): failed, ended, streaming or connecting. */
+function CallState(props: { events: LiveCallEvent[] }) {
+  const types = props.events.map((e) => e.type);
+  const state = types.some((t) => /Failed/.test(t))
+    ? 'failed'
+    : types.includes('CallDisconnected')
+      ? 'ended'
+      : types.includes('MediaStreamingStarted')
+        ? 'streaming'
+        : 'connecting';
+  return (
+    <span class={`badge state-${state}`} data-call-state={state}>
+      {state}
+    </span>
+  );
 }
 
 /** The whole page. */
@@ -53,6 +71,7 @@ export function App(props: { model: LiveModel; live: LiveClient }) {
                 <h3>
                   Call <code>{shortId(id)}</code>
                 </h3>
+                <CallState events={model.calls.filter((e) => e.callConnectionId === id)} />
               </header>
               <CallTimeline events={model.calls.filter((e) => e.callConnectionId === id)} />
             </section>
