@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createWavWriter, isWavError, readWav, readWavFile, WAV_HEADER_BYTES } from '../../src/audio/index.js';
+import { sine } from './signals.js';
+
+async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'acs-audio-wav-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function frame(n: number): Int16Array {
+  return Int16Array.from({ length: 320 }, (_, i) => n * 1000 + i);
+}
+
+test('the file is a valid, empty WAV as soon as the writer is created', async (t) => {
+  const path = join(await tempDir(t), 'a.wav');
+  const writer = await createWavWriter(path, { sampleRate: 16000 });
+  const wav = await readWavFile(path);
+  assert.deepEqual(wav, { sampleRate: 16000, channels: 1, samples: new Int16Array(0), durationMs: 0 });
+  await writer.close();
+});
+
+test('the file is a valid WAV of everything written after every flush', async (t) => {
+  const path = join(await tempDir(t), 'a.wav');
+  const writer = await createWavWriter(path, { sampleRate: 24000 });
+  const expected: number[] = [];
+  for (let n = 0; n < 5; n++) {
+    for (let k = 0; k <= n; k++) {
+      const f = frame(n * 10 + k);
+      writer.write(f);
+      expected.push(...f);
+    }
+    await writer.flush();
+    const wav = readWav(await readFile(path)); // strict: the header sizes must match the file
+    assert.deepEqual([...wav.samples], expected);
+    assert.equal(wav.sampleRate, 24000);
+  }
+  await writer.close();
+});
+
+test('write() only buffers: nothing reaches the file until flush()', async (t) => {
+  const path = join(await tempDir(t), 'a.wav');
+  const writer = await createWavWriter(path, { sampleRate: 16000 });
+  writer.write(frame(1));
+  writer.write(frame(2));
+  assert.equal(writer.pendingBytes, 1280);
+  assert.equal(writer.samplesWritten, 640);
+  assert.equal((await stat(path)).size, WAV_HEADER_BYTES);
+  await writer.flush();
+  assert.equal(writer.pendingBytes, 0);
+  assert.equal((await stat(path)).size, WAV_HEADER_BYTES + 1280);
+  await writer.close();
+});
+
+test('the writer copies what it is given: reusing the caller\'s array afterwards changes nothing', async (t) => {
+  const path = join(await tempDir(t), 'a.wav');
+  const writer = await createWavWriter(path, { sampleRate: 16000 });
+  const reused = frame(1);
+  writer.write(reused);
+  reused.fill(0);
+  await writer.close();
+  assert.deepEqual([...(await readWavFile(path)).samples], [...frame(1)]);
+});
+
+test('flushes called without waiting, with writes in between, keep the samples in order', async (t) => {
+  const path = join(await tempDir(t), 'a.wav');
+  const writer = await createWavWriter(path, { sampleRate: 16000 });
+  const flushes: Promise<void>[] = [];
+  const expected: number[] = [];
+  for (let n = 0; n < 50; n++) {
+    writer.write(frame(n));
+    expected.push(...frame(n));
+    if (n % 3 === 0) flushes.push(writer.flush());
+  }
+  await Promise.all(flushes);
+  await writer.close();
+  assert.deepEqual([...(await readWavFile(path)).samples], expected);
+});
+
+test('accepts PCM16LE bytes in a Buffer as well as an Int16Array', async (t) => {
+  const path = join(await tempDir(t), 'a.wav');
+  const writer = await createWavWriter(path, { sampleRate: 16000 });
+  const bytes = Buffer.alloc(4);
+  bytes.writeInt16LE(-5, 0);
+  bytes.writeInt16LE(7, 2);
+  writer.write(bytes);
+  writer.write(Int16Array.of(9));
+  await writer.close();
+  assert.deepEqual([...(await readWavFile(path)).samples], [-5, 7, 9]);
+});
+
+test('writes stereo, counting samplesWritten in frames', async (t) => {
+  const path = join(await tempDir(t), 'a.wav');
+  const writer = await createWavWriter(path, { sampleRate: 48000, channels: 2 });
+  writer.write(Int16Array.of(1, 2, 3, 4, 5, 6));
+  assert.equal(writer.samplesWritten, 3);
+  await writer.close();
+  const wav = await readWavFile(path);
+  assert.equal(wav.channels, 2);
+  assert.deepEqual([...wav.samples], [1, 2, 3, 4, 5, 6]);
+  assert.equal(wav.durationMs, 3 / 48);
+});
+
+test('refuses a write that is not whole sample frames', async (t) => {
+  const path = join(await tempDir(t), 'a.wav');
+  const writer = await createWavWriter(path, { sampleRate: 16000, channels: 2 });
+  assert.throws(() => writer.write(Int16Array.of(1, 2, 3)), (e) => isWavError(e, 'WAV_PARTIAL_SAMPLE'));
+  assert.throws(() => writer.write(Buffer.alloc(3)), (e) => isWavError(e, 'WAV_PARTIAL_SAMPLE'));
+  await writer.close();
+});
+
+test('close() flushes, is idempotent, and later writes are refused', async (t) => {
+  const path = join(await tempDir(t), 'a.wav');
+  const writer = await createWavWriter(path, { sampleRate: 16000 });
+  writer.write(sine(1000, 16000, 0.02));
+  const first = writer.close();
+  assert.equal(writer.close(), first);
+  await first;
+  await writer.close();
+  await writer.flush();
+  assert.throws(() => writer.write(frame(0)), (e) => isWavError(e, 'WAV_WRITER_CLOSED'));
+  assert.equal((await readWavFile(path)).samples.length, 320);
+});
+
+test('a writer in a folder that does not exist fails with WAV_IO naming the path', async (t) => {
+  const path = join(await tempDir(t), 'missing', 'a.wav');
+  await assert.rejects(createWavWriter(path, { sampleRate: 16000 }), (e) => isWavError(e, 'WAV_IO') && e.path === path);
+});
