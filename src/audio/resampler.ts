@@ -1,7 +1,8 @@
 // Sample-rate conversion of mono PCM16, one-shot (`resample`) or streaming (`createResampler`), by polyphase
-// windowed-sinc filtering (./sinc-filter.ts). Synchronous and pure JavaScript: the npm ports of libsamplerate and the
-// speex resampler are WebAssembly with an async start-up, and the pure-JS packages carry no stream state;
-// bench/audio.ts prints this one's distortion, aliasing and speed.
+// windowed-sinc filtering (./sinc-filter.ts). Written here because callers need it synchronous: the npm ports of
+// libsamplerate and speex are WebAssembly with an async start-up, and the pure-JS `wave-resampler` measured poorly
+// (THD+N of a 1 kHz tone 16→24 kHz: wave-resampler sinc -21 dB, libsamplerate-js SINC_BEST -91 dB, this -90 dB,
+// the 16-bit floor). bench/audio.ts prints this one's distortion, aliasing and speed.
 import { checkSampleRate } from './audio-error.js';
 import { designPolyphaseFilter, type PolyphaseFilter } from './sinc-filter.js';
 
