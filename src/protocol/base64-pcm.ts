@@ -1,0 +1,164 @@
+// Base64 ↔ 16-bit little-endian PCM (docs/protocol.md §1, AudioData `data`). Decodes straight from the wire bytes
+// or from a string into the frame's own Int16Array, validating as it goes: one pass, one allocation.
+
+import { allocatePcm } from './pcm-slab.js';
+
+/** Why base64 could not become PCM. */
+export type PcmDecodeFailure = 'bad_base64' | 'bad_length';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** Sextet of each byte value; 0x80 marks a byte outside the alphabet. */
+const SEXTET = new Uint8Array(256).fill(0x80);
+/** The sextet already shifted to its place in a 4-character group; the sign bit marks an invalid byte. */
+const SHIFTED = Array.from({ length: 4 }, () => new Int32Array(256).fill(-0x80000000));
+for (let i = 0; i < ALPHABET.length; i++) {
+  const code = ALPHABET.charCodeAt(i);
+  SEXTET[code] = i;
+  for (let k = 0; k < 4; k++) SHIFTED[k][code] = i << (18 - 6 * k);
+}
+const [AT0, AT1, AT2, AT3] = SHIFTED;
+/** Bits that, set in the OR of sextets (and, for strings, of char codes), mean an invalid character. */
+const INVALID = ~0x7f;
+const PAD = 61; // '='
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Decoded size of `count` base64 characters without padding; -1 when no valid base64 has that length. */
+function decodedBytes(count: number): number {
+  const rest = count & 3;
+  if (rest === 1) return -1;
+  return (count >> 2) * 3 + (rest === 0 ? 0 : rest - 1);
+}
+
+/** Characters after removing up to two trailing `=`; -1 when the padding is malformed. */
+function unpaddedLength(pads: number, length: number): number {
+  if (pads === 0) return length;
+  return (length & 3) === 0 ? length - pads : -1;
+}
+
+/**
+ * Decodes `bytes[start, end)` (ASCII base64) to samples. Standard alphabet, optional `=` padding, no whitespace;
+ * stray bits in the last character are ignored as Node's decoder does. The decoded byte count must be even.
+ */
+export function decodePcmBytes(bytes: Uint8Array, start: number, end: number): Int16Array | PcmDecodeFailure {
+  let pads = 0;
+  while (pads < 2 && end - pads > start && bytes[end - pads - 1] === PAD) pads++;
+  const count = unpaddedLength(pads, end - start);
+  const byteCount = count < 0 ? -1 : decodedBytes(count);
+  if (byteCount < 0 || (byteCount & 1) === 1) return validBytes(bytes, start, end - pads) && byteCount >= 0 ? 'bad_length' : 'bad_base64';
+  const samples = allocatePcm(byteCount >> 1);
+  const stop = start + count;
+  const bulkEnd = start + (count - (count % 8));
+  let bad = 0;
+  let o = 0;
+  let i = start;
+  for (; i < bulkEnd; i += 8) {
+    const v1 = AT0[bytes[i]] | AT1[bytes[i + 1]] | AT2[bytes[i + 2]] | AT3[bytes[i + 3]];
+    const v2 = AT0[bytes[i + 4]] | AT1[bytes[i + 5]] | AT2[bytes[i + 6]] | AT3[bytes[i + 7]];
+    bad |= v1 | v2;
+    samples[o] = (v1 >> 16) | (v1 & 0xff00);
+    samples[o + 1] = (v1 & 0xff) | ((v2 >> 8) & 0xff00);
+    samples[o + 2] = ((v2 >> 8) & 0xff) | ((v2 & 0xff) << 8);
+    o += 3;
+  }
+  let bits = 0;
+  let nbits = 0;
+  let low = -1;
+  for (; i < stop; i++) {
+    const x = SEXTET[bytes[i]];
+    bad |= x << 24; // the invalid mark 0x80 becomes the sign bit, as in the bulk loop
+    bits = ((bits << 6) | x) & 0xffff;
+    nbits += 6;
+    if (nbits >= 8) {
+      nbits -= 8;
+      const byte = (bits >> nbits) & 0xff;
+      if (low < 0) low = byte;
+      else {
+        samples[o++] = low | (byte << 8);
+        low = -1;
+      }
+    }
+  }
+  return bad >= 0 ? samples : 'bad_base64';
+}
+
+/** Same as decodePcmBytes, reading a string's characters. */
+export function decodePcmString(text: string, start = 0, end = text.length): Int16Array | PcmDecodeFailure {
+  let pads = 0;
+  while (pads < 2 && end - pads > start && text.charCodeAt(end - pads - 1) === PAD) pads++;
+  const count = unpaddedLength(pads, end - start);
+  const byteCount = count < 0 ? -1 : decodedBytes(count);
+  if (byteCount < 0 || (byteCount & 1) === 1) return validString(text, start, end - pads) && byteCount >= 0 ? 'bad_length' : 'bad_base64';
+  const samples = allocatePcm(byteCount >> 1);
+  const stop = start + count;
+  const bulkEnd = start + (count - (count % 8));
+  let bad = 0;
+  let o = 0;
+  let i = start;
+  for (; i < bulkEnd; i += 8) {
+    const c0 = text.charCodeAt(i), c1 = text.charCodeAt(i + 1), c2 = text.charCodeAt(i + 2), c3 = text.charCodeAt(i + 3);
+    const c4 = text.charCodeAt(i + 4), c5 = text.charCodeAt(i + 5), c6 = text.charCodeAt(i + 6), c7 = text.charCodeAt(i + 7);
+    const x0 = SEXTET[c0 & 0x7f], x1 = SEXTET[c1 & 0x7f], x2 = SEXTET[c2 & 0x7f], x3 = SEXTET[c3 & 0x7f];
+    const x4 = SEXTET[c4 & 0x7f], x5 = SEXTET[c5 & 0x7f], x6 = SEXTET[c6 & 0x7f], x7 = SEXTET[c7 & 0x7f];
+    bad |= c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | x0 | x1 | x2 | x3 | x4 | x5 | x6 | x7;
+    const v1 = (x0 << 18) | (x1 << 12) | (x2 << 6) | x3;
+    const v2 = (x4 << 18) | (x5 << 12) | (x6 << 6) | x7;
+    samples[o] = (v1 >> 16) | (v1 & 0xff00);
+    samples[o + 1] = (v1 & 0xff) | ((v2 >> 8) & 0xff00);
+    samples[o + 2] = ((v2 >> 8) & 0xff) | ((v2 & 0xff) << 8);
+    o += 3;
+  }
+  let bits = 0;
+  let nbits = 0;
+  let low = -1;
+  for (; i < stop; i++) {
+    const c = text.charCodeAt(i);
+    const x = SEXTET[c & 0x7f];
+    bad |= c | x;
+    bits = ((bits << 6) | x) & 0xffff;
+    nbits += 6;
+    if (nbits >= 8) {
+      nbits -= 8;
+      const byte = (bits >> nbits) & 0xff;
+      if (low < 0) low = byte;
+      else {
+        samples[o++] = low | (byte << 8);
+        low = -1;
+      }
+    }
+  }
+  return (bad & INVALID) === 0 ? samples : 'bad_base64';
+}
+
+function validBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  let bad = 0;
+  for (let i = start; i < end; i++) bad |= SEXTET[bytes[i]];
+  return (bad & INVALID) === 0;
+}
+
+function validString(text: string, start: number, end: number): boolean {
+  let bad = 0;
+  for (let i = start; i < end; i++) bad |= text.charCodeAt(i) | SEXTET[text.charCodeAt(i) & 0x7f];
+  return (bad & INVALID) === 0;
+}
+
+/** Base64 of samples as 16-bit little-endian PCM (what ACS sends and expects). */
+export function encodePcmBase64(samples: Int16Array): string {
+  if (LITTLE_ENDIAN) return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).toString('base64');
+  const bytes = Buffer.allocUnsafe(samples.length * 2);
+  for (let i = 0; i < samples.length; i++) bytes.writeInt16LE(samples[i], i * 2);
+  return bytes.toString('base64');
+}
+
+/**
+ * Decodes text[start, end) with Node's native decoder, only when it is canonical padded base64 of whole samples
+ * (re-encoding gives back the same text); undefined otherwise. The fast path for string messages: V8 reads string
+ * characters slower than bytes, so this beats decodePcmString, and any doubt falls back to the general path.
+ */
+export function decodeCanonicalPcmString(text: string, start: number, end: number): Int16Array | undefined {
+  const encoded = text.slice(start, end);
+  const bytes = Buffer.from(encoded, 'base64');
+  if ((bytes.length & 1) === 1 || (bytes.byteOffset & 1) === 1 || !LITTLE_ENDIAN) return undefined;
+  if (bytes.toString('base64') !== encoded) return undefined;
+  return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
+}
