@@ -132,3 +132,6 @@ export type ParseResult = { ok: true; packet: InboundPacket } | PacketRejection;
 export type OutboundPacket =
   | { kind: 'AudioData'; samples: Int16Array }
   | { kind: 'StopAudio' };
+
+/** What `parseOutboundPacket` returns (the emulator reading what a server sends back): never throws. */
+export type OutboundParseResult = { ok: true; packet: OutboundPacket } | PacketRejection;
