@@ -31,7 +31,8 @@ for (const rate of [16000, 24000] as const) {
       const frames = audioFrames(socket);
       assert.equal(frames.length, 10);
       for (const frame of frames) assert.equal(frame.length, rate / 50);
-      assert.ok(frames.slice(0, 9).every((f) => f.every((v) => Math.abs(v - 1000) <= 2)));
+      // Away from the edges (where the resampling filter rings in and out), the level is the file's.
+      assert.ok(frames.slice(2, 8).every((f) => f.every((v) => Math.abs(v - 1000) <= 10)));
       assert.equal(session.summary().counts.talkBackFrames, 10);
       assert.equal(hub.stats().talkBackFrames, 10);
     } finally {
