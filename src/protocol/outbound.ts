@@ -30,8 +30,9 @@ export function parseOutboundPacket(data: WireData, options: ParseOptions = {}):
     const input = toBufferOrString(data);
     const refused = checkInput(input, data, options.maxBytes);
     if (refused !== undefined) return refused;
-    const root = readRootObject(typeof input === 'string' ? input : (input as Buffer).toString('utf8'));
-    if (!isJsonObject(root)) return root;
+    const read = readRootObject(typeof input === 'string' ? input : (input as Buffer).toString('utf8'));
+    if (!read.ok) return read;
+    const root = read.root;
     const claimed = field(root, 'kind');
     if (typeof claimed !== 'string') {
       return reject('missing_kind', `An outbound message needs a "kind" string (audioData or stopAudio), got ${describe(claimed)}`);

@@ -46,7 +46,7 @@ export function checkInput(input: Buffer | string | undefined, data: unknown, ma
 }
 
 /** The JSON text's root object, or the rejection. */
-export function readRootObject(text: string): Record<string, unknown> | PacketRejection {
+export function readRootObject(text: string): { ok: true; root: Record<string, unknown> } | PacketRejection {
   let root: unknown;
   try {
     root = JSON.parse(text);
@@ -54,7 +54,7 @@ export function readRootObject(text: string): Record<string, unknown> | PacketRe
     return reject('invalid_json', `The message is not JSON (${(cause as Error).message}): ${describe(text)}`);
   }
   if (!isJsonObject(root)) return reject('not_object', `The message must be a JSON object {"kind": ..., ...}, got ${describe(root)}`);
-  return root;
+  return { ok: true, root };
 }
 
 /** The lower-camel body key of a kind: AudioData → audioData. */
@@ -68,8 +68,9 @@ export function parsePacketGeneral(data: WireData, options: ParseOptions = {}): 
   const refused = checkInput(input, data, options.maxBytes);
   if (refused !== undefined) return refused;
   const text = typeof input === 'string' ? input : (input as Buffer).toString('utf8');
-  const root = readRootObject(text);
-  if (!isJsonObject(root)) return root;
+  const read = readRootObject(text);
+  if (!read.ok) return read;
+  const root = read.root;
   const claimed = field(root, 'kind');
   if (typeof claimed !== 'string') {
     return reject('missing_kind', `The message has no "kind" string (expected e.g. "AudioData"), got ${describe(claimed)}`);
