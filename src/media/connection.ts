@@ -3,7 +3,7 @@
 import type { InboundPacket } from '../protocol/index.js';
 import type { ConnectionInfo, MediaConnection } from './contract.js';
 import type { Session } from './session.js';
-import { parsePacket } from './upstream.js';
+import { parsePacket } from '../protocol/index.js';
 
 /** What a connection needs from the hub and its session (kept narrow so the frame path is easy to follow). */
 export interface ConnectionTarget {

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { SampleRate } from '../protocol/index.js';
 import type { PlaySource } from './contract.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
-import { createResampler, frameSamples, readWav, resample, toMono } from './upstream.js';
+import { createResampler, frameSamples, readWav, resample, toMono } from '../audio/index.js';
 
 /** Frames of a stream source decoded ahead of the pacer (1 s). */
 const STREAM_AHEAD_FRAMES = 50;

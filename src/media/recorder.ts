@@ -5,7 +5,7 @@ import type { AudioFrame, Sink } from './contract.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import { BudgetedWav, type RecordingBudget } from './recording-budget.js';
 import { FRAME_MS } from './track.js';
-import { frameSamples } from './upstream.js';
+import { frameSamples } from '../audio/index.js';
 
 /** What both recording sinks need. */
 export interface RecordingTarget {

@@ -1,7 +1,7 @@
 // A session's recording memory bound: bytes appended but not yet on disk. Past the bound frames are dropped and
 // counted, and the drop is logged once per burst, so a slow disk costs audio, never memory or other sessions.
 import type { Logger } from 'pino';
-import { createWavWriter, type WavWriter } from './upstream.js';
+import { createWavWriter, type WavWriter } from '../audio/index.js';
 
 /** Bytes queued for disk across a session's recording files, against `maxBytes`. */
 export class RecordingBudget {

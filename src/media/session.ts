@@ -21,7 +21,7 @@ import { recordingDirFor, SessionRecording } from './session-recording.js';
 import { TalkBack, type TalkBackPort } from './talk-back.js';
 import { createTrackId } from './track-id.js';
 import { FRAME_MS, Track, type TrackOutput } from './track.js';
-import { frameBytes, frameSamples } from './upstream.js';
+import { frameBytes, frameSamples } from '../audio/index.js';
 
 /** Settings a session takes from the hub. */
 export interface SessionSettings {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { PlayHandle } from './contract.js';
 import type { FrameSource } from './play-source.js';
 import { FRAME_MS } from './track.js';
-import { serializeOutbound } from './upstream.js';
+import { serializeOutbound } from '../protocol/index.js';
 
 /** Outbound bytes queued on the socket above which sending waits (the peer is not reading). */
 const MAX_BUFFERED_BYTES = 512 * 1024;

@@ -2,7 +2,7 @@
 // duplicates, holds frames briefly after a gap so late ones can still be put in place (docs/media.md §Timeline).
 import type { AudioDataPacket, SampleRate } from '../protocol/index.js';
 import type { AudioFrame } from './contract.js';
-import { levelDbfs } from './upstream.js';
+import { levelDbfs } from '../audio/index.js';
 
 /** Frame length on the grid. */
 export const FRAME_MS = 20;

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SampleRate } from '../../src/protocol/index.js';
 import { createMediaHub, type ConnectionInfo, type MediaConnection, type MediaHub, type MediaHubOptions, type MediaSession, type SessionSummary } from '../../src/media/index.js';
-import { readWav, serializePacket } from '../../src/media/upstream.js';
+import { readWav } from '../../src/audio/index.js';
+import { serializePacket } from '../../src/protocol/index.js';
 
 /** Epoch ms of the first frame in these tests. */
 export const T0 = Date.parse('2024-05-02T11:20:42.000Z');

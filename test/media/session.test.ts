@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createMediaHub } from '../../src/media/index.js';
-import { serializePacket } from '../../src/media/upstream.js';
+import { serializePacket } from '../../src/protocol/index.js';
 import { audio, connect, ended, filesOf, frameOf, frameValues, makeHub, metadata, nextSession, wav } from './harness.js';
 
 test('packets before AudioMetadata are rejected and counted by reason', async () => {
