@@ -67,7 +67,9 @@ export class BudgetedWav {
   private owed = 0;
   private unflushed = 0;
   private wav: WavWriter | undefined;
-  private early: Int16Array[] = [];
+  /** Frames appended before the file was open, back to back. */
+  private early = new Int16Array(0);
+  private earlyLength = 0;
   private readonly opening: Promise<WavWriter | undefined>;
 
   constructor(
@@ -81,14 +83,16 @@ export class BudgetedWav {
       .then(() => createWavWriter(path, { sampleRate }))
       .then(
         (wav) => {
-          for (const samples of this.early) wav.write(samples);
-          this.early = [];
+          if (this.earlyLength > 0) wav.write(this.early.subarray(0, this.earlyLength));
+          this.early = new Int16Array(0);
+          this.earlyLength = 0;
           this.wav = wav;
           return wav;
         },
         (err: unknown) => {
           this.failure ??= err;
-          this.early = [];
+          this.early = new Int16Array(0);
+          this.earlyLength = 0;
           return undefined;
         },
       );
@@ -150,7 +154,16 @@ export class BudgetedWav {
 
   private put(samples: Int16Array): void {
     if (this.wav !== undefined) this.wav.write(samples);
-    else if (this.failure === undefined) this.early.push(samples.slice());
+    else if (this.failure === undefined) {
+      const needed = this.earlyLength + samples.length;
+      if (needed > this.early.length) {
+        const grown = new Int16Array(Math.max(needed, this.early.length * 2, 16 * 1024));
+        grown.set(this.early.subarray(0, this.earlyLength));
+        this.early = grown;
+      }
+      this.early.set(samples, this.earlyLength);
+      this.earlyLength = needed;
+    }
   }
 
   private payOwed(bytes: number): void {
