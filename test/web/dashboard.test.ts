@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WebSocket } from 'ws';
+import { serializePacket } from '../../src/protocol/index.js';
 import { startDashboardServer, type DashboardServer } from './dashboard-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -57,22 +58,21 @@ async function streamCall(url: string, frames: number, transcripts: Array<{ rawI
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   const [alice, bob] = await Promise.all([fixturePcm('en-us-male'), fixturePcm('en-gb-female')]);
   const t0 = Date.now();
-  ws.send(JSON.stringify({ kind: 'AudioMetadata', audioMetadata: { subscriptionId: 'dashboard-test-sub', encoding: 'PCM', sampleRate: 16000, channels: 1, length: FRAME_BYTES } }));
+  ws.send(serializePacket({ kind: 'AudioMetadata', subscriptionId: 'dashboard-test-sub', encoding: 'PCM', sampleRate: 16000, channels: 1, length: FRAME_BYTES }));
   for (let i = 0; i < frames; i++) {
     const timestamp = new Date(t0 + i * 20).toISOString();
     for (const [rawId, pcm] of [[ALICE, alice], [BOB, bob]] as const) {
-      const chunk = Buffer.alloc(FRAME_BYTES);
-      pcm.copy(chunk, 0, (i * FRAME_BYTES) % (pcm.length - FRAME_BYTES));
-      ws.send(JSON.stringify({ kind: 'AudioData', audioData: { timestamp, participantRawID: rawId, data: chunk.toString('base64'), silent: false } }));
+      const at = (i * FRAME_BYTES) % (pcm.length - FRAME_BYTES);
+      const samples = new Int16Array(pcm.buffer.slice(pcm.byteOffset + at, pcm.byteOffset + at + FRAME_BYTES));
+      ws.send(serializePacket({ kind: 'AudioData', timestamp, timestampMs: t0 + i * 20, participantRawID: rawId, silent: false, samples }));
     }
     if (i === Math.floor(frames / 3)) {
       for (const t of transcripts) {
-        const words = t.text.split(' ');
-        const partial = { text: words.slice(0, 2).join(' '), format: 'display', offset: 0, participantRawID: t.rawId, resultStatus: 'Intermediate' };
-        ws.send(JSON.stringify({ kind: 'TranscriptionData', transcriptionData: partial }));
-        ws.send(JSON.stringify({ kind: 'TranscriptionData', transcriptionData: { ...partial, text: t.text, confidence: 0.93, resultStatus: 'Final' } }));
+        const line = { kind: 'TranscriptionData' as const, format: 'display', confidence: 0.93, offsetTicks: 0n, durationTicks: undefined, words: [], participantRawID: t.rawId, extra: {} };
+        ws.send(serializePacket({ ...line, text: t.text.split(' ').slice(0, 2).join(' '), resultStatus: 'Intermediate' }));
+        ws.send(serializePacket({ ...line, text: t.text, resultStatus: 'Final' }));
       }
-      ws.send(JSON.stringify({ kind: 'DtmfData', dtmfData: { data: '4' } }));
+      ws.send(serializePacket({ kind: 'DtmfData', tone: '4', data: '4', timestamp: undefined, timestampMs: undefined, participantRawID: ALICE }));
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
