@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMediaHub, type MediaConnection, type MediaHub } from '../src/media/index.js';
 import { createLiveFeed, type LiveFeed } from '../src/server/live-feed.js';
+import { TrackMeter } from '../src/server/live-feed-session.js';
 
 const arg = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`);
@@ -133,6 +134,20 @@ const ROUNDS = arg('rounds', 3);
 const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 console.log(`live feed bench: ${CALLS} calls × ${SPEAKERS.length} speakers, ${SECONDS} s paced (${CALLS * SPEAKERS.length * 50} frames/s), recording off`);
+/** The feed's per-frame work alone: one meter update (what the 'audio' listener adds to each frame). */
+function meterNsPerFrame(): number {
+  const meter = new TrackMeter('t', undefined);
+  const levels = Array.from({ length: 1024 }, (_, i) => -60 + (i % 60));
+  const n = 5_000_000;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    meter.add(levels[i & 1023], false, -50);
+    if ((i & 7) === 7) meter.take();
+  }
+  return Number(process.hrtime.bigint() - start) / n;
+}
+meterNsPerFrame();
+console.log(`meter update per frame (incl. a take() every 8 frames): ${meterNsPerFrame().toFixed(1)} ns`);
 console.log(`median of ${ROUNDS} interleaved rounds after one warm-up; ingest = parse + timeline + feed, dashboards in a child process`);
 await run(5, true, false);
 const results = CONDITIONS.map(() => [] as Result[]);
