@@ -38,7 +38,7 @@ export interface MediaEngineOptions {
   reconnectAttempts?: number;
   /** WebSocket opening handshake limit (wall ms). @default 10000 */
   handshakeTimeoutMs?: number;
-  /** The app's audio may run this far (call ms) ahead of real time before frames count as too fast. @default 200 */
+  /** The app's audio may run this far (wall ms) ahead of real time before frames count as too fast. @default 200 */
   playbackAllowanceMs?: number;
   /** Random numbers in [0, 1) for jitter faults. @default Math.random */
   random?: () => number;

@@ -2,7 +2,7 @@
 // would (every casing), checked, and its audio recorded into one WAV per call so tests and people can hear it.
 // Checks: the packet parses; a frame is not the other rate's 20 ms frame (the usual sign of a 24 kHz app on a
 // 16 kHz call or the reverse); and pacing — ACS queues what it is sent and plays it in real time, so audio that
-// runs ahead of real time by more than an allowance counts one violation per frame.
+// runs ahead of real time by more than an allowance (wall ms) counts one violation per frame.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -39,7 +39,7 @@ export interface PlaybackRecorderOptions {
   dir: () => Promise<string>;
   /** False when the call did not ask for bidirectional streaming: anything the app sends is a violation. */
   bidirectional: boolean;
-  /** Audio may run this far ahead of real time before frames count as too fast. @default 200 */
+  /** Audio may run this far (wall ms) ahead of real time before frames count as too fast. @default 200 */
   allowanceMs?: number;
   /** Call-time speed factor, as the engine's. @default 1 */
   speed?: number;
@@ -98,7 +98,9 @@ export function createPlaybackRecorder(options: PlaybackRecorderOptions): Playba
     const played = framesReceived === 1 ? 0 : (at - queueCheckedAt) * speed;
     queueCheckedAt = at;
     queuedMs = Math.max(0, queuedMs - played) + frameMs;
-    if (queuedMs > allowanceMs + frameMs) {
+    // Compared in wall time: at speed s the queue drains s times faster, and the engine's own catch-up after an
+    // event-loop stall must not count against the app.
+    if ((queuedMs - frameMs) / speed > allowanceMs) {
       violation('too_fast', `the app sends audio faster than real time: ${Math.round(queuedMs)} ms queued`);
     }
   }

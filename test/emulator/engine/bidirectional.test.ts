@@ -93,7 +93,7 @@ test('audio sent far faster than real time counts pacing violations', async () =
       for (let i = 0; i < 100; i++) connection.socket.send(frame);
     },
   });
-  const engine = createMediaEngine({ speed: SPEED, playbackDir: dir });
+  const engine = createMediaEngine({ playbackDir: dir });
   const stream = engine.start(makeSpec(server.url, { bidirectional: true }), recordEvents());
   await until(() => stream.stats().outboundFramesReceived === 100);
   await stream.stop();

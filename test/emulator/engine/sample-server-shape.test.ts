@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
 import { StreamingData, type AudioData, type AudioMetadata, type DtmfData } from '@azure/communication-call-automation';
+import { getIdentifierKind } from '@azure/communication-common';
 import { createMediaEngine } from '../../../src/emulator/engine/index.js';
 import { makeSpec, recordEvents } from './recording-server.js';
 
@@ -24,7 +25,7 @@ test("Microsoft's sample server shape receives a whole unmixed stream with DTMF"
           const audio = response as AudioData;
           seen.audio++;
           if (audio.isSilent) seen.silent++;
-          if (audio.participant !== undefined) seen.participants.add(audio.participant.kind);
+          if (audio.participant !== undefined) seen.participants.add(getIdentifierKind(audio.participant).kind);
         } else if (kind === 'DtmfData') seen.dtmf.push((response as DtmfData).data);
       });
       ws.on('close', () => resolve());
