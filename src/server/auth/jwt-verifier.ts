@@ -1,0 +1,97 @@
+// Verifies the JWT ACS puts on every media WebSocket upgrade and every callback POST (PROTOCOL.md §3):
+// RS256 signature against the published JWKS (cached and refreshed by jose), issuer, audience, expiry with skew.
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+
+/** ACS Call Automation's issuer and key set (PROTOCOL.md §3). */
+export const ACS_JWT_ISSUER = 'https://acscallautomation.communication.azure.com';
+export const ACS_JWKS_URL = 'https://acscallautomation.communication.azure.com/calling/keys';
+
+/** Options for JWT verification. */
+export interface JwtVerifierOptions {
+  /** Where the signing keys are published. @default ACS_JWKS_URL */
+  jwksUrl?: string;
+  /** Expected `iss`. @default ACS_JWT_ISSUER */
+  issuer?: string;
+  /** Expected `aud`: the ACS resource's immutable resource ID (a GUID). Required. */
+  audience: string;
+  /** Allowed clock skew in seconds. @default 300 */
+  clockToleranceSec?: number;
+  /** How long fetched keys are trusted before a refresh, in ms. @default 10 minutes */
+  cacheMaxAgeMs?: number;
+}
+
+/** Why a request was refused; stable codes for metrics and logs. */
+export const AuthFailure = {
+  Missing: 'missing_token',
+  Malformed: 'malformed_token',
+  Expired: 'expired',
+  BadSignature: 'bad_signature',
+  UnknownKey: 'unknown_key',
+  WrongIssuer: 'wrong_issuer',
+  WrongAudience: 'wrong_audience',
+  ClaimInvalid: 'claim_invalid',
+  KeysUnavailable: 'keys_unavailable',
+} as const;
+export type AuthFailure = (typeof AuthFailure)[keyof typeof AuthFailure];
+
+/** The outcome of one verification: never throws. */
+export type AuthResult = { ok: true; claims: JWTPayload } | { ok: false; reason: AuthFailure; detail: string };
+
+/** Verifies `Authorization: Bearer <jwt>` headers. */
+export interface JwtVerifier {
+  verify(authorization: string | string[] | undefined): Promise<AuthResult>;
+}
+
+/** Creates a verifier whose JWKS is fetched lazily, cached and refreshed when an unknown `kid` appears. */
+export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
+  if (!options.audience) {
+    throw new Error(
+      'JWT auth needs an audience: the ACS resource\'s immutable resource ID (Azure portal → resource → Properties), ' +
+        'or turn auth off explicitly with --auth off for local development.',
+    );
+  }
+  const issuer = options.issuer ?? ACS_JWT_ISSUER;
+  const keys = createRemoteJWKSet(new URL(options.jwksUrl ?? ACS_JWKS_URL), {
+    cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
+    cooldownDuration: 30_000,
+  });
+  const verifyOptions = {
+    issuer,
+    audience: options.audience,
+    clockTolerance: options.clockToleranceSec ?? 300,
+    algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256'],
+  };
+
+  return {
+    async verify(authorization) {
+      const header = Array.isArray(authorization) ? authorization[0] : authorization;
+      if (!header) return { ok: false, reason: AuthFailure.Missing, detail: 'no Authorization header' };
+      const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+      if (!match) return { ok: false, reason: AuthFailure.Malformed, detail: 'Authorization is not "Bearer <token>"' };
+      try {
+        const { payload } = await jwtVerify(match[1], keys, verifyOptions);
+        return { ok: true, claims: payload };
+      } catch (error) {
+        return classify(error);
+      }
+    },
+  };
+}
+
+function classify(error: unknown): AuthResult {
+  const detail = (error as Error)?.message ?? String(error);
+  if (error instanceof errors.JWTExpired) return { ok: false, reason: AuthFailure.Expired, detail };
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'iss') return { ok: false, reason: AuthFailure.WrongIssuer, detail };
+    if (error.claim === 'aud') return { ok: false, reason: AuthFailure.WrongAudience, detail };
+    return { ok: false, reason: AuthFailure.ClaimInvalid, detail };
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: AuthFailure.BadSignature, detail };
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+    return { ok: false, reason: AuthFailure.UnknownKey, detail };
+  }
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || /fetch|ECONNREFUSED|JWKS/i.test(detail)) {
+    return { ok: false, reason: AuthFailure.KeysUnavailable, detail };
+  }
+  return { ok: false, reason: AuthFailure.Malformed, detail };
+}
