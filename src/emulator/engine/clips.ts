@@ -1,7 +1,7 @@
 // Audio sources → clips at the call's rate: a bundled fixture, a WAV file (any rate and channel count, converted),
 // a tone, or silence. Loaded once per engine and rate, then shared by every stream that uses them.
 import { readFile } from 'node:fs/promises';
-import { readWav, resample, toMono } from './interim-shared.js';
+import { readWav, resample, toMono } from '../../audio/index.js';
 import type { AudioSourceSpec } from '../media-engine-contract.js';
 import { EngineErrorCode, MediaEngineError } from './engine-error.js';
 import { listFixtures, loadFixture, parseTranscriptFile, type Transcript } from './fixtures.js';

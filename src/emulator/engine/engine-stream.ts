@@ -11,8 +11,8 @@
 // the app closing the socket); the stream ends with exactly one of failed(detail) or ended().
 import type WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { isSilence, mixFrames } from './interim-shared.js';
-import { formatTimestamp, frameBytesFor, serializePacket } from './interim-shared.js';
+import { isSilence, mixFrames } from '../../audio/index.js';
+import { formatTimestamp, frameBytesFor, serializePacket } from '../../protocol/index.js';
 import type {
   EngineStream,
   EngineStreamStats,

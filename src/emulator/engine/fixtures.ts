@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readWav } from './interim-shared.js';
+import { readWav } from '../../audio/index.js';
 import { EngineErrorCode, MediaEngineError } from './engine-error.js';
 
 /** One word of a transcript; offsets and durations in ticks of 100 ns from the start of the clip. */

@@ -6,8 +6,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createWavWriter, frameSamples } from './interim-shared.js';
-import { parseOutboundPacket } from './interim-shared.js';
+import { createWavWriter, frameSamples, type WavWriter } from '../../audio/index.js';
+import { parseOutboundPacket } from '../../protocol/index.js';
+
+/** The recording is flushed to disk every second or so of audio (16 kHz: 32 KB). */
+const FLUSH_BYTES = 32_000;
 
 /** Why a message from the app was counted as a violation. */
 export type PlaybackViolation = 'malformed' | 'wrong_format' | 'too_fast' | 'not_bidirectional';
@@ -48,8 +51,6 @@ export interface PlaybackRecorderOptions {
   logger: Logger;
 }
 
-type WavWriter = ReturnType<typeof createWavWriter>;
-
 /** Creates the recorder; nothing touches the disk until the first audio frame. */
 export function createPlaybackRecorder(options: PlaybackRecorderOptions): PlaybackRecorder {
   const { sampleRate, logger } = options;
@@ -69,7 +70,10 @@ export function createPlaybackRecorder(options: PlaybackRecorderOptions): Playba
   let queuedMs = 0;
   let queueCheckedAt = 0;
   let wavPath: string | undefined;
-  let writer: Promise<WavWriter> | undefined;
+  let opening: Promise<WavWriter> | undefined;
+  let ready: WavWriter | undefined;
+  let waiting: Int16Array[] = [];
+  let recordingFailed = false;
   let closed = false;
 
   function violation(kind: PlaybackViolation, detail: string): void {
@@ -79,18 +83,36 @@ export function createPlaybackRecorder(options: PlaybackRecorderOptions): Playba
   }
 
   function record(samples: Int16Array): void {
-    if (writer === undefined) {
-      const fileName = `${options.callConnectionId.replace(/[^A-Za-z0-9._-]/g, '_')}.wav`;
-      writer = options.dir().then(async (dir) => {
-        await mkdir(dir, { recursive: true });
-        wavPath = join(dir, fileName);
-        return createWavWriter(wavPath, { sampleRate });
-      });
-      writer.catch((error: Error) => logger.error({ err: error }, 'cannot record the app audio'));
+    if (recordingFailed) return;
+    if (ready !== undefined) {
+      ready.write(samples);
+      if (ready.pendingBytes >= FLUSH_BYTES) ready.flush().catch(onWriteError);
+      return;
     }
-    // Copied: the packet's samples may be a view the parser reuses; writes stay in arrival order on the chain.
-    const copy = samples.slice();
-    writer.then((w) => w.write(copy)).catch(() => undefined);
+    if (opening === undefined) {
+      const fileName = `${options.callConnectionId.replace(/[^A-Za-z0-9._-]/g, '_')}.wav`;
+      opening = options.dir().then(async (dir) => {
+        await mkdir(dir, { recursive: true });
+        const path = join(dir, fileName);
+        const writer = await createWavWriter(path, { sampleRate });
+        wavPath = path;
+        for (const early of waiting) writer.write(early);
+        waiting = [];
+        ready = writer;
+        return writer;
+      });
+      opening.catch((error: Error) => {
+        recordingFailed = true;
+        waiting = [];
+        onWriteError(error);
+      });
+    }
+    // Copied: the packet's samples are a view the caller may reuse before the file is open.
+    waiting.push(samples.slice());
+  }
+
+  function onWriteError(error: Error): void {
+    logger.error({ err: error, callConnectionId: options.callConnectionId }, 'cannot record the app audio');
   }
 
   function checkPacing(frameMs: number): void {
@@ -151,12 +173,11 @@ export function createPlaybackRecorder(options: PlaybackRecorderOptions): Playba
     async close() {
       if (closed) return;
       closed = true;
-      if (writer === undefined) return;
+      if (opening === undefined) return;
       try {
-        const w = await writer;
-        await w.close();
+        await (await opening).close();
       } catch (error) {
-        logger.error({ err: error }, 'cannot finish the recording of the app audio');
+        if (!recordingFailed) onWriteError(error as Error);
       }
     },
   };

@@ -3,7 +3,7 @@
 // wait (a few at most); a lost transcription socket is logged and not reopened — the audio goes on.
 import type WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { serializePacket } from './interim-shared.js';
+import { serializePacket } from '../../protocol/index.js';
 import type { StreamSpec } from '../media-engine-contract.js';
 import type { TranscriptEvent } from './call-audio.js';
 import { connectSocket } from './connect-socket.js';
