@@ -9,7 +9,7 @@ import { frameBytesFor, parsePacket, type SampleRate } from '../src/protocol/ind
 
 const POOL = 512;
 const secondsArg = process.argv.indexOf('--seconds');
-const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 0.6;
+const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 1.5;
 
 /** Packets shaped as ACS sends them (docs/protocol.md §1), random PCM, a few speakers. */
 function makePackets(sampleRate: SampleRate): string[] {
@@ -41,30 +41,39 @@ function sdk(message: Buffer | string): number {
   return Buffer.from(audio.data, 'base64').length >> 1;
 }
 
-/** Best of several timed rounds, in ns per packet. */
-function measure(parse: Parse, inputs: Array<Buffer | string>): number {
+/** One timed round: ns per packet. */
+function round(parse: Parse, inputs: Array<Buffer | string>): number {
   let sink = 0;
-  for (let i = 0; i < 20_000; i++) sink += parse(inputs[i % POOL]);
-  let best = Infinity;
+  const count = 4_000;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) sink += parse(inputs[i % POOL]);
+  const ns = Number(process.hrtime.bigint() - t0) / count;
+  if (sink <= 0) throw new Error('a parser returned no samples');
+  return ns;
+}
+
+/** Best round of each, rounds interleaved so both see the same machine load (other processes, GC, CPU clock). */
+function compare(inputs: Array<Buffer | string>): { ours: number; sdk: number } {
+  for (let i = 0; i < 5; i++) {
+    round(ours, inputs);
+    round(sdk, inputs);
+  }
+  const best = { ours: Infinity, sdk: Infinity };
   const deadline = performance.now() + SECONDS * 1000;
   while (performance.now() < deadline) {
-    const rounds = 5_000;
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < rounds; i++) sink += parse(inputs[i % POOL]);
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / rounds);
+    best.ours = Math.min(best.ours, round(ours, inputs));
+    best.sdk = Math.min(best.sdk, round(sdk, inputs));
   }
-  if (sink === 0) console.log('(no samples)');
   return best;
 }
 
-console.log(`AudioData parse + decode, ns/packet (best of ${SECONDS}s of rounds; node ${process.version})`);
-console.log('rate   input   ours     sdk      ours/sdk');
+console.log(`AudioData parse + decode, ns/packet (best round of ${SECONDS} s, interleaved; node ${process.version})`);
+console.log('rate   input     ours     sdk   ours/sdk');
 for (const rate of [16000, 24000] as const) {
   const strings = makePackets(rate);
   const buffers = strings.map((s) => Buffer.from(s));
   for (const [label, inputs] of [['Buffer', buffers], ['string', strings]] as const) {
-    const sdkNs = measure(sdk, inputs);
-    const oursNs = measure(ours, inputs);
-    console.log(`${rate}  ${label.padEnd(6)}  ${oursNs.toFixed(0).padStart(6)}  ${sdkNs.toFixed(0).padStart(6)}   ${(oursNs / sdkNs).toFixed(2)}`);
+    const best = compare(inputs);
+    console.log(`${rate}  ${label.padEnd(6)}  ${best.ours.toFixed(0).padStart(6)}  ${best.sdk.toFixed(0).padStart(6)}   ${(best.ours / best.sdk).toFixed(2)}`);
   }
 }

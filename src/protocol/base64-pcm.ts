@@ -1,7 +1,7 @@
 // Base64 ↔ 16-bit little-endian PCM (docs/protocol.md §1, AudioData `data`). Decodes straight from the wire bytes
 // or from a string into the frame's own Int16Array, validating as it goes: one pass, one allocation.
 
-import { allocatePcm } from './pcm-slab.js';
+import { allocatePcm, currentSlabBytes, fitsSlab, reservePcmBytes, slabSamples } from './pcm-slab.js';
 
 /** Why base64 could not become PCM. */
 export type PcmDecodeFailure = 'bad_base64' | 'bad_length';
@@ -150,15 +150,32 @@ export function encodePcmBase64(samples: Int16Array): string {
   return bytes.toString('base64');
 }
 
+/** Node's Buffer methods without argument checks (undocumented, present since Node 0.x; checked at load). */
+interface NativeCodecs {
+  base64Write(text: string, offset: number, length: number): number;
+  base64Slice(start: number, end: number): string;
+}
+const NATIVE = typeof (Buffer.prototype as Partial<NativeCodecs>).base64Write === 'function' && typeof (Buffer.prototype as Partial<NativeCodecs>).base64Slice === 'function';
+
 /**
- * Decodes text[start, end) with Node's native decoder, only when it is canonical padded base64 of whole samples
- * (re-encoding gives back the same text); undefined otherwise. The fast path for string messages: V8 reads string
- * characters slower than bytes, so this beats decodePcmString, and any doubt falls back to the general path.
+ * Decodes base64 text with Node's native decoder, only when it is canonical padded base64 of whole samples:
+ * re-encoding the result must give back the same text, which proves every character was valid. Undefined
+ * otherwise, for the caller to fall back to the general path. The fast path's decoder: native decoding beats the
+ * JS loops of decodePcmBytes / decodePcmString by about a third.
  */
-export function decodeCanonicalPcmString(text: string, start: number, end: number): Int16Array | undefined {
-  const encoded = text.slice(start, end);
-  const bytes = Buffer.from(encoded, 'base64');
-  if ((bytes.length & 1) === 1 || (bytes.byteOffset & 1) === 1 || !LITTLE_ENDIAN) return undefined;
-  if (bytes.toString('base64') !== encoded) return undefined;
-  return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
+export function decodeCanonicalPcm(text: string): Int16Array | undefined {
+  const length = text.length;
+  if ((length & 3) !== 0 || !LITTLE_ENDIAN) return undefined;
+  const pads = length === 0 ? 0 : text.charCodeAt(length - 1) !== PAD ? 0 : text.charCodeAt(length - 2) !== PAD ? 1 : 2;
+  const byteCount = (length >> 2) * 3 - pads;
+  if ((byteCount & 1) === 1 || !fitsSlab(byteCount)) return undefined;
+  const offset = reservePcmBytes(byteCount);
+  const slab = currentSlabBytes();
+  if (NATIVE) {
+    const native = slab as unknown as NativeCodecs;
+    if (native.base64Write(text, offset, byteCount) !== byteCount || native.base64Slice(offset, offset + byteCount) !== text) return undefined;
+  } else if (slab.write(text, offset, byteCount, 'base64') !== byteCount || slab.toString('base64', offset, offset + byteCount) !== text) {
+    return undefined;
+  }
+  return slabSamples(offset, byteCount >> 1);
 }

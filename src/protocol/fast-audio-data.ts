@@ -1,10 +1,10 @@
 // The AudioData fast path: reads the compact shape ACS sends (docs/protocol.md §1, AudioData) straight from the
-// message — no JSON.parse, no intermediate base64 string for Buffers — and decodes the PCM from the wire bytes.
+// message — no JSON.parse, no object tree — and decodes the PCM with Node's native base64 into the frame's memory.
 // It accepts only what it fully understands: exact key spelling, each key once, no whitespace, no escapes, printable
 // ASCII, valid values. For anything else it returns undefined and parsePacket takes the general path, so the
 // result is always the general path's.
 
-import { decodeCanonicalPcmString, decodePcmBytes } from './base64-pcm.js';
+import { decodeCanonicalPcm } from './base64-pcm.js';
 import type { AudioDataPacket, ParseResult } from './packets.js';
 import type { ParseOptions } from './parse-options.js';
 import { parseTimestampMs } from './timestamp.js';
@@ -41,30 +41,46 @@ function spells(input: Buffer | string, start: number, end: number, word: string
   return true;
 }
 
+/** For each code unit below 256: 1 for `"`, 2 for what JSON would not read verbatim (controls, `\\`, non-ASCII). */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 256; c++) STRING_STOP[c] = c === QUOTE ? 1 : c < 0x20 || c > 0x7e || c === BACKSLASH ? 2 : 0;
+
 /**
  * The closing quote of a short string starting at `from`, or -1 when it holds anything JSON would not read
  * verbatim (control characters, backslashes, non-ASCII) or does not end.
  */
 function plainStringEnd(input: Buffer | string, from: number): number {
   const length = input.length;
+  let i = from;
   if (typeof input === 'string') {
-    for (let i = from; i < length; i++) {
+    while (i < length) {
       const c = input.charCodeAt(i);
-      if (c === QUOTE) return i;
-      if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1;
+      if (c > 0xff) return -1;
+      const stop = STRING_STOP[c];
+      if (stop !== 0) return stop === 1 ? i : -1;
+      i++;
     }
   } else {
-    for (let i = from; i < length; i++) {
-      const c = input[i];
-      if (c === QUOTE) return i;
-      if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1;
+    while (i < length) {
+      const stop = STRING_STOP[input[i]];
+      if (stop !== 0) return stop === 1 ? i : -1;
+      i++;
     }
   }
   return -1;
 }
 
+/** Buffer#latin1Slice: Buffer#toString('latin1', ...) without its argument handling (undocumented, checked at load). */
+type Latin1Slice = (this: Buffer, start: number, end: number) => string;
+const latin1Slice: Latin1Slice =
+  (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice ??
+  function latin1(this: Buffer, start: number, end: number): string {
+    return this.toString('latin1', start, end);
+  };
+
+/** The characters of input[start, end), which the caller has checked are ASCII. */
 function textOf(input: Buffer | string, start: number, end: number): string {
-  return typeof input === 'string' ? input.slice(start, end) : input.toString('latin1', start, end);
+  return typeof input === 'string' ? input.slice(start, end) : latin1Slice.call(input, start, end);
 }
 
 function keyAt(input: Buffer | string, start: number, end: number): Key {
@@ -138,8 +154,9 @@ export function parseAudioDataFast(input: Buffer | string, options: ParseOptions
   if (timestamp === undefined || dataStart < 0) return undefined;
   const timestampMs = parseTimestampMs(timestamp);
   if (timestampMs === undefined) return undefined;
-  const samples = typeof input === 'string' ? decodeCanonicalPcmString(input, dataStart, dataEnd) : decodePcmBytes(input, dataStart, dataEnd);
-  if (samples === undefined || typeof samples === 'string') return undefined;
+  // Bytes ≥ 0x80 become latin1 characters outside the base64 alphabet, so the decoder refuses them.
+  const samples = decodeCanonicalPcm(textOf(input, dataStart, dataEnd));
+  if (samples === undefined) return undefined;
   if (options.expectedFrameBytes !== undefined && samples.byteLength !== options.expectedFrameBytes) return undefined;
   const packet: AudioDataPacket = { kind: 'AudioData', timestamp, timestampMs, participantRawID, silent: silent ?? false, samples };
   return { ok: true, packet };

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { formatTimestamp, frameBytesFor, normalizeDtmfTone, parseTimestampMs } from '../../src/index.js';
-import { decodeCanonicalPcmString, decodePcmBytes, decodePcmString, encodePcmBase64 } from '../../src/protocol/base64-pcm.js';
+import { decodeCanonicalPcm, decodePcmBytes, decodePcmString, encodePcmBase64 } from '../../src/protocol/base64-pcm.js';
 import { parseJsonLossless, toPlainJson } from '../../src/protocol/json-lossless.js';
 import { ticksFromNumberText } from '../../src/protocol/ticks.js';
 
@@ -78,8 +78,9 @@ describe('base64 PCM', () => {
   });
 
   test('the canonical decoder takes only padded canonical base64', () => {
-    assert.ok(bytesOf(decodeCanonicalPcmString('AQACAA==', 0, 8)).equals(Buffer.from([1, 0, 2, 0])));
-    for (const text of ['AQACAA', 'AQACAB==', 'AQ-CAA==', 'AQACA A==', 'AQ==']) assert.equal(decodeCanonicalPcmString(text, 0, text.length), undefined, text);
+    assert.ok(bytesOf(decodeCanonicalPcm('AQACAA==')).equals(Buffer.from([1, 0, 2, 0])));
+    const refused = ['AQACAA', 'AQACAB==', 'AQ-CAA==', 'AQ_CAA==', 'AQ CAA==', 'AQ==AA==', 'AQ\u00e9CAAA', 'AQ==', '===='];
+    for (const text of refused) assert.equal(decodeCanonicalPcm(text), undefined, text);
   });
 
   test('refuses characters outside the alphabet, misplaced padding and odd byte counts', () => {
