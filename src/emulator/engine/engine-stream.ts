@@ -2,17 +2,13 @@
 // then one 20 ms AudioData per tick of the engine's scheduler (mixed: one frame; unmixed: one per participant), DTMF
 // tones at their time, transcription results on their own socket, the app's audio recorded when bidirectional, and
 // faults on demand. Frame n of the call is stamped start + n × 20 ms whatever the wall clock did.
-//
-// Unmixed silent-frame policy (docs/protocol.md §6 leaves it open): by default every participant gets a frame every
-// 20 ms, `silent: true` while not speaking — a steady, countable stream. `unmixedSilentFrames: 'omit'` sends only
-// the frames that hold sound, as a dominant-speaker mixer would; receivers must then fill the gaps themselves.
+// What a frame holds is built in frame-packets.ts (and the unmixed silent-frame policy is documented there).
 //
 // Lifecycle: events.connected() on the first socket; interrupted() / reestablished() around a reconnect (a drop, or
 // the app closing the socket); the stream ends with exactly one of failed(detail) or ended().
 import type WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { isSilence, mixFrames } from '../../audio/index.js';
-import { formatTimestamp, frameBytesFor, serializePacket } from '../../protocol/index.js';
+import { frameBytesFor, serializePacket } from '../../protocol/index.js';
 import type {
   EngineStream,
   EngineStreamStats,
@@ -23,7 +19,8 @@ import type {
 import { buildCallAudio, type CallAudio } from './call-audio.js';
 import type { ClipLoader } from './clips.js';
 import { connectSocket } from './connect-socket.js';
-import { createOutbox, type OutgoingMessage } from './outbox.js';
+import { createFramePackets, type FramePackets } from './frame-packets.js';
+import { createOutbox } from './outbox.js';
 import { createJitterHistogram, type Pacer } from './pacer.js';
 import { createPlaybackRecorder, type PlaybackRecorder, type PlaybackViolation } from './playback.js';
 import { openTranscriptionChannel, type TranscriptionChannel } from './transcription-channel.js';
@@ -68,15 +65,16 @@ export interface LocalEngineStreamStats extends EngineStreamStats {
 export type StreamState = 'preparing' | 'connecting' | 'streaming' | 'reconnecting' | 'ended';
 
 const FRAME_MS = 20;
-const DTMF_KEY = '#dtmf';
 const CLOSE_WAIT_MS = 1000;
+/** Above this many unsent bytes on a media socket, frames are dropped rather than queued (about 40 s of audio). */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** What the malformed fault sends: a packet cut short, not valid JSON. */
 export const MALFORMED_PACKET = '{"kind":"AudioData","audioData":{"timestamp":"';
 
 /** Starts streaming `spec`; progress is reported through `events`. */
-export function startEngineStream(spec: StreamSpec, events: StreamEvents, ctx: StreamContext): LocalEngineStream {
+export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx: StreamContext): LocalEngineStream {
   const log = ctx.logger.child({ callConnectionId: spec.callConnectionId });
-  const frameSize = (spec.sampleRate * FRAME_MS) / 1000;
+  const events = guardEvents(listener, log);
   const outbox = createOutbox(ctx.random);
   const jitter = createJitterHistogram();
   const framesSent: Record<string, number> = {};
@@ -96,9 +94,7 @@ export function startEngineStream(spec: StreamSpec, events: StreamEvents, ctx: S
 
   let state: StreamState = 'preparing';
   let audio: CallAudio | undefined;
-  let buffers: Int16Array[] = [];
-  let mixed: Int16Array = new Int16Array(frameSize);
-  let dtmfNext: number[] = [];
+  let packets: FramePackets | undefined;
   let socket: WebSocket | undefined;
   let transcription: TranscriptionChannel | undefined;
   let firstTick = 0;
@@ -116,7 +112,7 @@ export function startEngineStream(spec: StreamSpec, events: StreamEvents, ctx: S
 
   const client = { onTick };
   const stream: LocalEngineStream = { spec, stop, inject, stats, done };
-  void prepareAndConnect();
+  prepareAndConnect().catch((error: Error) => fail(`media stream setup failed: ${error.message}`));
   return stream;
 
   async function prepareAndConnect(): Promise<void> {
@@ -126,8 +122,12 @@ export function startEngineStream(spec: StreamSpec, events: StreamEvents, ctx: S
       return fail(`cannot prepare the call's audio: ${(error as Error).message}`);
     }
     if (state === 'ended') return;
-    buffers = audio.participants.map(() => new Int16Array(frameSize));
-    dtmfNext = audio.participants.map(() => 0);
+    packets = createFramePackets(audio, {
+      sampleRate: spec.sampleRate,
+      channel: spec.channel,
+      dtmf: spec.dtmf,
+      unmixedSilentFrames: ctx.unmixedSilentFrames,
+    });
     if (spec.channel === 'mixed') framesSent.mixed = 0;
     else for (const participant of audio.participants) framesSent[participant.rawId] = 0;
     if (scheduledFaults.some((entry) => entry.atMs <= 0 && entry.fault.type === 'refuse')) {
@@ -221,10 +221,10 @@ export function startEngineStream(spec: StreamSpec, events: StreamEvents, ctx: S
       if (state === 'ended') return;
     }
     if (state === 'streaming') {
-      outbox.push(frame, frameMessages(frame));
+      outbox.push(frame, packets!.build(frame, epochMs));
       flush(frame);
     } else {
-      framesLost += spec.channel === 'mixed' ? 1 : buffers.length;
+      framesLost += spec.channel === 'mixed' ? 1 : audio!.participants.length;
     }
     nextFrame = frame + 1;
     if (transcription !== undefined) {
@@ -234,64 +234,16 @@ export function startEngineStream(spec: StreamSpec, events: StreamEvents, ctx: S
     }
   }
 
-  /** This frame's packets: audio (mixed, or one per participant) then any DTMF pressed in it. */
-  function frameMessages(frame: number): OutgoingMessage[] {
-    const timestampMs = epochMs + frame * FRAME_MS;
-    const timestamp = formatTimestamp(timestampMs);
-    const participants = audio!.participants;
-    const messages: OutgoingMessage[] = [];
-    for (let i = 0; i < participants.length; i++) audio!.renderFrame(i, frame, buffers[i]);
-    if (spec.channel === 'mixed') {
-      mixed = mixFrames(buffers, mixed);
-      const text = serializePacket({
-        kind: 'AudioData',
-        timestamp,
-        timestampMs,
-        participantRawID: undefined,
-        silent: isSilence(mixed),
-        samples: mixed,
-      });
-      messages.push({ key: 'mixed', text, audio: true });
-    } else {
-      for (let i = 0; i < participants.length; i++) {
-        const silent = isSilence(buffers[i]);
-        if (silent && ctx.unmixedSilentFrames === 'omit') continue;
-        const rawId = participants[i].rawId;
-        const text = serializePacket({
-          kind: 'AudioData',
-          timestamp,
-          timestampMs,
-          participantRawID: rawId,
-          silent,
-          samples: buffers[i],
-        });
-        messages.push({ key: rawId, text, audio: true });
-      }
-    }
-    if (spec.dtmf) {
-      for (let i = 0; i < participants.length; i++) {
-        const presses = participants[i].dtmf;
-        while (dtmfNext[i] < presses.length && presses[dtmfNext[i]].frame <= frame) {
-          const { tone, atMs } = presses[dtmfNext[i]++];
-          const text = serializePacket({
-            kind: 'DtmfData',
-            tone,
-            data: tone,
-            timestamp: formatTimestamp(epochMs + atMs),
-            timestampMs: epochMs + atMs,
-            participantRawID: participants[i].rawId,
-          });
-          messages.push({ key: DTMF_KEY, text, audio: false });
-        }
-      }
-    }
-    return messages;
-  }
-
   function flush(frame: number): void {
     const ws = socket;
     if (ws === undefined || ws.readyState !== ws.OPEN) return;
-    for (const message of outbox.take(frame)) {
+    const due = outbox.take(frame);
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      // The app does not read: ACS cannot queue live audio forever either, so these frames are lost (and counted).
+      framesLost += due.length;
+      return;
+    }
+    for (const message of due) {
       ws.send(message.text);
       if (message.audio) framesSent[message.key] = (framesSent[message.key] ?? 0) + 1;
       else dtmfSent++;
@@ -310,7 +262,9 @@ export function startEngineStream(spec: StreamSpec, events: StreamEvents, ctx: S
   }
 
   function scheduleReconnect(afterMs: number, attempt: number): void {
-    reconnectTimer = setTimeout(() => void reconnect(attempt), afterMs / ctx.speed);
+    reconnectTimer = setTimeout(() => {
+      reconnect(attempt).catch((error: Error) => fail(`media stream reconnect failed: ${error.message}`));
+    }, afterMs / ctx.speed);
   }
 
   async function reconnect(attempt: number): Promise<void> {
@@ -438,4 +392,23 @@ export async function closeSocket(ws: WebSocket, code = 1000): Promise<void> {
     });
     ws.close(code);
   });
+}
+
+/** The control plane's listener, guarded: a throwing callback is logged and never breaks the stream. */
+function guardEvents(listener: StreamEvents, log: Logger): StreamEvents {
+  function call(name: keyof StreamEvents, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      log.error({ err: error, event: name }, 'a stream event listener threw');
+    }
+  }
+  return {
+    connected: () => call('connected', () => listener.connected()),
+    failed: (detail) => call('failed', () => listener.failed(detail)),
+    interrupted: () => call('interrupted', () => listener.interrupted()),
+    reestablished: () => call('reestablished', () => listener.reestablished()),
+    hangupRequested: () => call('hangupRequested', () => listener.hangupRequested()),
+    ended: () => call('ended', () => listener.ended()),
+  };
 }
