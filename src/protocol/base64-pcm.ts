@@ -1,6 +1,7 @@
 // Base64 ↔ 16-bit little-endian PCM (docs/protocol.md §1, AudioData `data`). Decodes straight from the wire bytes
 // or from a string into the frame's own Int16Array, validating as it goes: one pass, one allocation.
 
+import { base64Write, latin1Slice } from './native-buffer.js';
 import { allocatePcm, currentSlabBytes, fitsSlab, reservePcmBytes, slabSamples } from './pcm-slab.js';
 
 /** Why base64 could not become PCM. */
@@ -150,32 +151,23 @@ export function encodePcmBase64(samples: Int16Array): string {
   return bytes.toString('base64');
 }
 
-/** Node's Buffer methods without argument checks (undocumented, present since Node 0.x; checked at load). */
-interface NativeCodecs {
-  base64Write(text: string, offset: number, length: number): number;
-  base64Slice(start: number, end: number): string;
-}
-const NATIVE = typeof (Buffer.prototype as Partial<NativeCodecs>).base64Write === 'function' && typeof (Buffer.prototype as Partial<NativeCodecs>).base64Slice === 'function';
-
 /**
- * Decodes base64 text with Node's native decoder, only when it is canonical padded base64 of whole samples:
- * re-encoding the result must give back the same text, which proves every character was valid. Undefined
- * otherwise, for the caller to fall back to the general path. The fast path's decoder: native decoding beats the
- * JS loops of decodePcmBytes / decodePcmString by about a third.
+ * Decodes bytes[start, end), padded base64, with Node's native decoder into the frame's memory; undefined unless
+ * every character was valid and the bytes are whole samples, for the caller to fall back to decodePcmBytes or the
+ * general path. Validation by count: Node's decoder skips a byte outside its alphabet and stops at an inner `=`,
+ * so any such byte leaves fewer bytes than the length promises; its alphabet's two extras (URL-safe `-` and `_`)
+ * are looked for separately. Bits beyond the last byte are ignored, as decodePcmBytes does.
  */
-export function decodeCanonicalPcm(text: string): Int16Array | undefined {
-  const length = text.length;
+export function decodePcmBytesNative(bytes: Buffer, start: number, end: number): Int16Array | undefined {
+  const length = end - start;
   if ((length & 3) !== 0 || !LITTLE_ENDIAN) return undefined;
-  const pads = length === 0 ? 0 : text.charCodeAt(length - 1) !== PAD ? 0 : text.charCodeAt(length - 2) !== PAD ? 1 : 2;
+  const pads = length === 0 ? 0 : bytes[end - 1] !== PAD ? 0 : bytes[end - 2] !== PAD ? 1 : 2;
   const byteCount = (length >> 2) * 3 - pads;
   if ((byteCount & 1) === 1 || !fitsSlab(byteCount)) return undefined;
+  // A one-byte string: each byte is one character, so bytes ≥ 0x80 stay outside the alphabet.
+  const text = latin1Slice(bytes, start, end);
+  if (text.indexOf('-') >= 0 || text.indexOf('_') >= 0) return undefined;
   const offset = reservePcmBytes(byteCount);
-  const slab = currentSlabBytes();
-  if (NATIVE) {
-    const native = slab as unknown as NativeCodecs;
-    if (native.base64Write(text, offset, byteCount) !== byteCount || native.base64Slice(offset, offset + byteCount) !== text) return undefined;
-  } else if (slab.write(text, offset, byteCount, 'base64') !== byteCount || slab.toString('base64', offset, offset + byteCount) !== text) {
-    return undefined;
-  }
+  if (base64Write(currentSlabBytes(), text, offset, byteCount) !== byteCount) return undefined;
   return slabSamples(offset, byteCount >> 1);
 }

@@ -1,106 +1,70 @@
 // The AudioData fast path: reads the compact shape ACS sends (docs/protocol.md §1, AudioData) straight from the
-// message — no JSON.parse, no object tree — and decodes the PCM with Node's native base64 into the frame's memory.
-// It accepts only what it fully understands: exact key spelling, each key once, no whitespace, no escapes, printable
-// ASCII, valid values. For anything else it returns undefined and parsePacket takes the general path, so the
-// result is always the general path's.
+// message bytes — no JSON.parse, no object tree — and decodes the PCM with Node's native base64 into the frame's
+// memory. It accepts only what it fully understands: exact key spelling, each key once, no whitespace, no escapes,
+// printable ASCII, valid values. For anything else it returns undefined and parsePacket takes the general path, so
+// the result is always the general path's. One byte scanner serves both inputs: strings are UTF-8 encoded into a
+// scratch buffer first (any non-ASCII character becomes bytes ≥ 0x80, which the scanner refuses).
 
-import { decodeCanonicalPcm } from './base64-pcm.js';
+import { decodePcmBytesNative } from './base64-pcm.js';
+import { latin1Slice, utf8Write } from './native-buffer.js';
 import type { AudioDataPacket, ParseResult } from './packets.js';
 import type { ParseOptions } from './parse-options.js';
 import { parseTimestampMs } from './timestamp.js';
 
-const PREFIX = '{"kind":"AudioData","audioData":{';
-const PREFIX_CODES = Uint8Array.from(PREFIX, (c) => c.charCodeAt(0));
 const QUOTE = 34;
 const COMMA = 44;
 const COLON = 58;
 const CLOSE = 125;
 const BACKSLASH = 92;
 
-/** Which body key a key string is (by its spelling and length). */
-const Key = { Other: 0, Timestamp: 1, Participant: 2, Data: 3, Silent: 4 } as const;
-type Key = (typeof Key)[keyof typeof Key];
-
-function codeAt(input: Buffer | string, i: number): number {
-  if (i >= input.length) return -1;
-  return typeof input === 'string' ? input.charCodeAt(i) : input[i];
+function codes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
-function hasPrefix(input: Buffer | string): boolean {
-  if (typeof input === 'string') return input.startsWith(PREFIX);
-  if (input.length < PREFIX_CODES.length) return false;
-  for (let i = 0; i < PREFIX_CODES.length; i++) if (input[i] !== PREFIX_CODES[i]) return false;
-  return true;
-}
+const PREFIX = codes('{"kind":"AudioData","audioData":{');
+const TIMESTAMP = codes('timestamp');
+const PARTICIPANT = codes('participantRawID');
+const DATA = codes('data');
+const SILENT = codes('silent');
+const TRUE = codes('true');
+const FALSE = codes('false');
 
-/** True when input[start, start + word.length) spells `word` and `end` is where it stops. */
-function spells(input: Buffer | string, start: number, end: number, word: string): boolean {
-  if (end - start !== word.length) return false;
-  if (typeof input === 'string') return input.startsWith(word, start);
-  for (let i = 0; i < word.length; i++) if (input[start + i] !== word.charCodeAt(i)) return false;
-  return true;
-}
-
-/** For each code unit below 256: 1 for `"`, 2 for what JSON would not read verbatim (controls, `\\`, non-ASCII). */
+/** Per byte: 1 for `"`, 2 for what JSON would not read verbatim in a string (controls, `\`, non-ASCII), else 0. */
 const STRING_STOP = new Uint8Array(256);
 for (let c = 0; c < 256; c++) STRING_STOP[c] = c === QUOTE ? 1 : c < 0x20 || c > 0x7e || c === BACKSLASH ? 2 : 0;
 
-/**
- * The closing quote of a short string starting at `from`, or -1 when it holds anything JSON would not read
- * verbatim (control characters, backslashes, non-ASCII) or does not end.
- */
-function plainStringEnd(input: Buffer | string, from: number): number {
-  const length = input.length;
+/** Longest string message taken by the fast path: its UTF-8 (≤ 3 bytes a unit) always fits the scratch buffer. */
+const MAX_STRING_UNITS = 4096;
+/** Where string messages are encoded for the scanner; only read during one call, never part of a result. */
+let scratch: Buffer | undefined;
+
+/** True when bytes[at, at + word.length) equals `word`. */
+function same(bytes: Buffer, at: number, word: Uint8Array): boolean {
+  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
+  return true;
+}
+
+/** The closing quote of a plain string starting at `from` (see STRING_STOP); -1 if something else comes first. */
+function plainStringEnd(bytes: Buffer, from: number, end: number): number {
   let i = from;
-  if (typeof input === 'string') {
-    while (i < length) {
-      const c = input.charCodeAt(i);
-      if (c > 0xff) return -1;
-      const stop = STRING_STOP[c];
-      if (stop !== 0) return stop === 1 ? i : -1;
-      i++;
-    }
-  } else {
-    while (i < length) {
-      const stop = STRING_STOP[input[i]];
-      if (stop !== 0) return stop === 1 ? i : -1;
-      i++;
-    }
+  while (i < end) {
+    const stop = STRING_STOP[bytes[i]];
+    if (stop !== 0) return stop === 1 ? i : -1;
+    i++;
   }
   return -1;
 }
 
-/** Buffer#latin1Slice: Buffer#toString('latin1', ...) without its argument handling (undocumented, checked at load). */
-type Latin1Slice = (this: Buffer, start: number, end: number) => string;
-const latin1Slice: Latin1Slice =
-  (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice ??
-  function latin1(this: Buffer, start: number, end: number): string {
-    return this.toString('latin1', start, end);
-  };
-
-/** The characters of input[start, end), which the caller has checked are ASCII. */
-function textOf(input: Buffer | string, start: number, end: number): string {
-  return typeof input === 'string' ? input.slice(start, end) : latin1Slice.call(input, start, end);
-}
-
-function keyAt(input: Buffer | string, start: number, end: number): Key {
-  switch (end - start) {
-    case 4:
-      return spells(input, start, end, 'data') ? Key.Data : Key.Other;
-    case 6:
-      return spells(input, start, end, 'silent') ? Key.Silent : Key.Other;
-    case 9:
-      return spells(input, start, end, 'timestamp') ? Key.Timestamp : Key.Other;
-    case 16:
-      return spells(input, start, end, 'participantRawID') ? Key.Participant : Key.Other;
-    default:
-      return Key.Other;
-  }
-}
-
 /** The packet, when the message is plain compact AudioData with valid values; otherwise undefined. */
 export function parseAudioDataFast(input: Buffer | string, options: ParseOptions): ParseResult | undefined {
-  if (!hasPrefix(input)) return undefined;
+  if (typeof input !== 'string') return scan(input, input.length, options);
+  if (input.length > MAX_STRING_UNITS || input.charCodeAt(0) !== PREFIX[0]) return undefined;
+  scratch ??= Buffer.allocUnsafe(MAX_STRING_UNITS * 3);
+  return scan(scratch, utf8Write(scratch, input, 0, scratch.length), options);
+}
+
+function scan(bytes: Buffer, end: number, options: ParseOptions): ParseResult | undefined {
+  if (end < PREFIX.length + 2 || !same(bytes, 0, PREFIX)) return undefined;
   let pos = PREFIX.length;
   let timestamp: string | undefined;
   let participantRawID: string | undefined;
@@ -108,31 +72,24 @@ export function parseAudioDataFast(input: Buffer | string, options: ParseOptions
   let dataStart = -1;
   let dataEnd = -1;
   for (;;) {
-    if (codeAt(input, pos) !== QUOTE) return undefined;
-    const keyStart = pos + 1;
-    const keyEnd = plainStringEnd(input, keyStart);
-    if (keyEnd < 0 || codeAt(input, keyEnd + 1) !== COLON) return undefined;
-    const key = keyAt(input, keyStart, keyEnd);
-    const valueStart = keyEnd + 2;
-    if (key === Key.Silent) {
-      if (silent !== undefined) return undefined;
-      if (spells(input, valueStart, valueStart + 4, 'true')) silent = true;
-      else if (spells(input, valueStart, valueStart + 5, 'false')) silent = false;
-      else return undefined;
-      pos = valueStart + (silent ? 4 : 5);
-    } else if (key === Key.Data) {
-      if (dataStart >= 0 || codeAt(input, valueStart) !== QUOTE) return undefined;
-      dataStart = valueStart + 1;
-      // The decoder rejects any character that is not base64, so a backslash cannot hide an earlier end.
-      dataEnd = typeof input === 'string' ? input.indexOf('"', dataStart) : input.indexOf(QUOTE, dataStart);
-      if (dataEnd < 0) return undefined;
+    if (bytes[pos] !== QUOTE) return undefined;
+    const keyEnd = plainStringEnd(bytes, pos + 1, end);
+    if (keyEnd < 0 || bytes[keyEnd + 1] !== COLON) return undefined;
+    const keyLength = keyEnd - pos - 1;
+    const value = keyEnd + 2;
+    if (keyLength === 4 && same(bytes, pos + 1, DATA)) {
+      if (dataStart >= 0 || bytes[value] !== QUOTE) return undefined;
+      dataStart = value + 1;
+      // The decoder refuses anything that is not base64, so a backslash cannot hide an earlier end.
+      dataEnd = bytes.indexOf(QUOTE, dataStart);
+      if (dataEnd < 0 || dataEnd >= end) return undefined;
       pos = dataEnd + 1;
-    } else if (key === Key.Timestamp || key === Key.Participant) {
-      if (codeAt(input, valueStart) !== QUOTE) return undefined;
-      const valueEnd = plainStringEnd(input, valueStart + 1);
+    } else if ((keyLength === 9 && same(bytes, pos + 1, TIMESTAMP)) || (keyLength === 16 && same(bytes, pos + 1, PARTICIPANT))) {
+      if (bytes[value] !== QUOTE) return undefined;
+      const valueEnd = plainStringEnd(bytes, value + 1, end);
       if (valueEnd < 0) return undefined;
-      const text = textOf(input, valueStart + 1, valueEnd);
-      if (key === Key.Timestamp) {
+      const text = latin1Slice(bytes, value + 1, valueEnd);
+      if (keyLength === 9) {
         if (timestamp !== undefined) return undefined;
         timestamp = text;
       } else {
@@ -140,22 +97,27 @@ export function parseAudioDataFast(input: Buffer | string, options: ParseOptions
         participantRawID = text;
       }
       pos = valueEnd + 1;
+    } else if (keyLength === 6 && same(bytes, pos + 1, SILENT)) {
+      if (silent !== undefined) return undefined;
+      if (same(bytes, value, TRUE)) silent = true;
+      else if (same(bytes, value, FALSE)) silent = false;
+      else return undefined;
+      pos = value + (silent ? TRUE.length : FALSE.length);
     } else {
       return undefined;
     }
-    const next = codeAt(input, pos);
-    if (next === COMMA) {
+    const next = bytes[pos];
+    if (next === COMMA && pos + 1 < end) {
       pos++;
       continue;
     }
-    if (next === CLOSE && codeAt(input, pos + 1) === CLOSE && pos + 2 === input.length) break;
+    if (next === CLOSE && bytes[pos + 1] === CLOSE && pos + 2 === end) break;
     return undefined;
   }
   if (timestamp === undefined || dataStart < 0) return undefined;
   const timestampMs = parseTimestampMs(timestamp);
   if (timestampMs === undefined) return undefined;
-  // Bytes ≥ 0x80 become latin1 characters outside the base64 alphabet, so the decoder refuses them.
-  const samples = decodeCanonicalPcm(textOf(input, dataStart, dataEnd));
+  const samples = decodePcmBytesNative(bytes, dataStart, dataEnd);
   if (samples === undefined) return undefined;
   if (options.expectedFrameBytes !== undefined && samples.byteLength !== options.expectedFrameBytes) return undefined;
   const packet: AudioDataPacket = { kind: 'AudioData', timestamp, timestampMs, participantRawID, silent: silent ?? false, samples };

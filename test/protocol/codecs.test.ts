@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { formatTimestamp, frameBytesFor, normalizeDtmfTone, parseTimestampMs } from '../../src/index.js';
-import { decodeCanonicalPcm, decodePcmBytes, decodePcmString, encodePcmBase64 } from '../../src/protocol/base64-pcm.js';
+import { decodePcmBytes, decodePcmBytesNative, decodePcmString, encodePcmBase64 } from '../../src/protocol/base64-pcm.js';
 import { parseJsonLossless, toPlainJson } from '../../src/protocol/json-lossless.js';
 import { ticksFromNumberText } from '../../src/protocol/ticks.js';
 
@@ -77,10 +77,29 @@ describe('base64 PCM', () => {
     );
   });
 
-  test('the canonical decoder takes only padded canonical base64', () => {
-    assert.ok(bytesOf(decodeCanonicalPcm('AQACAA==')).equals(Buffer.from([1, 0, 2, 0])));
-    const refused = ['AQACAA', 'AQACAB==', 'AQ-CAA==', 'AQ_CAA==', 'AQ CAA==', 'AQ==AA==', 'AQ\u00e9CAAA', 'AQ==', '===='];
-    for (const text of refused) assert.equal(decodeCanonicalPcm(text), undefined, text);
+  function native(text: string): Int16Array | undefined {
+    const framed = Buffer.from(`"${text}"`, 'latin1');
+    return decodePcmBytesNative(framed, 1, framed.length - 1);
+  }
+
+  test('the native decoder takes padded base64 of whole samples with valid characters only', () => {
+    assert.ok(bytesOf(native('AQACAA==')).equals(Buffer.from([1, 0, 2, 0])));
+    // Stray bits after the last byte are ignored, as by decodePcmString.
+    assert.ok(bytesOf(native('AQACAB==')).equals(bytesOf(decodePcmString('AQACAB=='))));
+    const refused = ['AQACAA', 'AQ-CAA==', 'AQ_CAA==', 'AQ CAA==', 'AQ==AA==', 'AQ\u00e9CAAA', 'AQ\u00c1CAAA', 'AQ==', '===='];
+    for (const text of refused) assert.equal(native(text), undefined, text);
+  });
+
+  test('the native decoder agrees with decodePcmBytes wherever it accepts', () => {
+    const text = fc.oneof(fc.base64String({ maxLength: 64 }), fc.string({ unit: fc.constantFrom(...'AQgw/+=-_ \u00c1\u00ff\u0080'), maxLength: 16 }));
+    fc.assert(
+      fc.property(text, (candidate) => {
+        const framed = Buffer.from(`"${candidate}"`, 'latin1');
+        const decoded = decodePcmBytesNative(framed, 1, framed.length - 1);
+        if (decoded !== undefined) assert.ok(bytesOf(decoded).equals(bytesOf(decodePcmBytes(framed, 1, framed.length - 1))), candidate);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('refuses characters outside the alphabet, misplaced padding and odd byte counts', () => {
