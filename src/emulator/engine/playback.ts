@@ -1,8 +1,9 @@
 // What the app plays into the call (bidirectional streaming, docs/protocol.md §2): each message is parsed as ACS
 // would (every casing), checked, and its audio recorded into one WAV per call so tests and people can hear it.
-// Checks: the packet parses; a frame is not the other rate's 20 ms frame (the usual sign of a 24 kHz app on a
-// 16 kHz call or the reverse); and pacing — ACS queues what it is sent and plays it in real time, so audio that
-// runs ahead of real time by more than an allowance (wall ms) counts one violation per frame.
+// Checks: the packet parses; its PCM is whole 16-bit samples; a frame is not the other rate's 20 ms frame (the
+// usual sign of a 24 kHz app on a 16 kHz call or the reverse); and pacing — ACS queues what it is sent and plays it
+// in real time, so audio that runs ahead of real time by more than an allowance (wall ms) counts one violation per
+// frame. The WAV holds what the app sent, in order; StopAudio is counted, not applied to the recording.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -132,7 +133,9 @@ export function createPlaybackRecorder(options: PlaybackRecorderOptions): Playba
       if (closed) return;
       const parsed = parseOutboundPacket(data);
       if (!parsed.ok) {
-        violation('malformed', `unreadable message from the app (${parsed.reason}): ${parsed.detail}`);
+        // An odd byte count is audio in the wrong format (not whole 16-bit samples); the rest cannot be read at all.
+        if (parsed.reason === 'bad_length') violation('wrong_format', `audio from the app: ${parsed.detail}`);
+        else violation('malformed', `unreadable message from the app (${parsed.reason}): ${parsed.detail}`);
         return;
       }
       if (!options.bidirectional) {

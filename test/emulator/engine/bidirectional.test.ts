@@ -58,7 +58,7 @@ test('the app audio echoed back is recorded to a WAV whose samples equal what th
   await rm(dir, { recursive: true, force: true });
 });
 
-test('StopAudio is counted; malformed messages and frames at the other rate are violations', async () => {
+test('StopAudio is counted; malformed messages, frames at the other rate and odd byte counts are violations', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'engine-playback-'));
   const server = await startRecordingServer({
     onMessage(connection, text) {
@@ -67,18 +67,19 @@ test('StopAudio is counted; malformed messages and frames at the other rate are 
       connection.socket.send(JSON.stringify({ Kind: 'StopAudio', StopAudio: {} }));
       connection.socket.send('{"kind":"audioData"');
       connection.socket.send(JSON.stringify({ kind: 'AudioData', audioData: { data: base64Of(new Int16Array(480)) } }));
+      connection.socket.send(JSON.stringify({ kind: 'AudioData', audioData: { data: 'AQID' } }));
     },
   });
   const engine = createMediaEngine({ speed: SPEED, playbackDir: dir });
   const stream = engine.start(makeSpec(server.url, { bidirectional: true }), recordEvents());
-  await until(() => stream.stats().outboundViolations === 2);
+  await until(() => stream.stats().outboundViolations === 3);
   await stream.stop();
 
   const stats = stream.stats();
   assert.equal(stats.outboundFramesReceived, 2);
   assert.equal(stats.outboundStopAudioReceived, 1);
   assert.equal(stats.outboundViolationsByKind.malformed, 1);
-  assert.equal(stats.outboundViolationsByKind.wrong_format, 1);
+  assert.equal(stats.outboundViolationsByKind.wrong_format, 2);
   await engine.close();
   await server.close();
   await rm(dir, { recursive: true, force: true });
