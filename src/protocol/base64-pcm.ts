@@ -1,5 +1,6 @@
-// Base64 ↔ 16-bit little-endian PCM (docs/protocol.md §1, AudioData `data`). Decodes straight from the wire bytes
-// or from a string into the frame's own Int16Array, validating as it goes: one pass, one allocation.
+// Base64 ↔ 16-bit little-endian PCM (docs/protocol.md §1, AudioData `data`). Two decoders with one result:
+// decodePcmString (the general path, any string, JS) and decodePcmBytesNative (the fast path, wire bytes, Node's
+// native decoder). Both write into the frame's own memory (pcm-slab.ts): one allocation, no intermediate Buffer.
 
 import { base64Write, latin1Slice } from './native-buffer.js';
 import { allocatePcm, currentSlabBytes, fitsSlab, reservePcmBytes, slabSamples } from './pcm-slab.js';
@@ -8,17 +9,10 @@ import { allocatePcm, currentSlabBytes, fitsSlab, reservePcmBytes, slabSamples }
 export type PcmDecodeFailure = 'bad_base64' | 'bad_length';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-/** Sextet of each byte value; 0x80 marks a byte outside the alphabet. */
-const SEXTET = new Uint8Array(256).fill(0x80);
-/** The sextet already shifted to its place in a 4-character group; the sign bit marks an invalid byte. */
-const SHIFTED = Array.from({ length: 4 }, () => new Int32Array(256).fill(-0x80000000));
-for (let i = 0; i < ALPHABET.length; i++) {
-  const code = ALPHABET.charCodeAt(i);
-  SEXTET[code] = i;
-  for (let k = 0; k < 4; k++) SHIFTED[k][code] = i << (18 - 6 * k);
-}
-const [AT0, AT1, AT2, AT3] = SHIFTED;
-/** Bits that, set in the OR of sextets (and, for strings, of char codes), mean an invalid character. */
+/** Sextet of each 7-bit code; 0x80 marks a code outside the alphabet. */
+const SEXTET = new Uint8Array(128).fill(0x80);
+for (let i = 0; i < ALPHABET.length; i++) SEXTET[ALPHABET.charCodeAt(i)] = i;
+/** Bits that, set in the OR of char codes and sextets, mean an invalid character (outside the alphabet or ≥ 0x80). */
 const INVALID = ~0x7f;
 const PAD = 61; // '='
 
@@ -38,52 +32,10 @@ function unpaddedLength(pads: number, length: number): number {
 }
 
 /**
- * Decodes `bytes[start, end)` (ASCII base64) to samples. Standard alphabet, optional `=` padding, no whitespace;
- * stray bits in the last character are ignored as Node's decoder does. The decoded byte count must be even.
+ * Decodes text[start, end) to samples: the standard alphabet, optional `=` padding, no whitespace; stray bits
+ * after the last byte are ignored as Node's decoder does. The decoded byte count must be even. One pass that
+ * validates as it decodes, into the frame's own memory.
  */
-export function decodePcmBytes(bytes: Uint8Array, start: number, end: number): Int16Array | PcmDecodeFailure {
-  let pads = 0;
-  while (pads < 2 && end - pads > start && bytes[end - pads - 1] === PAD) pads++;
-  const count = unpaddedLength(pads, end - start);
-  const byteCount = count < 0 ? -1 : decodedBytes(count);
-  if (byteCount < 0 || (byteCount & 1) === 1) return validBytes(bytes, start, end - pads) && byteCount >= 0 ? 'bad_length' : 'bad_base64';
-  const samples = allocatePcm(byteCount >> 1);
-  const stop = start + count;
-  const bulkEnd = start + (count - (count % 8));
-  let bad = 0;
-  let o = 0;
-  let i = start;
-  for (; i < bulkEnd; i += 8) {
-    const v1 = AT0[bytes[i]] | AT1[bytes[i + 1]] | AT2[bytes[i + 2]] | AT3[bytes[i + 3]];
-    const v2 = AT0[bytes[i + 4]] | AT1[bytes[i + 5]] | AT2[bytes[i + 6]] | AT3[bytes[i + 7]];
-    bad |= v1 | v2;
-    samples[o] = (v1 >> 16) | (v1 & 0xff00);
-    samples[o + 1] = (v1 & 0xff) | ((v2 >> 8) & 0xff00);
-    samples[o + 2] = ((v2 >> 8) & 0xff) | ((v2 & 0xff) << 8);
-    o += 3;
-  }
-  let bits = 0;
-  let nbits = 0;
-  let low = -1;
-  for (; i < stop; i++) {
-    const x = SEXTET[bytes[i]];
-    bad |= x << 24; // the invalid mark 0x80 becomes the sign bit, as in the bulk loop
-    bits = ((bits << 6) | x) & 0xffff;
-    nbits += 6;
-    if (nbits >= 8) {
-      nbits -= 8;
-      const byte = (bits >> nbits) & 0xff;
-      if (low < 0) low = byte;
-      else {
-        samples[o++] = low | (byte << 8);
-        low = -1;
-      }
-    }
-  }
-  return bad >= 0 ? samples : 'bad_base64';
-}
-
-/** Same as decodePcmBytes, reading a string's characters. */
 export function decodePcmString(text: string, start = 0, end = text.length): Int16Array | PcmDecodeFailure {
   let pads = 0;
   while (pads < 2 && end - pads > start && text.charCodeAt(end - pads - 1) === PAD) pads++;
@@ -131,32 +83,17 @@ export function decodePcmString(text: string, start = 0, end = text.length): Int
   return (bad & INVALID) === 0 ? samples : 'bad_base64';
 }
 
-function validBytes(bytes: Uint8Array, start: number, end: number): boolean {
-  let bad = 0;
-  for (let i = start; i < end; i++) bad |= SEXTET[bytes[i]];
-  return (bad & INVALID) === 0;
-}
-
 function validString(text: string, start: number, end: number): boolean {
   let bad = 0;
   for (let i = start; i < end; i++) bad |= text.charCodeAt(i) | SEXTET[text.charCodeAt(i) & 0x7f];
   return (bad & INVALID) === 0;
 }
 
-/** Base64 of samples as 16-bit little-endian PCM (what ACS sends and expects). */
-export function encodePcmBase64(samples: Int16Array): string {
-  if (LITTLE_ENDIAN) return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).toString('base64');
-  const bytes = Buffer.allocUnsafe(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) bytes.writeInt16LE(samples[i], i * 2);
-  return bytes.toString('base64');
-}
-
 /**
  * Decodes bytes[start, end), padded base64, with Node's native decoder into the frame's memory; undefined unless
- * every character was valid and the bytes are whole samples, for the caller to fall back to decodePcmBytes or the
- * general path. Validation by count: Node's decoder skips a byte outside its alphabet and stops at an inner `=`,
+ * every character was valid and the bytes are whole samples, for the caller to fall back to the general path. Validation by count: Node's decoder skips a byte outside its alphabet and stops at an inner `=`,
  * so any such byte leaves fewer bytes than the length promises; its alphabet's two extras (URL-safe `-` and `_`)
- * are looked for separately. Bits beyond the last byte are ignored, as decodePcmBytes does.
+ * are looked for separately. Bits beyond the last byte are ignored, as decodePcmString does.
  */
 export function decodePcmBytesNative(bytes: Buffer, start: number, end: number): Int16Array | undefined {
   const length = end - start;
@@ -170,4 +107,12 @@ export function decodePcmBytesNative(bytes: Buffer, start: number, end: number):
   const offset = reservePcmBytes(byteCount);
   if (base64Write(currentSlabBytes(), text, offset, byteCount) !== byteCount) return undefined;
   return slabSamples(offset, byteCount >> 1);
+}
+
+/** Base64 of samples as 16-bit little-endian PCM (what ACS sends and expects). */
+export function encodePcmBase64(samples: Int16Array): string {
+  if (LITTLE_ENDIAN) return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).toString('base64');
+  const bytes = Buffer.allocUnsafe(samples.length * 2);
+  for (let i = 0; i < samples.length; i++) bytes.writeInt16LE(samples[i], i * 2);
+  return bytes.toString('base64');
 }
