@@ -37,7 +37,7 @@ export function checkInput(input: Buffer | string | undefined, data: unknown, ma
   }
   if (maxBytes !== undefined) {
     const size = typeof input === 'string' ? (input.length > maxBytes ? input.length : Buffer.byteLength(input)) : input.length;
-    if (size > maxBytes) return reject('too_large', `The message has ${size} bytes, more than the limit of ${maxBytes}`);
+    if (size > maxBytes) return reject('too_large', `The message has at least ${size} bytes, more than the limit of ${maxBytes} (the maxBytes option)`);
   }
   if (typeof input !== 'string' && !isUtf8(input)) {
     return reject('invalid_utf8', `The message (${input.length} bytes) is not valid UTF-8; ACS sends UTF-8 JSON text frames`);
