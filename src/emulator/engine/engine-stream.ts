@@ -151,10 +151,11 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
       opened.terminate();
       return;
     }
-    attach(opened);
     epochMs = ctx.now();
-    events.connected();
+    // Paced before the listener hears of it: a listener that stops the stream at once also unpaces it.
     firstTick = ctx.pacer.add(client);
+    attach(opened);
+    events.connected();
   }
 
   async function connect(): Promise<WebSocket> {
@@ -177,6 +178,11 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
     opened.on('message', onMessage);
     opened.on('close', onClose);
     opened.on('error', onSocketError);
+    if (opened.readyState !== opened.OPEN) {
+      // Closed between the handshake and now, before the close listener was there.
+      interrupt(ctx.reconnectAfterMs);
+      return;
+    }
     opened.send(
       serializePacket({
         kind: 'AudioMetadata',
@@ -204,6 +210,10 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
   }
 
   function onTick(tick: number, lateMs: number): void {
+    if (state === 'ended') {
+      ctx.pacer.remove(client);
+      return;
+    }
     const frame = tick - firstTick;
     nextFrame = frame;
     jitter.record(lateMs);
@@ -218,9 +228,11 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
       scheduledFaults[nextScheduledFault].atMs < (frame + 1) * FRAME_MS
     ) {
       inject(scheduledFaults[nextScheduledFault++].fault);
-      if (state === 'ended') return;
     }
-    if (state === 'streaming') {
+    // A fault may have ended the stream (hangup, fail) or dropped its socket (drop, refuse).
+    const now = state as StreamState;
+    if (now === 'ended') return;
+    if (now === 'streaming') {
       outbox.push(frame, packets!.build(frame, epochMs));
       flush(frame);
     } else {
@@ -302,8 +314,11 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
         // Every connection from now on is refused: before the first, streaming fails; on a live stream the
         // socket drops and the reconnect is refused, so the call reports the failure.
         refusing = true;
-        if (state === 'preparing' || state === 'connecting') fail(`the stream connection to ${spec.transportUrl} was refused (refuse fault)`);
-        else if (state === 'streaming') interrupt(0);
+        if (state === 'preparing' || state === 'connecting') {
+          fail(`the stream connection to ${spec.transportUrl} was refused (refuse fault)`);
+        } else if (state === 'streaming') {
+          interrupt(0);
+        }
         return;
       case 'malformed':
         if (socket !== undefined && socket.readyState === socket.OPEN) socket.send(MALFORMED_PACKET);

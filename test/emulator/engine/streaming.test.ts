@@ -226,3 +226,18 @@ test('two streams share one scheduler and each gets all its frames', async () =>
   await engine.close();
   await server.close();
 });
+
+test('a listener that stops the stream as soon as it connects leaves nothing paced', async () => {
+  const server = await startRecordingServer();
+  const engine = createMediaEngine({ speed: SPEED });
+  let stopping: Promise<void> | undefined;
+  const events = recordEvents({ connected: () => void (stopping = stream.stop()) });
+  const stream = engine.start(makeSpec(server.url), events);
+  await events.when('ended');
+  await stopping;
+
+  assert.equal(engine.stats().streams, 0);
+  assert.equal(stream.stats().framesSent.mixed, 0);
+  await engine.close();
+  await server.close();
+});
