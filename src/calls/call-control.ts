@@ -216,3 +216,16 @@ export async function describeCall(client: CallAutomationClient, callConnectionI
     })),
   };
 }
+
+/** Answers an incoming call (its Event Grid `incomingCallContext`, passed unchanged) with media streaming. */
+export async function answerIncomingCall(
+  client: CallAutomationClient,
+  request: StreamingChoice & { incomingCallContext: string; callbackUrl: string; operationContext?: string },
+): Promise<CallConnectionProperties> {
+  const result = await client.answerCall(request.incomingCallContext, request.callbackUrl, {
+    operationContext: request.operationContext,
+    mediaStreamingOptions: toMediaStreamingOptions(request),
+    transcriptionOptions: toTranscriptionOptions(request),
+  });
+  return result.callConnectionProperties;
+}

@@ -132,6 +132,7 @@ export interface MediaSession {
    *  'callEvent' (the event given to hub.recordCallEvent), 'sinkError' (MediaError: a sink was detached).
    *  A handler that throws is logged and isolated. */
   on(event: string, listener: (...args: any[]) => void): this;
+  once(event: string, listener: (...args: any[]) => void): this;
   off(event: string, listener: (...args: any[]) => void): this;
   play(source: PlaySource): PlayHandle;
   /** Barge-in: cancel queued playback and send StopAudio. */

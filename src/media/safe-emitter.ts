@@ -25,6 +25,15 @@ export class SafeEmitter {
     return this;
   }
 
+  /** Add a listener that is removed after its first call. */
+  once(event: string, listener: Listener): this {
+    const wrapper: Listener = (...args) => {
+      this.off(event, wrapper);
+      listener(...args);
+    };
+    return this.on(event, wrapper);
+  }
+
   /** Remove a listener. */
   off(event: string, listener: Listener): this {
     const list = this.listeners.get(event);

@@ -128,6 +128,11 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     return this;
   }
 
+  once(event: string, listener: (...args: any[]) => void): this {
+    this.emitter.once(event, listener);
+    return this;
+  }
+
   off(event: string, listener: (...args: any[]) => void): this {
     this.emitter.off(event, listener);
     return this;

@@ -1,0 +1,147 @@
+// The WebSocket ingest edge: hands each accepted socket to the media hub as a MediaConnection and passes every
+// message straight through (raw Buffer, isBinary). Listeners are module-level functions registered once per socket,
+// so no closure is made per message. One sweep timer for all sockets does ping/pong and the idle timeout.
+import type { IncomingMessage } from 'node:http';
+import { WebSocket, type RawData } from 'ws';
+import type { ConnectionInfo, MediaConnection, MediaHub } from '../media/index.js';
+import type { ServerMetrics } from './metrics.js';
+
+/** Close codes the ingest uses (RFC 6455 §7.4 and the private range 4000-4999). */
+export const IngestCloseCode = {
+  GoingAway: 1001,
+  TooLarge: 1009,
+  TryAgainLater: 1013,
+  Idle: 4000,
+  DeadPeer: 4001,
+} as const;
+
+/** Limits on the ingest; each has a default, a flag in `acs-audio serve`, a close code and a metric. */
+export interface IngestLimits {
+  /** Sockets open at once; more get HTTP 503 before the upgrade. @default 2000 */
+  maxConnections: number;
+  /** A socket with no message for this long is closed with 4000. @default 60000 */
+  idleTimeoutMs: number;
+  /** Ping interval; a peer that misses a pong for a whole interval is terminated (4001). @default 30000 */
+  pingIntervalMs: number;
+}
+
+const MEDIA = Symbol('media');
+const STATE = Symbol('state');
+
+interface IngestSocket extends WebSocket {
+  [MEDIA]: MediaConnection;
+  [STATE]: { lastMessageAt: number; alive: boolean };
+}
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  const socket = this as IngestSocket;
+  socket[STATE].lastMessageAt = Date.now();
+  socket[MEDIA].receive(data as Buffer, isBinary);
+}
+
+function onPong(this: WebSocket): void {
+  (this as IngestSocket)[STATE].alive = true;
+}
+
+function onClose(this: WebSocket, code: number, reason: Buffer): void {
+  (this as IngestSocket)[MEDIA].closed(code, reason.toString('utf8'));
+}
+
+function onError(this: WebSocket): void {
+  // 'close' follows; ws already reported the error to the peer where it could.
+}
+
+/** Accepts ingest sockets for one server. */
+export class Ingest {
+  private readonly sockets = new Set<IngestSocket>();
+  private readonly sweepTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly hub: MediaHub,
+    private readonly metrics: ServerMetrics,
+    private readonly limits: IngestLimits,
+  ) {
+    const sweepEvery = Math.max(50, Math.min(limits.pingIntervalMs, limits.idleTimeoutMs / 2));
+    this.sweepTimer = setInterval(() => this.sweep(), sweepEvery);
+    this.sweepTimer.unref();
+  }
+
+  /** True when one more socket fits under maxConnections. */
+  hasRoom(): boolean {
+    return this.sockets.size < this.limits.maxConnections;
+  }
+
+  get size(): number {
+    return this.sockets.size;
+  }
+
+  /** Takes over an upgraded socket. */
+  accept(ws: WebSocket, req: IncomingMessage): void {
+    const socket = ws as IngestSocket;
+    const info: ConnectionInfo = {
+      url: req.url ?? '/ws',
+      remoteAddress: req.socket.remoteAddress,
+      headers: req.headers,
+      send: (text) => {
+        if (socket.readyState !== WebSocket.OPEN) return false;
+        socket.send(text);
+        return true;
+      },
+      bufferedAmount: () => socket.bufferedAmount,
+      close: (code, reason) => socket.close(code, reason),
+    };
+    socket[STATE] = { lastMessageAt: Date.now(), alive: true };
+    socket[MEDIA] = this.hub.connect(info);
+    this.sockets.add(socket);
+    this.metrics.wsConnections.inc({ path: '/ws' });
+    socket.on('message', onMessage);
+    socket.on('pong', onPong);
+    socket.on('close', onClose);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', onError);
+  }
+
+  /** Closes every socket with 1001 (going away); resolves when they are closed or after a short grace. */
+  async closeAll(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    const closing = [...this.sockets].map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.readyState === WebSocket.CLOSED) return resolve();
+          socket.once('close', () => resolve());
+          socket.close(IngestCloseCode.GoingAway, 'server shutting down');
+          setTimeout(() => {
+            socket.terminate();
+            resolve();
+          }, 2000).unref();
+        }),
+    );
+    await Promise.all(closing);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const socket of this.sockets) {
+      const state = socket[STATE];
+      if (now - state.lastMessageAt > this.limits.idleTimeoutMs) {
+        this.metrics.limitClosures.inc({ limit: 'idle_timeout' });
+        socket.close(IngestCloseCode.Idle, `no packet for ${Math.round(this.limits.idleTimeoutMs / 1000)} s`);
+        continue;
+      }
+    }
+    if (now - this.lastPing < this.limits.pingIntervalMs) return;
+    this.lastPing = now;
+    for (const socket of this.sockets) {
+      const state = socket[STATE];
+      if (!state.alive) {
+        this.metrics.limitClosures.inc({ limit: 'dead_peer' });
+        socket.terminate();
+        continue;
+      }
+      state.alive = false;
+      socket.ping();
+    }
+  }
+
+  private lastPing = Date.now();
+}

@@ -1,0 +1,325 @@
+// createMediaServer: one HTTP server carrying the WebSocket ingest (/ws), the Call Automation callback webhook,
+// Event Grid incoming calls, health, metrics, the sessions API, the live feed and the dashboard.
+// The frame path is ingest.ts → media hub; everything here is the edge around it.
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { createMediaHub, isMediaError, type MediaHub, type MediaHubOptions, type MediaSession } from '../media/index.js';
+import { readWav, toMono } from '../audio/index.js';
+import { createCallClient, type StreamingChoice } from '../calls/index.js';
+import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt-verifier.js';
+import { CallRegistry, parseCallEvents, type CallEvent, type CallState } from './call-events.js';
+import { handleIncomingCall } from './incoming-calls.js';
+import { HttpError, readBody, readJson, sendError, sendJson } from './http-io.js';
+import { Ingest, type IngestLimits } from './ingest.js';
+import { createLiveFeed, type LiveFeed } from './live-feed.js';
+import { createServerMetrics, type ServerMetrics } from './metrics.js';
+import { createRecordingsApi, type RecordingsApi } from './recordings-api.js';
+import { serveStatic } from './static-files.js';
+
+/** Options for createMediaServer; every field has a default. */
+export interface MediaServerOptions {
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Port; 0 picks a free one. @default 8080 */
+  port?: number;
+  /** Recordings folder; null records nothing. @default './recordings' */
+  recordingsDir?: string | null;
+  /** pino logger. @default pino at level info, to stderr */
+  logger?: Logger;
+  /** Public base URL ACS reaches this server at (https://...), used for callback and stream URLs when answering.
+   *  @default the listening address */
+  publicUrl?: string;
+  /** ACS connection string: enables answering incoming calls through the official SDK. @default none */
+  acsConnectionString?: string;
+  /** How incoming calls are answered. @default mixed, pcm16k, not bidirectional, start at once */
+  answer?: Omit<StreamingChoice, 'streamUrl'>;
+  /** JWT verification of WebSocket upgrades and callbacks: 'off', options, or a ready verifier. @default 'off' */
+  auth?: 'off' | JwtVerifierOptions | JwtVerifier;
+  /** Largest WebSocket message accepted, in bytes (closed with 1009 above it). @default 65536 */
+  maxPayloadBytes?: number;
+  /** Largest HTTP body (WAV uploads, callbacks), in bytes. @default 16 MiB */
+  maxBodyBytes?: number;
+  /** Ingest limits (sockets, idle timeout, ping). */
+  limits?: Partial<IngestLimits>;
+  /** Options passed to the media hub (recordingsDir and logger are taken from above). */
+  media?: Omit<MediaHubOptions, 'recordingsDir' | 'logger'>;
+  /** Serve the live feed on /api/live. @default true */
+  liveFeed?: boolean;
+}
+
+/** A running (or ready to run) media server. */
+export interface MediaServer {
+  /** Starts listening; resolves with the base URL and the WebSocket ingest URL. */
+  listen(): Promise<{ url: string; wsUrl: string }>;
+  /** Graceful shutdown: stop accepting, close sockets with 1001, finish every recording. Idempotent. */
+  close(): Promise<void>;
+  address(): AddressInfo | undefined;
+  readonly hub: MediaHub;
+  readonly liveFeed: LiveFeed | undefined;
+  readonly metrics: ServerMetrics;
+  /** Per-call state from callbacks. */
+  calls(): CallState[];
+  on(event: 'session', listener: (session: MediaSession) => void): this;
+  on(event: 'callback', listener: (event: CallEvent) => void): this;
+  once(event: 'session', listener: (session: MediaSession) => void): this;
+  off(event: string, listener: (...args: never[]) => void): this;
+}
+
+const DEFAULT_LIMITS: IngestLimits = { maxConnections: 2000, idleTimeoutMs: 60_000, pingIntervalMs: 30_000 };
+
+function validate(options: MediaServerOptions): void {
+  const problems: string[] = [];
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)) {
+    problems.push(`port must be 0-65535 (got ${options.port})`);
+  }
+  if (options.publicUrl !== undefined && !/^https?:\/\//.test(options.publicUrl)) {
+    problems.push(`publicUrl must start with http:// or https:// (got "${options.publicUrl}")`);
+  }
+  if (options.maxPayloadBytes !== undefined && !(options.maxPayloadBytes >= 1024)) {
+    problems.push(`maxPayloadBytes must be at least 1024 (got ${options.maxPayloadBytes})`);
+  }
+  if (options.answer?.bidirectional === false && options.answer.startNow === undefined) {
+    // fine: nothing contradictory
+  }
+  if (problems.length > 0) throw new Error(`createMediaServer: ${problems.join('; ')}`);
+}
+
+function isVerifier(auth: MediaServerOptions['auth']): auth is JwtVerifier {
+  return typeof auth === 'object' && typeof (auth as JwtVerifier).verify === 'function';
+}
+
+/** Creates the media server. Nothing listens until `listen()`. */
+export function createMediaServer(options: MediaServerOptions = {}): MediaServer {
+  validate(options);
+  const logger = options.logger ?? pino({ level: 'info' }, pino.destination(2));
+  const recordingsDir = options.recordingsDir === undefined ? './recordings' : options.recordingsDir;
+  const hub = createMediaHub({ ...options.media, recordingsDir, logger });
+  const metrics = createServerMetrics(hub);
+  const limits: IngestLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const ingest = new Ingest(hub, metrics, limits);
+  const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 65536, perMessageDeflate: false });
+  const liveFeed = options.liveFeed === false ? undefined : createLiveFeed({ hub, logger });
+  const recordings: RecordingsApi | undefined = recordingsDir ? createRecordingsApi({ root: recordingsDir }) : undefined;
+  const verifier: JwtVerifier | undefined =
+    options.auth === undefined || options.auth === 'off' ? undefined : isVerifier(options.auth) ? options.auth : createJwtVerifier(options.auth);
+  const callClient = options.acsConnectionString ? createCallClient(options.acsConnectionString) : undefined;
+  const callRegistry = new CallRegistry();
+  const emitter = new EventEmitter();
+  const startedAt = Date.now();
+  let baseUrl = options.publicUrl?.replace(/\/$/, '');
+  let closing: Promise<void> | undefined;
+
+  hub.on('session', (session) => emitSafely('session', session));
+
+  function emitSafely(event: string, value: unknown): void {
+    for (const listener of emitter.listeners(event)) {
+      try {
+        (listener as (v: unknown) => void)(value);
+      } catch (error) {
+        logger.error({ err: error, event }, 'an app handler threw; the server goes on');
+      }
+    }
+  }
+
+  function publicBase(): string {
+    return baseUrl ?? 'http://127.0.0.1';
+  }
+  function wsUrlOf(base: string): string {
+    return `${base.replace(/^http/, 'ws')}/ws`;
+  }
+
+  async function authorize(req: IncomingMessage, surface: 'ws' | 'callback'): Promise<{ ok: true } | { ok: false; reason: string; detail: string }> {
+    if (!verifier) return { ok: true };
+    const result = await verifier.verify(req.headers.authorization);
+    if (result.ok) return result;
+    metrics.authFailures.inc({ surface, reason: result.reason });
+    logger.warn({ surface, reason: result.reason, detail: result.detail, remote: req.socket.remoteAddress }, 'refused: bad or missing JWT');
+    return result;
+  }
+
+  async function onCallbacks(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const auth = await authorize(req, 'callback');
+    if (!auth.ok) throw new HttpError(401, 'unauthorized', `Callback refused: ${auth.reason} (${auth.detail}).`);
+    const { events, invalid } = parseCallEvents(await readJson(req, maxBody));
+    for (const event of events) {
+      metrics.callbacks.inc({ type: event.type });
+      const call = callRegistry.apply(event);
+      hub.recordCallEvent({
+        type: event.type,
+        callConnectionId: event.callConnectionId,
+        subscriptionId: call?.subscriptionId,
+        data: event.data,
+        time: event.time,
+      });
+      liveFeed?.callEvent({ type: event.type, callConnectionId: event.callConnectionId, data: event.data, time: event.time });
+      emitSafely('callback', event);
+    }
+    if (events.length === 0) throw new HttpError(400, 'no_events', 'Expected a CloudEvents array of Call Automation events.');
+    sendJson(res, 200, { accepted: events.length, invalid });
+  }
+
+  function sessionOr404(id: string): MediaSession {
+    const session = hub.get(id);
+    if (!session) throw new HttpError(404, 'session_not_found', `No session "${id}". GET /api/sessions lists them.`);
+    return session;
+  }
+
+  async function onPlay(req: IncomingMessage, res: ServerResponse, session: MediaSession): Promise<void> {
+    const body = await readBody(req, maxBody);
+    let wav;
+    try {
+      wav = readWav(body);
+    } catch (error) {
+      throw new HttpError(400, 'bad_wav', `The body is not a WAV file we can play: ${(error as Error).message}`);
+    }
+    try {
+      const handle = session.play({ pcm: toMono(wav.samples, wav.channels), sampleRate: wav.sampleRate });
+      sendJson(res, 202, { playId: handle.id, durationMs: Math.round(wav.durationMs) });
+    } catch (error) {
+      if (isMediaError(error)) throw new HttpError(409, error.code, error.message);
+      throw error;
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<string> {
+    const method = req.method ?? 'GET';
+    if (pathname === '/healthz') {
+      sendJson(res, 200, { ok: true, sessions: hub.stats().sessionsActive, connections: ingest.size, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) });
+      return 'healthz';
+    }
+    if (pathname === '/metrics') {
+      const text = await metrics.render();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(text);
+      return 'metrics';
+    }
+    if (pathname === '/api/callbacks') {
+      if (method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Call Automation posts callbacks with POST.');
+      await onCallbacks(req, res);
+      return 'callbacks';
+    }
+    if (pathname === '/api/incoming-call') {
+      await handleIncomingCall(req, res, {
+        client: callClient,
+        callbackUrl: () => `${publicBase()}/api/callbacks`,
+        streaming: () => ({ startNow: true, ...options.answer, streamUrl: wsUrlOf(publicBase()) }),
+        calls: callRegistry,
+        logger,
+        bodyLimit: maxBody,
+      });
+      return 'incoming-call';
+    }
+    if (pathname === '/api/sessions' && method === 'GET') {
+      sendJson(res, 200, { sessions: hub.sessions().map((s) => s.summary()) });
+      return 'sessions';
+    }
+    if (pathname === '/api/calls' && method === 'GET') {
+      sendJson(res, 200, { calls: callRegistry.list() });
+      return 'calls';
+    }
+    const match = /^\/api\/sessions\/([^/]+)(?:\/(play|stop-audio))?$/.exec(pathname);
+    if (match) {
+      const session = sessionOr404(decodeURIComponent(match[1]));
+      if (!match[2] && method === 'GET') {
+        sendJson(res, 200, session.summary());
+        return 'session';
+      }
+      if (method !== 'POST') throw new HttpError(405, 'method_not_allowed', `Use POST for ${match[2] ?? 'this route'}.`);
+      if (match[2] === 'play') {
+        await onPlay(req, res, session);
+        return 'play';
+      }
+      if (match[2] === 'stop-audio') {
+        session.stopAudio();
+        sendJson(res, 202, { stopped: true });
+        return 'stop-audio';
+      }
+    }
+    if (recordings && pathname.startsWith('/api/recordings') && (await recordings.handle(req, res))) return 'recordings';
+    if (method === 'GET' && (await serveStatic(pathname, res))) return 'static';
+    throw new HttpError(404, 'not_found', `Nothing at ${method} ${pathname}.`);
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    let label = 'other';
+    try {
+      label = await route(req, res, pathname);
+    } catch (error) {
+      if (!(error instanceof HttpError)) logger.error({ err: error, path: pathname }, 'request failed');
+      sendError(res, error);
+    } finally {
+      metrics.httpRequests.inc({ route: label, status: String(res.statusCode) });
+    }
+  }
+
+  function refuse(socket: Duplex, status: number, reason: string, message: string): void {
+    metrics.wsRefused.inc({ reason });
+    const body = JSON.stringify({ error: { code: reason, message } });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+
+  async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (closing) return refuse(socket, 503, 'shutting_down', 'The server is shutting down.');
+    if (pathname === '/api/live' && liveFeed) return liveFeed.handleUpgrade(req, socket, head);
+    if (pathname !== '/ws') return refuse(socket, 404, 'not_found', `WebSocket path ${pathname} does not exist; ACS must connect to /ws.`);
+    const auth = await authorize(req, 'ws');
+    if (!auth.ok) return refuse(socket, 401, 'unauthorized', `${auth.reason}: ${auth.detail}`);
+    if (!ingest.hasRoom()) {
+      metrics.limitClosures.inc({ limit: 'max_connections' });
+      return refuse(socket, 503, 'too_many_connections', `This server holds ${limits.maxConnections} sockets already.`);
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => ingest.accept(ws, req));
+  }
+
+  const http: Server = createServer((req, res) => void onRequest(req, res));
+  http.on('upgrade', (req, socket, head) => void onUpgrade(req, socket, head));
+
+  const server = Object.assign(emitter, {
+    hub,
+    liveFeed,
+    metrics,
+    calls: () => callRegistry.list(),
+    address: () => (http.address() as AddressInfo | null) ?? undefined,
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+      const { port } = http.address() as AddressInfo;
+      const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      baseUrl ??= url;
+      const wsUrl = wsUrlOf(url);
+      logger.info(
+        { ws: wsUrl, callbacks: `${url}/api/callbacks`, incomingCall: `${url}/api/incoming-call`, dashboard: `${url}/`, metrics: `${url}/metrics`, auth: verifier ? 'jwt' : 'off' },
+        `acs-audio media server listening: ingest ${wsUrl}, dashboard ${url}/`,
+      );
+      return { url, wsUrl };
+    },
+    close() {
+      closing ??= (async () => {
+        http.close();
+        await ingest.closeAll();
+        await liveFeed?.close();
+        await hub.close();
+        http.closeAllConnections();
+        logger.info('media server closed; every recording finished');
+      })();
+      return closing;
+    },
+  });
+  return server as unknown as MediaServer;
+}

@@ -1,0 +1,74 @@
+// Prometheus metrics for one server: a Registry of its own (never the global default), filled from the hub's plain
+// counters at scrape time so the frame path only ever increments numbers.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { MediaHub } from '../media/index.js';
+
+/** The server's metrics and the counters its edges increment. */
+export interface ServerMetrics {
+  readonly registry: Registry;
+  httpRequests: Counter<'route' | 'status'>;
+  wsConnections: Counter<'path'>;
+  wsRefused: Counter<'reason'>;
+  callbacks: Counter<'type'>;
+  authFailures: Counter<'surface' | 'reason'>;
+  limitClosures: Counter<'limit'>;
+  /** Prometheus text for GET /metrics. */
+  render(): Promise<string>;
+}
+
+/** Creates the metrics of one server, reading the media hub's counters at scrape time. */
+export function createServerMetrics(hub: MediaHub): ServerMetrics {
+  const registry = new Registry();
+  const prefix = 'acs_audio_';
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({ name: prefix + name, help, registers: [registry], collect() { this.set(read()); } });
+
+  gauge('sessions_active', 'Media sessions currently open', () => hub.stats().sessionsActive);
+  gauge('sessions_total', 'Media sessions since start', () => hub.stats().sessionsTotal);
+  gauge('bytes_received_total', 'WebSocket payload bytes received', () => hub.stats().bytesReceived);
+  gauge('gaps_filled_total', 'Missing frames filled with silence', () => hub.stats().gapsFilled);
+  gauge('duplicate_frames_total', 'Duplicate frames dropped', () => hub.stats().duplicates);
+  gauge('late_frames_total', 'Late frames put in place', () => hub.stats().lateFrames);
+  gauge('recording_dropped_frames_total', 'Frames not recorded because the recording queue was full', () => hub.stats().recordingDroppedFrames);
+  gauge('recording_queue_bytes', 'Bytes waiting to be written to recordings', () => hub.stats().recordingQueueBytes);
+  gauge('talkback_frames_total', 'Outbound (talk-back) frames sent', () => hub.stats().talkBackFrames);
+
+  new Gauge({
+    name: prefix + 'frames_total',
+    help: 'Packets received, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      for (const [kind, count] of Object.entries(hub.stats().framesByKind)) this.set({ kind }, count);
+    },
+  });
+  new Gauge({
+    name: prefix + 'rejected_packets_total',
+    help: 'Packets rejected, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      for (const [reason, count] of Object.entries(hub.stats().rejectsByReason)) this.set({ reason }, count);
+    },
+  });
+  const writeLatency = new Histogram({
+    name: prefix + 'recording_write_seconds',
+    help: 'Time to flush queued recording data to disk',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    httpRequests: new Counter({ name: prefix + 'http_requests_total', help: 'HTTP requests', labelNames: ['route', 'status'], registers: [registry] }),
+    wsConnections: new Counter({ name: prefix + 'ws_connections_total', help: 'WebSocket connections accepted', labelNames: ['path'], registers: [registry] }),
+    wsRefused: new Counter({ name: prefix + 'ws_refused_total', help: 'WebSocket upgrades refused', labelNames: ['reason'], registers: [registry] }),
+    callbacks: new Counter({ name: prefix + 'callbacks_total', help: 'Call Automation callback events', labelNames: ['type'], registers: [registry] }),
+    authFailures: new Counter({ name: prefix + 'auth_failures_total', help: 'Requests refused by JWT auth', labelNames: ['surface', 'reason'], registers: [registry] }),
+    limitClosures: new Counter({ name: prefix + 'limit_closures_total', help: 'Connections closed by a limit', labelNames: ['limit'], registers: [registry] }),
+    async render() {
+      for (const ms of hub.stats().drainWriteLatenciesMs()) writeLatency.observe(ms / 1000);
+      return registry.metrics();
+    },
+  };
+}

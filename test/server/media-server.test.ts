@@ -1,0 +1,226 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { pino } from 'pino';
+import { WebSocket } from 'ws';
+import { parseCallAutomationEvent } from '@azure/communication-call-automation';
+import { createMediaServer, type MediaSession, type SessionSummary } from '../../src/server/index.js';
+import { serializePacket, formatTimestamp } from '../../src/protocol/index.js';
+import { encodeWav, readWav } from '../../src/audio/index.js';
+
+const quiet = pino({ level: 'silent' });
+
+async function startServer() {
+  const dir = await mkdtemp(join(tmpdir(), 'server-test-'));
+  const server = createMediaServer({ port: 0, recordingsDir: dir, logger: quiet });
+  const { url, wsUrl } = await server.listen();
+  return { server, url, wsUrl, dir };
+}
+
+function tone(samples: number, amplitude = 8000): Int16Array {
+  const out = new Int16Array(samples);
+  for (let i = 0; i < samples; i++) out[i] = Math.round(amplitude * Math.sin((2 * Math.PI * 440 * i) / 16000));
+  return out;
+}
+
+async function connect(wsUrl: string, query = ''): Promise<WebSocket> {
+  const ws = new WebSocket(wsUrl + query);
+  await once(ws, 'open');
+  return ws;
+}
+
+function metadata(subscriptionId: string, sampleRate: 16000 | 24000): string {
+  return serializePacket({ kind: 'AudioMetadata', subscriptionId, encoding: 'PCM', sampleRate, channels: 1, length: (sampleRate / 50) * 2 });
+}
+
+function audio(t0: number, index: number, sampleRate: number, participant?: string): string {
+  const ms = t0 + index * 20;
+  return serializePacket({
+    kind: 'AudioData',
+    timestamp: formatTimestamp(ms),
+    timestampMs: ms,
+    participantRawID: participant,
+    silent: false,
+    samples: tone(sampleRate / 50),
+  });
+}
+
+function sessionEnd(server: { on(e: 'session', l: (s: MediaSession) => void): unknown }): Promise<SessionSummary> {
+  return new Promise((resolve) => server.on('session', (s) => s.once('end', resolve)));
+}
+
+test('a mixed 16 kHz session lands in one WAV whose sample count matches the frames sent', async () => {
+  const { server, wsUrl } = await startServer();
+  const ended = sessionEnd(server);
+  const ws = await connect(wsUrl, '?call=abc');
+  ws.send(metadata('sub-mixed', 16000));
+  const t0 = Date.parse('2026-11-24T10:00:00.000Z');
+  for (let i = 0; i < 50; i++) ws.send(audio(t0, i, 16000));
+  ws.close(1000);
+  const summary = await ended;
+  assert.equal(summary.url, '/ws?call=abc');
+  assert.equal(summary.sampleRate, 16000);
+  assert.equal(summary.participants.length, 1);
+  const wav = readWav(await readFile(join(summary.recordingDir!, summary.participants[0].file!)));
+  assert.equal(wav.samples.length, 50 * 320);
+  await server.close();
+});
+
+test('an unmixed 24 kHz session gets one aligned WAV per participant and a mix', async () => {
+  const { server, wsUrl } = await startServer();
+  const ended = sessionEnd(server);
+  const ws = await connect(wsUrl);
+  ws.send(metadata('sub-unmixed', 24000));
+  const t0 = Date.parse('2026-11-24T10:00:00.000Z');
+  for (let i = 0; i < 25; i++) {
+    ws.send(audio(t0, i, 24000, '4:+15551230001'));
+    if (i >= 10) ws.send(audio(t0, i, 24000, '8:acs:resource_user'));
+  }
+  ws.close(1000);
+  const summary = await ended;
+  assert.equal(summary.participants.length, 2);
+  const files = await readdir(summary.recordingDir!);
+  assert.ok(files.includes('mix.wav'), `mix.wav among ${files.join(', ')}`);
+  for (const p of summary.participants) {
+    const wav = readWav(await readFile(join(summary.recordingDir!, p.file!)));
+    assert.equal(wav.sampleRate, 24000);
+    assert.equal(wav.samples.length, 25 * 480, `${p.participantRawId} is aligned to the session timeline`);
+  }
+  await server.close();
+});
+
+test('malformed packets are counted in /metrics while good frames still land', async () => {
+  const { server, url, wsUrl } = await startServer();
+  const ended = sessionEnd(server);
+  const ws = await connect(wsUrl);
+  ws.send(metadata('sub-bad', 16000));
+  const t0 = Date.now();
+  ws.send('{not json');
+  ws.send(JSON.stringify({ kind: 'AudioData', audioData: { timestamp: 'yesterday', data: 'AAAA' } }));
+  for (let i = 0; i < 10; i++) ws.send(audio(t0, i, 16000));
+  ws.close(1000);
+  const summary = await ended;
+  assert.equal(summary.counts.rejected, 2);
+  assert.equal(summary.counts.framesReceived, 10);
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  assert.match(metrics, /acs_audio_rejected_packets_total\{reason="invalid_json"\} 1/);
+  assert.match(metrics, /acs_audio_rejected_packets_total\{reason="bad_timestamp"\} 1/);
+  await server.close();
+});
+
+test('a user handler that throws is isolated: recording goes on', async () => {
+  const { server, wsUrl } = await startServer();
+  server.on('session', (s) => {
+    s.on('audio', () => {
+      throw new Error('user bug');
+    });
+  });
+  const ended = sessionEnd(server);
+  const ws = await connect(wsUrl);
+  ws.send(metadata('sub-throw', 16000));
+  const t0 = Date.now();
+  for (let i = 0; i < 20; i++) ws.send(audio(t0, i, 16000));
+  ws.close(1000);
+  const summary = await ended;
+  assert.equal(summary.counts.framesWritten, 20);
+  await server.close();
+});
+
+test('/healthz answers and unknown upgrade paths get a real 404', async () => {
+  const { server, url, wsUrl } = await startServer();
+  const health = await (await fetch(`${url}/healthz`)).json();
+  assert.equal(health.ok, true);
+  const ws = new WebSocket(wsUrl.replace('/ws', '/elsewhere'));
+  const [, response] = await once(ws, 'unexpected-response');
+  assert.equal(response.statusCode, 404);
+  await server.close();
+});
+
+test('callbacks as ACS posts them are accepted, tracked per call, and parse with the official SDK', async () => {
+  const { server, url } = await startServer();
+  const body = [
+    {
+      id: 'd13c62c5-721e-44b9-a680-9866c33db7e7',
+      source: 'calling/callConnections/4c1f5600-a9c6-4343-8979-b638a98de98f',
+      type: 'Microsoft.Communication.MediaStreamingStarted',
+      data: {
+        operationContext: 'startMediaStreamingContext',
+        resultInformation: { code: 200, subCode: 0, message: 'Action completed successfully.' },
+        mediaStreamingUpdate: { contentType: 'Audio', mediaStreamingStatus: 'mediaStreamingStarted', mediaStreamingStatusDetails: 'subscriptionStarted' },
+        callConnectionId: '4c1f5600-a9c6-4343-8979-b638a98de98f',
+        serverCallId: 'aHR0cHM6',
+        correlationId: '30f0ad34-d615-4bf3-8476-5630ae7fc3db',
+      },
+      time: '2024-05-02T11:20:42.9110236+00:00',
+      specversion: '1.0',
+      datacontenttype: 'application/json',
+      subject: 'calling/callConnections/4c1f5600-a9c6-4343-8979-b638a98de98f',
+    },
+  ];
+  const seen: string[] = [];
+  server.on('callback', (event) => seen.push(event.type));
+  const response = await fetch(`${url}/api/callbacks`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  assert.equal(response.status, 200);
+  assert.deepEqual(seen, ['MediaStreamingStarted']);
+  const sdk = parseCallAutomationEvent(JSON.stringify(body)) as { kind: string; callConnectionId: string };
+  assert.equal(sdk.kind, 'MediaStreamingStarted');
+  const calls = server.calls();
+  assert.equal(calls[0].mediaStreaming?.status, 'mediaStreamingStarted');
+  await server.close();
+});
+
+test('Event Grid subscription validation is answered with the code', async () => {
+  const { server, url } = await startServer();
+  const response = await fetch(`${url}/api/incoming-call`, {
+    method: 'POST',
+    headers: { 'aeg-event-type': 'SubscriptionValidation' },
+    body: JSON.stringify([{ eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent', data: { validationCode: 'CODE-123' } }]),
+  });
+  assert.deepEqual(await response.json(), { validationResponse: 'CODE-123' });
+  await server.close();
+});
+
+test('talk-back over HTTP: about 50 paced outbound frames a second, then StopAudio', async () => {
+  const { server, url, wsUrl } = await startServer();
+  const sessionReady = new Promise<MediaSession>((r) => server.on('session', r));
+  const ws = await connect(wsUrl);
+  ws.send(metadata('sub-talk', 16000));
+  ws.send(audio(Date.now(), 0, 16000));
+  const session = await sessionReady;
+  const received: Array<{ kind: string }> = [];
+  ws.on('message', (data) => received.push(JSON.parse(String(data))));
+  const wav = encodeWav(tone(16000 * 3), 16000);
+  const play = await fetch(`${url}/api/sessions/${session.id}/play`, { method: "POST", body: new Uint8Array(wav) });
+  assert.equal(play.status, 202);
+  await new Promise((r) => setTimeout(r, 1000));
+  const framesAfterOneSecond = received.filter((m) => m.kind === 'audioData').length;
+  assert.ok(Math.abs(framesAfterOneSecond - 51) <= 3, `${framesAfterOneSecond} frames after 1 s`);
+  const stop = await fetch(`${url}/api/sessions/${session.id}/stop-audio`, { method: 'POST' });
+  assert.equal(stop.status, 202);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(received.some((m) => m.kind === 'stopAudio'), 'StopAudio arrived');
+  const bad = await fetch(`${url}/api/sessions/${session.id}/play`, { method: 'POST', body: 'not a wav' });
+  assert.equal(bad.status, 400);
+  ws.close(1000);
+  await server.close();
+});
+
+test('graceful close finishes every WAV of a session still streaming', async () => {
+  const { server, wsUrl, dir } = await startServer();
+  const ws = await connect(wsUrl);
+  ws.send(metadata('sub-shutdown', 16000));
+  const t0 = Date.now();
+  for (let i = 0; i < 30; i++) ws.send(audio(t0, i, 16000));
+  await new Promise((r) => setTimeout(r, 100));
+  const closedByServer = once(ws, 'close');
+  await server.close();
+  const [code] = await closedByServer;
+  assert.equal(code, 1001);
+  const days = await readdir(dir);
+  const sessions = await readdir(join(dir, days[0]));
+  const wav = readWav(await readFile(join(dir, days[0], sessions[0], 'mixed.wav')));
+  assert.equal(wav.samples.length, 30 * 320);
+});
