@@ -8,7 +8,11 @@ import { registerCall } from './call.js';
 const program = new Command()
   .name('acs-audio')
   .description('Azure Communication Services audio streaming: media server, local ACS emulator, call control.')
-  .showHelpAfterError();
+  .showHelpAfterError('(add --help for usage)')
+  // A usage error (bad flag or value) exits 2, as the README promises; help and version exit 0.
+  .exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  });
 
 registerServe(program);
 registerEmulator(program);

@@ -1,10 +1,85 @@
-// `acs-audio serve`: placeholder until its issue lands.
-import type { Command } from 'commander';
+// `acs-audio serve`: flags and environment variables → createMediaServer options; graceful stop on SIGTERM/SIGINT.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { pino } from 'pino';
+import { createMediaServer, ACS_JWKS_URL, ACS_JWT_ISSUER, type MediaServerOptions } from '../server/index.js';
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+    return n;
+  };
+}
 
 /** Adds the `serve` subcommand. */
 export function registerServe(program: Command): void {
-  program.command('serve').description('(not yet available)').action(() => {
-    console.error('acs-audio serve: not implemented yet');
-    process.exitCode = 2;
-  });
+  program
+    .command('serve')
+    .description(
+      'Run the media server: ACS connects to ws://<host>:<port>/ws; callbacks go to /api/callbacks; Event Grid ' +
+        'incoming calls to /api/incoming-call; dashboard at /, metrics at /metrics.',
+    )
+    .addOption(new Option('--host <host>', 'interface to listen on (0.0.0.0 for all)').env('ACS_AUDIO_HOST').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port to listen on').env('ACS_AUDIO_PORT').default(8080).argParser(integer('--port', 0, 65535)))
+    .addOption(new Option('--recordings <dir>', 'recordings folder; "none" to record nothing').env('ACS_AUDIO_RECORDINGS').default('./recordings'))
+    .addOption(new Option('--public-url <url>', 'public https URL ACS reaches this server at (a devtunnel/ngrok URL)').env('ACS_AUDIO_PUBLIC_URL'))
+    .addOption(new Option('--connection-string <cs>', 'ACS connection string; lets the server answer incoming calls').env('ACS_CONNECTION_STRING'))
+    .addOption(new Option('--channel <type>', 'answered calls: mixed or unmixed audio').choices(['mixed', 'unmixed']).env('ACS_AUDIO_CHANNEL').default('mixed'))
+    .addOption(new Option('--format <format>', 'answered calls: PCM rate').choices(['pcm16k', 'pcm24k']).env('ACS_AUDIO_FORMAT').default('pcm16k'))
+    .addOption(new Option('--bidirectional', 'answered calls: enable talk-back').env('ACS_AUDIO_BIDIRECTIONAL'))
+    .addOption(new Option('--dtmf', 'answered calls: stream DTMF tones').env('ACS_AUDIO_DTMF'))
+    .addOption(new Option('--no-start-now', 'answered calls: do not start streaming at answer time (start it with `acs-audio call stream start`)'))
+    .addOption(
+      new Option('--auth <mode>', 'verify the JWT ACS sends on WebSocket upgrades and callbacks (default: jwt when a connection string is set)')
+        .choices(['jwt', 'off'])
+        .env('ACS_AUDIO_AUTH'),
+    )
+    .addOption(new Option('--jwks-url <url>', 'where signing keys are published').env('ACS_AUDIO_JWKS_URL').default(ACS_JWKS_URL))
+    .addOption(new Option('--issuer <iss>', 'expected JWT issuer').env('ACS_AUDIO_JWT_ISSUER').default(ACS_JWT_ISSUER))
+    .addOption(new Option('--audience <id>', "expected JWT audience: the ACS resource's immutable resource ID").env('ACS_AUDIO_JWT_AUDIENCE'))
+    .addOption(new Option('--max-payload <bytes>', 'largest WebSocket message (closed with 1009 above)').env('ACS_AUDIO_MAX_PAYLOAD').default(65536).argParser(integer('--max-payload', 1024, 64 * 1024 * 1024)))
+    .addOption(new Option('--max-connections <n>', 'sockets at once (HTTP 503 above)').env('ACS_AUDIO_MAX_CONNECTIONS').default(2000).argParser(integer('--max-connections', 1, 1_000_000)))
+    .addOption(new Option('--idle-timeout <ms>', 'close a socket with no packet for this long (4000)').env('ACS_AUDIO_IDLE_TIMEOUT_MS').default(60_000).argParser(integer('--idle-timeout', 100, 86_400_000)))
+    .addOption(new Option('--ping-interval <ms>', 'ping sockets this often; a missed pong terminates (4001)').env('ACS_AUDIO_PING_INTERVAL_MS').default(30_000).argParser(integer('--ping-interval', 100, 3_600_000)))
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('ACS_AUDIO_LOG_LEVEL').default('info'))
+    .action(async (flags) => {
+      const logger = pino({ level: flags.logLevel }, pino.destination(2));
+      const authMode: 'jwt' | 'off' = flags.auth ?? (flags.connectionString && !/endpoint=http:\/\//i.test(flags.connectionString) ? 'jwt' : 'off');
+      if (authMode === 'jwt' && !flags.audience) {
+        console.error(
+          'acs-audio serve: --auth jwt needs --audience <immutable resource ID of your ACS resource> ' +
+            '(Azure portal → resource → Properties), or pass --auth off explicitly for local development.',
+        );
+        process.exitCode = 2;
+        return;
+      }
+      if (authMode === 'off') logger.warn('JWT auth is OFF: anyone who can reach this port can stream into it and post callbacks');
+      const options: MediaServerOptions = {
+        host: flags.host,
+        port: flags.port,
+        recordingsDir: flags.recordings === 'none' ? null : flags.recordings,
+        publicUrl: flags.publicUrl,
+        acsConnectionString: flags.connectionString,
+        answer: { channel: flags.channel, format: flags.format, bidirectional: Boolean(flags.bidirectional), dtmf: Boolean(flags.dtmf), startNow: flags.startNow },
+        auth: authMode === 'jwt' ? { jwksUrl: flags.jwksUrl, issuer: flags.issuer, audience: flags.audience } : 'off',
+        maxPayloadBytes: flags.maxPayload,
+        limits: { maxConnections: flags.maxConnections, idleTimeoutMs: flags.idleTimeout, pingIntervalMs: flags.pingInterval },
+        logger,
+      };
+      let server;
+      try {
+        server = createMediaServer(options);
+        await server.listen();
+      } catch (error) {
+        console.error(`acs-audio serve: ${(error as Error).message}`);
+        process.exitCode = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 1 : 2;
+        return;
+      }
+      const stop = (signal: string) => {
+        logger.info({ signal }, 'stopping: closing sockets and finishing recordings');
+        void server.close().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
 }

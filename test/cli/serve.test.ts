@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { WebSocket } from 'ws';
+import { formatTimestamp, serializePacket } from '../../src/protocol/index.js';
+import { readWav } from '../../src/audio/index.js';
+
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+
+test('serve --help names every flag with its environment variable', () => {
+  const help = spawnSync(process.execPath, [...CLI, 'serve', '--help'], { encoding: 'utf8' }).stdout;
+  for (const env of ['ACS_AUDIO_PORT', 'ACS_AUDIO_RECORDINGS', 'ACS_AUDIO_PUBLIC_URL', 'ACS_CONNECTION_STRING', 'ACS_AUDIO_AUTH', 'ACS_AUDIO_MAX_PAYLOAD', 'ACS_AUDIO_IDLE_TIMEOUT_MS']) {
+    assert.match(help, new RegExp(env), `${env} in --help`);
+  }
+});
+
+test('a bad flag value exits 2 with a message naming the flag', () => {
+  const result = spawnSync(process.execPath, [...CLI, 'serve', '--port', 'eighty'], { encoding: 'utf8' });
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /--port/);
+});
+
+test('--auth jwt without an audience refuses to start and says what to do', () => {
+  const result = spawnSync(process.execPath, [...CLI, 'serve', '--auth', 'jwt', '--port', '0'], { encoding: 'utf8' });
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /--audience/);
+});
+
+test('SIGTERM stops the server gracefully: exit 0 and a finished WAV', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'serve-cli-'));
+  const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--recordings', dir, '--auth', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const wsUrl = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /"ws":"(ws:\/\/[^"]+)"/.exec(stderr);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
+  });
+  const ws = new WebSocket(wsUrl);
+  await once(ws, 'open');
+  ws.send(serializePacket({ kind: 'AudioMetadata', subscriptionId: 'cli-sub', encoding: 'PCM', sampleRate: 16000, channels: 1, length: 640 }));
+  const t0 = Date.now();
+  for (let i = 0; i < 25; i++) {
+    ws.send(serializePacket({ kind: 'AudioData', timestamp: formatTimestamp(t0 + i * 20), timestampMs: t0 + i * 20, participantRawID: undefined, silent: false, samples: new Int16Array(320).fill(1000) }));
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  const closed = once(ws, 'close');
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+  assert.equal((await closed)[0], 1001);
+  const [day] = await readdir(dir);
+  const [session] = await readdir(join(dir, day));
+  const wav = readWav(await readFile(join(dir, day, session, 'mixed.wav')));
+  assert.equal(wav.samples.length, 25 * 320);
+});
