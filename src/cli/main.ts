@@ -4,6 +4,7 @@ import { registerServe } from './serve.js';
 import { registerEmulator } from './emulator.js';
 import { registerRepair } from './repair.js';
 import { registerCall } from './call.js';
+import { registerDemo } from './demo.js';
 
 const program = new Command()
   .name('acs-audio')
@@ -18,5 +19,6 @@ registerServe(program);
 registerEmulator(program);
 registerRepair(program);
 registerCall(program);
+registerDemo(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,295 @@
+// createEmulator: a local ACS Call Automation endpoint. The request pipeline, commented in order:
+// context (read body) → dispatch by operation → HMAC auth → body validation → handler → serializer → error renderer.
+// Also serves the JWKS ACS publishes, and a loopback admin API (calls, faults, incoming calls).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { CallOperations, callProperties } from './call-operations.js';
+import { createMemoryCallStore, type CallRecord, type CallStore } from './call-store.js';
+import { CallbackSender } from './callback-events.js';
+import { createMediaEngine } from './engine/index.js';
+import type { EngineStreamStats, FaultSpec, MediaEngine, Scenario } from './media-engine-contract.js';
+import { AcsRestError, acsErrors } from './rest/acs-errors.js';
+import { checkHmac } from './rest/hmac-auth.js';
+import { dispatch, type OperationName } from './rest/operation-table.js';
+import { createTokenSigner, type TokenSigner } from './token-signer.js';
+import { deliverIncomingCall } from './event-grid.js';
+
+/** ACS Call Automation's JWT issuer (PROTOCOL.md §3). */
+export const EMULATOR_ISSUER = 'https://acscallautomation.communication.azure.com';
+
+/** Options for createEmulator; every field has a default. */
+export interface EmulatorOptions {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 5050; 0 picks a free port */
+  port?: number;
+  /** Base64 access key of the connection string. @default 32 random bytes */
+  accessKey?: string;
+  /** Media speed factor (2 = twice real time). @default 1 */
+  speed?: number;
+  /** Who is in every call and what they say. @default each target speaks a bundled fixture */
+  scenario?: Scenario;
+  /** Event Grid webhook for incoming calls (e.g. http://127.0.0.1:8080/api/incoming-call). */
+  eventGridWebhook?: string;
+  /** The ACS resource's immutable ID: the audience of every JWT. @default a random GUID */
+  resourceId?: string;
+  /** Folder for recordings of what apps play into calls. @default a temp folder */
+  playbackDir?: string;
+  /** Milliseconds from create/answer to CallConnected (divided by speed). @default 50 */
+  connectDelayMs?: number;
+  /** The media engine. @default createMediaEngine({ speed, logger, playbackDir }) */
+  engine?: MediaEngine;
+  /** Where calls are kept. @default in memory */
+  store?: CallStore;
+  /** @default silent */
+  logger?: Logger;
+}
+
+/** A call as the admin API and tests see it. */
+export interface EmulatorCallView {
+  callConnectionId: string;
+  state: string;
+  participants: string[];
+  mediaSubscriptionId: string;
+  mediaState: string;
+  events: Array<{ type: string; time: string; delivered: boolean }>;
+  media: EngineStreamStats | undefined;
+}
+
+/** The running emulator. */
+export interface Emulator {
+  listen(): Promise<{ url: string; connectionString: string }>;
+  close(): Promise<void>;
+  address(): AddressInfo | undefined;
+  readonly connectionString: string;
+  readonly jwksUrl: string;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly engine: MediaEngine;
+  getCall(callConnectionId: string): EmulatorCallView | undefined;
+  listCalls(): EmulatorCallView[];
+  injectFault(callConnectionId: string, fault: FaultSpec): void;
+  /** Posts an IncomingCall (after the Event Grid handshake) to the webhook; returns its incomingCallContext. */
+  incomingCall(request: { from: string; to: string; webhook?: string }): Promise<string>;
+}
+
+const BODY_LIMIT = 1024 * 1024;
+
+/** Creates the emulator; nothing listens until `listen()`. */
+export function createEmulator(options: EmulatorOptions = {}): Emulator {
+  const speed = options.speed ?? 1;
+  if (!(speed > 0)) throw new Error(`createEmulator: speed must be a positive number (got ${options.speed})`);
+  const logger = options.logger ?? pino({ enabled: false });
+  const accessKey = options.accessKey ?? randomBytes(32).toString('base64');
+  const audience = options.resourceId ?? randomUUID();
+  const engine = options.engine ?? createMediaEngine({ speed, logger, playbackDir: options.playbackDir ?? join(tmpdir(), `acs-emulator-playback-${process.pid}`) });
+  const store = options.store ?? createMemoryCallStore();
+  const validatedWebhooks = new Set<string>();
+  let signer: TokenSigner | undefined;
+  let operations: CallOperations | undefined;
+  let sender: CallbackSender | undefined;
+  let baseUrl = '';
+  let closing: Promise<void> | undefined;
+
+  async function ready(): Promise<CallOperations> {
+    if (!operations) {
+      signer = await createTokenSigner(EMULATOR_ISSUER, audience);
+      sender = new CallbackSender(signer, logger);
+      operations = new CallOperations({ store, engine, sender, signer, scenario: options.scenario, connectDelayMs: (options.connectDelayMs ?? 50) / speed, speed, logger });
+    }
+    return operations;
+  }
+
+  async function readBody(req: IncomingMessage): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > BODY_LIMIT) throw acsErrors.badRequest(`The body exceeds ${BODY_LIMIT} bytes.`);
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  function parseBody(body: Buffer): Record<string, unknown> {
+    if (body.length === 0) return {};
+    try {
+      const value = JSON.parse(body.toString('utf8'));
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
+      return value as Record<string, unknown>;
+    } catch (error) {
+      throw acsErrors.badRequest(`The body is not a JSON object: ${(error as Error).message}`);
+    }
+  }
+
+  /** The handler step: operation + body → status and response body. */
+  async function handle(operation: OperationName, id: string | undefined, body: Record<string, unknown>): Promise<{ status: number; body?: unknown }> {
+    const ops = await ready();
+    const call = id ?? '';
+    switch (operation) {
+      case 'createCall':
+        return { status: 201, body: callProperties(ops.createCall(body)) };
+      case 'answerCall':
+        return { status: 200, body: callProperties(ops.answerCall(body)) };
+      case 'rejectCall':
+      case 'redirectCall':
+        ops.rejectOrRedirect(body);
+        return { status: 204 };
+      case 'getCall':
+        return { status: 200, body: callProperties(ops.get(call)) };
+      case 'listParticipants':
+        return { status: 200, body: ops.participants(call) };
+      case 'hangUp':
+      case 'terminate':
+        await ops.hangUp(call, operation === 'terminate' ? 'terminate' : 'hangup');
+        return { status: 204 };
+      case 'startMediaStreaming':
+        ops.startMediaStreaming(call, body);
+        return { status: 202 };
+      case 'stopMediaStreaming':
+        await ops.stopMediaStreaming(call, body);
+        return { status: 202 };
+      case 'startTranscription':
+        ops.startTranscription(call, body);
+        return { status: 202 };
+      case 'stopTranscription':
+        ops.stopTranscription(call, body);
+        return { status: 202 };
+      case 'play':
+        ops.play(call, body);
+        return { status: 202 };
+    }
+  }
+
+  function send(res: ServerResponse, status: number, body?: unknown): void {
+    if (body === undefined) {
+      res.writeHead(status, { 'content-length': 0 });
+      res.end();
+      return;
+    }
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-ms-client-request-id': randomUUID() });
+    res.end(text);
+  }
+
+  function view(call: CallRecord): EmulatorCallView {
+    return {
+      callConnectionId: call.callConnectionId,
+      state: call.state,
+      participants: call.participants,
+      mediaSubscriptionId: call.mediaSubscriptionId,
+      mediaState: call.mediaState,
+      events: call.events,
+      media: call.stream?.stats() ?? call.mediaStats,
+    };
+  }
+
+  async function admin(req: IncomingMessage, res: ServerResponse, pathname: string, body: Buffer): Promise<void> {
+    if (pathname === '/calling/keys') return send(res, 200, (await ready(), signer!.jwks));
+    if (pathname === '/calling/.well-known/acsopenidconfiguration') {
+      return send(res, 200, { issuer: EMULATOR_ISSUER, jwks_uri: `${baseUrl}/calling/keys`, id_token_signing_alg_values_supported: ['RS256'] });
+    }
+    if (pathname === '/admin/calls' && req.method === 'GET') return send(res, 200, { calls: emulator.listCalls() });
+    const call = /^\/admin\/calls\/([^/]+)(\/faults)?$/.exec(pathname);
+    if (call && !call[2] && req.method === 'GET') {
+      const found = emulator.getCall(decodeURIComponent(call[1]));
+      return found ? send(res, 200, found) : send(res, 404, acsErrors.callNotFound(call[1]).toJSON());
+    }
+    if (call && call[2] && req.method === 'POST') {
+      emulator.injectFault(decodeURIComponent(call[1]), parseBody(body) as unknown as FaultSpec);
+      return send(res, 202, { injected: true });
+    }
+    if (pathname === '/admin/incoming-call' && req.method === 'POST') {
+      const request = parseBody(body) as { from?: string; to?: string; webhook?: string };
+      if (!request.from || !request.to) throw acsErrors.badRequest('POST /admin/incoming-call needs {"from": "+1555...", "to": "+1555..."}.');
+      const incomingCallContext = await emulator.incomingCall({ from: request.from, to: request.to, webhook: request.webhook });
+      return send(res, 202, { incomingCallContext });
+    }
+    throw acsErrors.operationNotFound(req.method ?? 'GET', pathname);
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      // 1. context
+      const url = new URL(req.url ?? '/', 'http://emulator');
+      const body = await readBody(req);
+      if (url.pathname.startsWith('/admin/') || url.pathname.startsWith('/calling/keys') || url.pathname.startsWith('/calling/.well-known/')) {
+        return await admin(req, res, url.pathname, body);
+      }
+      // 2. dispatch by operation
+      const route = dispatch(req.method ?? 'GET', url.pathname);
+      if (!route) throw acsErrors.operationNotFound(req.method ?? 'GET', url.pathname);
+      // 3. HMAC auth, exactly as the SDK signs (path and query as sent)
+      const problem = checkHmac(accessKey, { method: req.method ?? 'GET', pathAndQuery: req.url ?? '/', headers: req.headers, body });
+      if (problem) throw acsErrors.unauthorized(problem);
+      // 4. body validation → 5. handler → 6. serializer
+      const result = await handle(route.operation, route.callConnectionId, parseBody(body));
+      send(res, result.status, result.body);
+    } catch (error) {
+      // 7. error renderer
+      if (error instanceof AcsRestError) return send(res, error.status, error.toJSON());
+      logger.error({ err: error }, 'emulator: request failed');
+      send(res, 500, { error: { code: 'InternalServerError', message: (error as Error).message } });
+    }
+  }
+
+  const http: Server = createServer((req, res) => void onRequest(req, res));
+
+  const emulator: Emulator = {
+    get connectionString() {
+      return `endpoint=${baseUrl}/;accesskey=${accessKey}`;
+    },
+    get jwksUrl() {
+      return `${baseUrl}/calling/keys`;
+    },
+    issuer: EMULATOR_ISSUER,
+    audience,
+    engine,
+    address: () => (http.address() as AddressInfo | null) ?? undefined,
+    async listen() {
+      await ready();
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(options.port ?? 5050, options.host ?? '127.0.0.1', () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+      const { port } = http.address() as AddressInfo;
+      baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
+      return { url: baseUrl, connectionString: emulator.connectionString };
+    },
+    close() {
+      closing ??= (async () => {
+        await engine.close();
+        await sender?.drain();
+        http.closeAllConnections();
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+      })();
+      return closing;
+    },
+    getCall(id) {
+      const call = store.get(id);
+      return call ? view(call) : undefined;
+    },
+    listCalls: () => store.list().map(view),
+    injectFault(id, fault) {
+      const call = store.get(id);
+      if (!call) throw acsErrors.callNotFound(id);
+      if (!call.stream) throw acsErrors.badRequest(`Call ${id} is not streaming; faults apply to a running stream.`);
+      call.stream.inject(fault);
+    },
+    async incomingCall({ from, to, webhook }) {
+      const target = webhook ?? options.eventGridWebhook;
+      if (!target) throw acsErrors.badRequest('No Event Grid webhook: start the emulator with --event-grid-webhook or pass "webhook".');
+      const pending = (await ready()).offerIncomingCall(from, to);
+      await deliverIncomingCall(target, pending, validatedWebhooks);
+      return pending.incomingCallContext;
+    },
+  };
+  return emulator;
+}

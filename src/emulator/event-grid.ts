@@ -1,0 +1,63 @@
+// Event Grid deliveries for incoming calls (PROTOCOL.md §3, §5): the SubscriptionValidation handshake once per
+// webhook, then Microsoft.Communication.IncomingCall in the Event Grid schema.
+import { randomUUID } from 'node:crypto';
+import type { PendingIncomingCall } from './call-operations.js';
+import { acsErrors } from './rest/acs-errors.js';
+
+const TOPIC = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/emulator/providers/Microsoft.Communication/communicationServices/emulator';
+
+function identifier(value: string) {
+  const rawId = value.startsWith('+') ? `4:${value}` : value;
+  return rawId.startsWith('4:')
+    ? { kind: 'phoneNumber', rawId, phoneNumber: { value: rawId.slice(2) } }
+    : { kind: 'communicationUser', rawId, communicationUser: { id: rawId } };
+}
+
+async function post(webhook: string, type: 'SubscriptionValidation' | 'Notification', events: unknown[]): Promise<Response> {
+  return fetch(webhook, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'aeg-event-type': type },
+    body: JSON.stringify(events),
+    signal: AbortSignal.timeout(10_000),
+  });
+}
+
+/** Validates the webhook (once) and posts the IncomingCall event; throws an ACS-style error when the webhook refuses. */
+export async function deliverIncomingCall(webhook: string, call: PendingIncomingCall, validated: Set<string>): Promise<void> {
+  if (!validated.has(webhook)) {
+    const validationCode = randomUUID();
+    const response = await post(webhook, 'SubscriptionValidation', [
+      {
+        id: randomUUID(),
+        topic: TOPIC,
+        subject: '',
+        data: { validationCode, validationUrl: `${webhook}?validation=${validationCode}` },
+        eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent',
+        eventTime: new Date().toISOString(),
+        metadataVersion: '1',
+        dataVersion: '2',
+      },
+    ]);
+    const answer = (await response.json().catch(() => ({}))) as { validationResponse?: string };
+    if (!response.ok || answer.validationResponse !== validationCode) {
+      throw acsErrors.badRequest(`The webhook ${webhook} did not answer the Event Grid validation handshake with {"validationResponse": "<code>"}.`);
+    }
+    validated.add(webhook);
+  }
+  const from = identifier(call.from);
+  const to = identifier(call.to);
+  const response = await post(webhook, 'Notification', [
+    {
+      id: randomUUID(),
+      topic: TOPIC,
+      subject: `/caller/${from.rawId}/recipient/${to.rawId}`,
+      data: { to, from, serverCallId: call.serverCallId, callerDisplayName: 'Emulated caller', incomingCallContext: call.incomingCallContext, correlationId: call.correlationId },
+      eventType: 'Microsoft.Communication.IncomingCall',
+      dataVersion: '1.0',
+      metadataVersion: '1',
+      eventTime: new Date().toISOString(),
+    },
+  ]);
+  await response.arrayBuffer();
+  if (!response.ok) throw acsErrors.badRequest(`The webhook ${webhook} refused the IncomingCall event with HTTP ${response.status}.`);
+}
