@@ -1,0 +1,60 @@
+// The README's first command, checked: the demo call end to end (accelerated), and what it leaves on disk.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { runDemo } from '../../src/cli/demo-run.js';
+import { checkDemoResult } from '../../src/cli/demo.js';
+import { DEMO_CALL_MS, DEMO_SCENARIO } from '../../src/cli/demo-scenario.js';
+import { readWav, resample, toMono } from '../../src/audio/index.js';
+
+const FRAME_SAMPLES = 320;
+
+test('the demo call records every participant, the mix, transcripts, DTMF, and the greeting the emulator heard', async () => {
+  const recordingsDir = await mkdtemp(join(tmpdir(), 'demo-test-'));
+  const result = await runDemo({ recordingsDir, speed: 5, port: 0, keepOpen: false, progress: () => {}, logger: pino({ level: 'silent' }) });
+  try {
+    assert.deepEqual(checkDemoResult(result), []);
+    const session = result.session;
+    assert.deepEqual(
+      session.participants.map((p) => p.participantRawId).sort(),
+      DEMO_SCENARIO.participants.map((p) => p.rawId).sort(),
+    );
+    const files = await readdir(session.recordingDir!);
+    for (const name of ['mix.wav', 'session.json', 'events.jsonl']) assert.ok(files.includes(name), `${name} in ${files.join(', ')}`);
+
+    const expectedSamples = (DEMO_CALL_MS / 1000) * 16000;
+    const lengths: number[] = [];
+    for (const p of session.participants) {
+      const wav = readWav(await readFile(join(session.recordingDir!, p.file!)));
+      assert.equal(wav.sampleRate, 16000);
+      lengths.push(wav.samples.length);
+      // The demo stops streaming once 20 s of call time have passed: each track holds those 20 s, within a few frames.
+      assert.ok(wav.samples.length >= expectedSamples - FRAME_SAMPLES, `${p.participantRawId}: ${wav.samples.length} samples`);
+      assert.ok(wav.samples.length <= expectedSamples + 10 * FRAME_SAMPLES, `${p.participantRawId}: ${wav.samples.length} samples`);
+    }
+    assert.ok(Math.max(...lengths) - Math.min(...lengths) <= FRAME_SAMPLES, 'tracks are aligned within one frame');
+    const mix = readWav(await readFile(join(session.recordingDir!, 'mix.wav')));
+    assert.ok(Math.abs(mix.samples.length - lengths[0]) <= FRAME_SAMPLES);
+
+    assert.ok(result.transcriptLines > 0, 'final transcript lines arrived');
+    assert.deepEqual(result.dtmf, ['5']);
+    assert.ok(result.greeting.bargeInAtMs !== undefined && result.greeting.status === 'cancelled', 'the caller barged in on the greeting');
+
+    // What the emulator recorded as played into the call is the greeting, converted to the call's 16 kHz.
+    assert.ok(result.playback.wavPath);
+    const heard = readWav(await readFile(result.playback.wavPath!));
+    assert.equal(result.playback.stopAudioReceived, 1);
+    assert.equal(heard.samples.length, result.greeting.framesSent * FRAME_SAMPLES);
+    const greeting = readWav(await readFile(fileURLToPath(new URL('../../fixtures/greeting/greeting.wav', import.meta.url))));
+    const expected = resample(toMono(greeting.samples, greeting.channels), greeting.sampleRate, 16000).subarray(0, heard.samples.length);
+    let maxDifference = 0;
+    for (let i = 0; i < expected.length; i++) maxDifference = Math.max(maxDifference, Math.abs(expected[i] - heard.samples[i]));
+    assert.ok(maxDifference <= 1, `talk-back audio matches the greeting (max sample difference ${maxDifference})`);
+  } finally {
+    await result.close();
+  }
+});
