@@ -1,2 +1,47 @@
 // Public entry point of acs-audio-streaming: an explicit export list.
 export * from './protocol/index.js';
+export {
+  FRAME_MS,
+  frameBytes,
+  frameSamples,
+  levelDbfs,
+  isSilence,
+  mixFrames,
+  toMono,
+  resample,
+  createResampler,
+  readWav,
+  readWavFile,
+  encodeWav,
+  createWavWriter,
+  repairWav,
+  repairRecordings,
+  WavError,
+  type WavAudio,
+  type WavWriter,
+  type Resampler,
+} from './audio/index.js';
+export { createMediaHub, MediaError, isMediaError } from './media/index.js';
+export type {
+  AudioFrame,
+  MediaHub,
+  MediaHubOptions,
+  MediaSession,
+  PlayHandle,
+  PlaySource,
+  SessionState,
+  SessionSummary,
+  Sink,
+} from './media/index.js';
+export { createMediaServer, createJwtVerifier, AuthFailure, type MediaServer, type MediaServerOptions, type CallEvent } from './server/index.js';
+export { createEmulator, type Emulator, type EmulatorOptions, type Scenario } from './emulator/index.js';
+export {
+  createCallClient,
+  createStreamingCall,
+  answerIncomingCall,
+  startStreaming,
+  stopStreaming,
+  hangUpCall,
+  describeCall,
+  CallControlError,
+} from './calls/index.js';
