@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { createMediaHub, isMediaError, type MediaHub, type MediaHubOptions, type MediaSession } from '../media/index.js';
-import { readWav, toMono } from '../audio/index.js';
+import { readWav, repairRecordings, toMono } from '../audio/index.js';
 import { createCallClient, type StreamingChoice } from '../calls/index.js';
 import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt-verifier.js';
 import { CallRegistry, parseCallEvents, type CallEvent, type CallState } from './call-events.js';
@@ -49,6 +49,8 @@ export interface MediaServerOptions {
   media?: Omit<MediaHubOptions, 'recordingsDir' | 'logger'>;
   /** Serve the live feed on /api/live. @default true */
   liveFeed?: boolean;
+  /** Repair WAV headers left by a crash under recordingsDir before listening. @default true */
+  repairOnStart?: boolean;
 }
 
 /** A running (or ready to run) media server. */
@@ -291,6 +293,20 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
     calls: () => callRegistry.list(),
     address: () => (http.address() as AddressInfo | null) ?? undefined,
     async listen() {
+      if (recordingsDir && options.repairOnStart !== false) {
+        const report = await repairRecordings(recordingsDir).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') logger.error({ err: error }, 'could not check recordings for crash damage');
+          return undefined;
+        });
+        if (report && (report.repaired.length > 0 || report.failed.length > 0)) {
+          logger.warn(
+            { checked: report.checked, healthy: report.healthy, repaired: report.repaired.length, failed: report.failed.length },
+            'repaired recordings left by an earlier crash',
+          );
+        } else if (report && report.checked > 0) {
+          logger.info({ checked: report.checked, healthy: report.healthy }, 'recordings checked for crash damage: all healthy');
+        }
+      }
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
