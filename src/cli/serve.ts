@@ -41,6 +41,9 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--max-connections <n>', 'sockets at once (HTTP 503 above)').env('ACS_AUDIO_MAX_CONNECTIONS').default(2000).argParser(integer('--max-connections', 1, 1_000_000)))
     .addOption(new Option('--idle-timeout <ms>', 'close a socket with no packet for this long (4000)').env('ACS_AUDIO_IDLE_TIMEOUT_MS').default(60_000).argParser(integer('--idle-timeout', 100, 86_400_000)))
     .addOption(new Option('--ping-interval <ms>', 'ping sockets this often; a missed pong terminates (4001)').env('ACS_AUDIO_PING_INTERVAL_MS').default(30_000).argParser(integer('--ping-interval', 100, 3_600_000)))
+    .addOption(new Option('--max-participants <n>', 'participants (tracks) per session; one more closes the socket (4003)').env('ACS_AUDIO_MAX_PARTICIPANTS').default(64).argParser(integer('--max-participants', 1, 10_000)))
+    .addOption(new Option('--max-frame-rate <fps>', 'audio frames per second per track, over a 10 s burst; more closes the socket (4002). ACS sends 50').env('ACS_AUDIO_MAX_FRAME_RATE').default(250).argParser(integer('--max-frame-rate', 50, 100_000)))
+    .addOption(new Option('--max-recording-queue <bytes>', 'recording memory per session while the disk lags; past it frames are dropped, counted and logged').env('ACS_AUDIO_MAX_RECORDING_QUEUE').default(4 * 1024 * 1024).argParser(integer('--max-recording-queue', 0, 1024 * 1024 * 1024)))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('ACS_AUDIO_LOG_LEVEL').default('info'))
     .action(async (flags) => {
       const logger = pino({ level: flags.logLevel }, pino.destination(2));
@@ -64,6 +67,7 @@ export function registerServe(program: Command): void {
         auth: authMode === 'jwt' ? { jwksUrl: flags.jwksUrl, issuer: flags.issuer, audience: flags.audience } : 'off',
         maxPayloadBytes: flags.maxPayload,
         limits: { maxConnections: flags.maxConnections, idleTimeoutMs: flags.idleTimeout, pingIntervalMs: flags.pingInterval },
+        media: { maxParticipants: flags.maxParticipants, maxFrameRate: flags.maxFrameRate, maxRecordingQueueBytes: flags.maxRecordingQueue },
         logger,
       };
       let server;

@@ -25,6 +25,12 @@ export interface AudioFrame {
   levelDbfs: number;
 }
 
+/** WebSocket close codes the media layer uses when a session exceeds a limit (private range 4000-4999). */
+export const SessionLimitCloseCode = {
+  FrameRate: 4002,
+  Participants: 4003,
+} as const;
+
 /** Everything that consumes frames shares this: recorder, mixer, live feed, NATS publisher, app callback. */
 export interface Sink {
   readonly name: string;
@@ -116,6 +122,8 @@ export interface MediaHubStats {
   /** Recent recording write latencies in ms since the last read (drained by the reader). */
   drainWriteLatenciesMs(): number[];
   talkBackFrames: number;
+  /** Sockets the media layer closed because a session exceeded a limit, by limit ('participants', 'frame_rate'). */
+  limitClosures: Record<string, number>;
 }
 
 /** One call's media session: one per WebSocket, continued across ACS reconnects by subscriptionId. */
@@ -162,6 +170,13 @@ export interface MediaHubOptions {
   maxTimestampJumpMs?: number;
   /** Talk-back frames may be sent this long before their due time. @default 20 */
   talkBackLeadMs?: number;
+  /** Distinct participants (tracks) per session; one more closes the socket with 4003. @default 64 */
+  maxParticipants?: number;
+  /** Frames per second per track, averaged over `frameRateWindowS`; more closes the socket with 4002.
+   *  ACS sends 50/s; the default leaves room for catch-up after a reconnect and for accelerated emulator runs. @default 250 */
+  maxFrameRate?: number;
+  /** The burst the frame-rate limit allows: this many seconds' worth of frames at `maxFrameRate`. @default 10 */
+  frameRateWindowS?: number;
   /** Audio channel type; 'auto' = unmixed when the first frame names a participant. @default 'auto' */
   channel?: 'auto' | 'mixed' | 'unmixed';
   /** Session id factory. @default `<UTC timestamp>-<6 hex>` */

@@ -14,5 +14,6 @@ export type {
   Sink,
 } from './contract.js';
 export { createMediaHub } from './media-hub.js';
+export { SessionLimitCloseCode } from './contract.js';
 export { MediaError, MediaErrorCode, isMediaError } from './media-error.js';
 export { createTrackId } from './track-id.js';

@@ -40,6 +40,9 @@ function checkOptions(o: MediaHubOptions): void {
   if (o.flushIntervalMs !== undefined && !(o.flushIntervalMs >= 10)) bad.push('flushIntervalMs (≥ 10)');
   if (o.maxTimestampJumpMs !== undefined && !(o.maxTimestampJumpMs > 0)) bad.push('maxTimestampJumpMs (> 0)');
   if (o.talkBackLeadMs !== undefined && !(o.talkBackLeadMs >= 0 && o.talkBackLeadMs <= 200)) bad.push('talkBackLeadMs (0–200)');
+  if (o.maxParticipants !== undefined && !(Number.isInteger(o.maxParticipants) && o.maxParticipants >= 1)) bad.push('maxParticipants (integer ≥ 1)');
+  if (o.maxFrameRate !== undefined && !(o.maxFrameRate >= 50)) bad.push('maxFrameRate (≥ 50, the rate ACS sends)');
+  if (o.frameRateWindowS !== undefined && !(o.frameRateWindowS >= 1)) bad.push('frameRateWindowS (≥ 1)');
   if (bad.length > 0) throw new MediaError(MediaErrorCode.BadOptions, `createMediaHub: invalid options: ${bad.join(', ')}`);
 }
 
@@ -62,6 +65,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
   private bytesReceived = 0;
   private readonly framesByKind: Record<string, number> = {};
   private readonly rejectsByReason: Record<string, number> = {};
+  private readonly limitClosures: Record<string, number> = {};
   private readonly endedTotals: Record<SummedCounter, number> = { gapsFilled: 0, duplicates: 0, late: 0, recordingDropped: 0, talkBackFrames: 0 };
   private latencies: number[] = [];
 
@@ -80,6 +84,9 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
       reconnectGraceMs: options.reconnectGraceMs ?? 10_000,
       channel: options.channel ?? 'auto',
       scheduler: this.scheduler,
+      maxParticipants: options.maxParticipants ?? 64,
+      maxFrameRate: options.maxFrameRate ?? 250,
+      frameRateWindowS: options.frameRateWindowS ?? 10,
     };
     this.createId = options.createId ?? (() => defaultId(now()));
     this.keepRecent = options.keepRecentSessions ?? 100;
@@ -157,6 +164,10 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
 
   countReject(reason: string): void {
     this.rejectsByReason[reason] = (this.rejectsByReason[reason] ?? 0) + 1;
+  }
+
+  countLimitClosure(limit: string): void {
+    this.limitClosures[limit] = (this.limitClosures[limit] ?? 0) + 1;
   }
 
   sessionEnded(session: Session): void {
@@ -250,6 +261,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
       framesByKind: { ...this.framesByKind },
       bytesReceived: this.bytesReceived,
       rejectsByReason: { ...this.rejectsByReason },
+      limitClosures: { ...this.limitClosures },
       gapsFilled: sums.gapsFilled,
       duplicates: sums.duplicates,
       lateFrames: sums.late,

@@ -12,6 +12,7 @@ import type {
   TranscriptionMetadataPacket,
 } from '../protocol/index.js';
 import type { AudioFrame, MediaSession, PlayHandle, PlaySource, SessionState, SessionSummary, Sink } from './contract.js';
+import { SessionLimitCloseCode } from './contract.js';
 import type { Connection } from './connection.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import type { PlayScheduler } from './play-scheduler.js';
@@ -34,11 +35,15 @@ export interface SessionSettings {
   reconnectGraceMs: number;
   channel: 'auto' | 'mixed' | 'unmixed';
   scheduler: PlayScheduler;
+  maxParticipants: number;
+  maxFrameRate: number;
+  frameRateWindowS: number;
 }
 
 /** Calls back into the hub. */
 export interface SessionHost {
   countReject(reason: string): void;
+  countLimitClosure(limit: string): void;
   sessionEnded(session: Session): void;
 }
 
@@ -89,6 +94,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
   private graceTimer: NodeJS.Timeout | undefined;
   private ending: Promise<void> | undefined;
   private readonly rejectedReasons = new Set<string>();
+  private limitClosedConnection: Connection | undefined;
 
   constructor(
     readonly id: string,
@@ -241,10 +247,38 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
       return this.reject('timestamp_jump', `timestamp ${packet.timestamp} jumps ${((slot - this.highestSlot) * FRAME_MS) / 1000} s ahead`);
     }
     const track = this.trackFor(packet.participantRawID);
+    if (track === undefined) return this.reject('participant_limit', `more than ${this.settings.maxParticipants} participants`);
+    if (!this.withinFrameRate(track)) return this.reject('frame_rate_limit', `track ${track.id} over ${this.settings.maxFrameRate} frames/s`);
     if (slot > this.highestSlot) this.highestSlot = slot;
     track.place(slot, packet);
     const commitBelow = this.highestSlot - this.windowSlots;
     for (let i = 0; i < this.tracks.length; i++) this.tracks[i].advanceTo(commitBelow);
+  }
+
+  /** Token bucket per track on arrival time: a sustained flood closes the socket; ACS's own catch-up fits the burst. */
+  private withinFrameRate(track: Track): boolean {
+    const now = this.settings.now();
+    const rate = this.settings.maxFrameRate;
+    const capacity = rate * this.settings.frameRateWindowS;
+    const tokens = Math.min(capacity, track.rateTokens + ((now - track.rateCheckedAt) * rate) / 1000);
+    track.rateCheckedAt = now;
+    if (tokens < 1) {
+      track.rateTokens = tokens;
+      this.closeForLimit('frame_rate', SessionLimitCloseCode.FrameRate, `frame rate limit: track ${track.id} sent more than ${rate} frames/s (maxFrameRate / --max-frame-rate)`);
+      return false;
+    }
+    track.rateTokens = tokens - 1;
+    return true;
+  }
+
+  /** Close the current socket once for a limit; further packets on it are rejected and counted by reason. */
+  private closeForLimit(limit: string, code: number, reason: string): void {
+    const connection = this.connection;
+    if (connection === undefined || this.limitClosedConnection === connection) return;
+    this.limitClosedConnection = connection;
+    this.host.countLimitClosure(limit);
+    this.logger.warn({ limit, code, reason }, 'media: session exceeded a limit; closing its socket');
+    connection.info.close(code, reason);
   }
 
   private startTimeline(packet: AudioDataPacket): void {
@@ -254,10 +288,15 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     if (this.channel === 'unmixed' && this.recording !== undefined) this.sinks.push(this.recording.enableMix(this.windowSlots + 1));
   }
 
-  private trackFor(rawId: string | undefined): Track {
+  /** The participant's track, created on first sight; undefined once the participant limit is reached. */
+  private trackFor(rawId: string | undefined): Track | undefined {
     const key = this.channel === 'mixed' ? undefined : rawId || undefined;
     const existing = this.trackByParticipant.get(key);
     if (existing !== undefined) return existing;
+    if (this.tracks.length >= this.settings.maxParticipants) {
+      this.closeForLimit('participants', SessionLimitCloseCode.Participants, `participant limit: more than ${this.settings.maxParticipants} participants in one session (maxParticipants / --max-participants)`);
+      return undefined;
+    }
     const trackId = this.channel === 'mixed' ? 'mixed' : key === undefined ? 'unknown' : createTrackId(key, this.takenTrackIds);
     const track = new Track(trackId, key, this.rate as SampleRate, this.originMs as number, this.windowSlots, this.silence, this.counts, this);
     this.tracks.push(track);

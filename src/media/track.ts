@@ -31,6 +31,9 @@ export class Track {
   frames = 0;
   /** Real frames committed. */
   realFrames = 0;
+  /** Frame-rate limit state (the session's token bucket): tokens left and when they were last topped up. */
+  rateTokens = Number.POSITIVE_INFINITY;
+  rateCheckedAt = 0;
   private nextSlot = 0;
   /** Highest slot of a real frame seen on this track (-1: none). */
   private highest = -1;

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
 import type { ConnectionInfo, MediaConnection, MediaHub } from '../media/index.js';
+import { SessionLimitCloseCode } from '../media/index.js';
 import type { ServerMetrics } from './metrics.js';
 
 /** Close codes the ingest uses (RFC 6455 §7.4 and the private range 4000-4999). */
@@ -13,6 +14,10 @@ export const IngestCloseCode = {
   TryAgainLater: 1013,
   Idle: 4000,
   DeadPeer: 4001,
+  /** Closed by the media layer: a track over --max-frame-rate. */
+  FrameRate: SessionLimitCloseCode.FrameRate,
+  /** Closed by the media layer: a session over --max-participants. */
+  Participants: SessionLimitCloseCode.Participants,
 } as const;
 
 /** Limits on the ingest; each has a default, a flag in `acs-audio serve`, a close code and a metric. */
@@ -45,10 +50,6 @@ function onPong(this: WebSocket): void {
 
 function onClose(this: WebSocket, code: number, reason: Buffer): void {
   (this as IngestSocket)[MEDIA].closed(code, reason.toString('utf8'));
-}
-
-function onError(this: WebSocket): void {
-  // 'close' follows; ws already reported the error to the peer where it could.
 }
 
 /** Accepts ingest sockets for one server. */
@@ -98,7 +99,10 @@ export class Ingest {
     socket.on('pong', onPong);
     socket.on('close', onClose);
     socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', onError);
+    socket.on('error', (error: Error & { code?: string }) => {
+      // ws has already closed the socket with 1009; count it with the other limits.
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.metrics.limitClosures.inc({ limit: 'max_payload' });
+    });
   }
 
   /** Closes every socket with 1001 (going away); resolves when they are closed or after a short grace. */

@@ -58,6 +58,18 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
     registers: [registry],
   });
 
+  // Ingest increments limitClosures itself; the media layer's closures (participants, frame rate) are plain hub
+  // counters, added to the same metric at scrape time.
+  const limitClosures = new Counter({ name: prefix + 'limit_closures_total', help: 'Connections closed by a limit', labelNames: ['limit'], registers: [registry] });
+  const seenHubClosures: Record<string, number> = {};
+  const addHubClosures = (): void => {
+    for (const [limit, count] of Object.entries(hub.stats().limitClosures)) {
+      const delta = count - (seenHubClosures[limit] ?? 0);
+      if (delta > 0) limitClosures.inc({ limit }, delta);
+      seenHubClosures[limit] = count;
+    }
+  };
+
   return {
     registry,
     httpRequests: new Counter({ name: prefix + 'http_requests_total', help: 'HTTP requests', labelNames: ['route', 'status'], registers: [registry] }),
@@ -65,8 +77,9 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
     wsRefused: new Counter({ name: prefix + 'ws_refused_total', help: 'WebSocket upgrades refused', labelNames: ['reason'], registers: [registry] }),
     callbacks: new Counter({ name: prefix + 'callbacks_total', help: 'Call Automation callback events', labelNames: ['type'], registers: [registry] }),
     authFailures: new Counter({ name: prefix + 'auth_failures_total', help: 'Requests refused by JWT auth', labelNames: ['surface', 'reason'], registers: [registry] }),
-    limitClosures: new Counter({ name: prefix + 'limit_closures_total', help: 'Connections closed by a limit', labelNames: ['limit'], registers: [registry] }),
+    limitClosures,
     async render() {
+      addHubClosures();
       for (const ms of hub.stats().drainWriteLatenciesMs()) writeLatency.observe(ms / 1000);
       return registry.metrics();
     },

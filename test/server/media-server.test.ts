@@ -1,56 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { pino } from 'pino';
 import { WebSocket } from 'ws';
 import { parseCallAutomationEvent } from '@azure/communication-call-automation';
-import { createMediaServer, type MediaSession, type SessionSummary } from '../../src/server/index.js';
-import { serializePacket, formatTimestamp } from '../../src/protocol/index.js';
+import type { MediaSession } from '../../src/server/index.js';
+import { audio, connect, metadata, sessionEnd, startServer, tone } from './wire.js';
 import { encodeWav, readWav } from '../../src/audio/index.js';
-
-const quiet = pino({ level: 'silent' });
-
-async function startServer() {
-  const dir = await mkdtemp(join(tmpdir(), 'server-test-'));
-  const server = createMediaServer({ port: 0, recordingsDir: dir, logger: quiet });
-  const { url, wsUrl } = await server.listen();
-  return { server, url, wsUrl, dir };
-}
-
-function tone(samples: number, amplitude = 8000): Int16Array {
-  const out = new Int16Array(samples);
-  for (let i = 0; i < samples; i++) out[i] = Math.round(amplitude * Math.sin((2 * Math.PI * 440 * i) / 16000));
-  return out;
-}
-
-async function connect(wsUrl: string, query = ''): Promise<WebSocket> {
-  const ws = new WebSocket(wsUrl + query);
-  await once(ws, 'open');
-  return ws;
-}
-
-function metadata(subscriptionId: string, sampleRate: 16000 | 24000): string {
-  return serializePacket({ kind: 'AudioMetadata', subscriptionId, encoding: 'PCM', sampleRate, channels: 1, length: (sampleRate / 50) * 2 });
-}
-
-function audio(t0: number, index: number, sampleRate: number, participant?: string): string {
-  const ms = t0 + index * 20;
-  return serializePacket({
-    kind: 'AudioData',
-    timestamp: formatTimestamp(ms),
-    timestampMs: ms,
-    participantRawID: participant,
-    silent: false,
-    samples: tone(sampleRate / 50),
-  });
-}
-
-function sessionEnd(server: { on(e: 'session', l: (s: MediaSession) => void): unknown }): Promise<SessionSummary> {
-  return new Promise((resolve) => server.on('session', (s) => s.once('end', resolve)));
-}
 
 test('a mixed 16 kHz session lands in one WAV whose sample count matches the frames sent', async () => {
   const { server, wsUrl } = await startServer();
