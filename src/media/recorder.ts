@@ -18,9 +18,24 @@ export interface RecordingTarget {
   ready: Promise<void>;
 }
 
+/**
+ * Watches a recording sink's frames reach the disk (benchmarks measure ingest-to-disk latency with it). Off unless
+ * set on the sink: then one call per frame written and two per flush; when off, one undefined check per frame.
+ */
+export interface RecorderProbe {
+  /** A frame was queued for disk. */
+  queued(): void;
+  /** A flush starts with everything queued so far; the token goes back to `flushed`. */
+  flushing(): number;
+  /** The flush that returned `token` completed: its bytes were handed to the file and the write returned. */
+  flushed(token: number): void;
+}
+
 /** Flush/close shared by the recording sinks; a failed flush makes the next write throw so the session detaches it. */
 abstract class WavSink implements Sink {
   abstract readonly name: string;
+  /** Optional instrumentation (see RecorderProbe). @default undefined */
+  probe: RecorderProbe | undefined = undefined;
   protected closed = false;
   protected failure: unknown;
   private flushing: Promise<void> | undefined;
@@ -33,8 +48,10 @@ abstract class WavSink implements Sink {
   flush(): Promise<void> {
     if (this.flushing !== undefined || this.closed) return this.flushing ?? Promise.resolve();
     const run = async (): Promise<void> => {
+      const token = this.probe?.flushing();
       try {
         await Promise.all(Array.from(this.files(), (f) => f.flush()));
+        if (token !== undefined) this.probe?.flushed(token);
       } catch (err) {
         this.failure ??= err;
       } finally {
@@ -57,7 +74,9 @@ abstract class WavSink implements Sink {
     this.finish();
     this.closed = true;
     await this.flushing;
+    const token = this.probe?.flushing();
     const results = await Promise.allSettled(Array.from(this.files(), (f) => f.close()));
+    if (token !== undefined) this.probe?.flushed(token);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed !== undefined) throw new MediaError(MediaErrorCode.RecordingFailed, `${this.name}: could not finish a WAV file`, { cause: failed.reason });
   }
@@ -96,7 +115,10 @@ export class Recorder extends WavSink {
     }
     if (wav.failure !== undefined) this.fail(wav.failure);
     this.checkHealthy();
-    if (wav.append(frame.samples)) this.framesWritten++;
+    if (wav.append(frame.samples)) {
+      this.framesWritten++;
+      if (this.probe !== undefined) this.probe.queued();
+    }
   }
 
   /** The file name of a track's WAV, when it has one. */

@@ -40,6 +40,8 @@ export interface StreamContext {
   playbackAllowanceMs: number;
   playbackDir: () => Promise<string>;
   random: () => number;
+  /** Observer of what the app sends (MediaEngineOptions.onAppMessage). */
+  onAppMessage: ((callConnectionId: string, data: Buffer) => void) | undefined;
   onEnded(stream: LocalEngineStream): void;
 }
 
@@ -196,6 +198,7 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
   }
 
   function onMessage(data: Buffer): void {
+    if (ctx.onAppMessage !== undefined) ctx.onAppMessage(spec.callConnectionId, data);
     playback.accept(data);
   }
 

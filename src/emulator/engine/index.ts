@@ -42,6 +42,11 @@ export interface MediaEngineOptions {
   playbackAllowanceMs?: number;
   /** Random numbers in [0, 1) for jitter faults. @default Math.random */
   random?: () => number;
+  /**
+   * Sees every message the app sends on a media socket as it arrives, before the engine reads it (the benchmark
+   * times talk-back with it). @default none
+   */
+  onAppMessage?: (callConnectionId: string, data: Buffer) => void;
 }
 
 /** The engine: the contract's MediaEngine, with its own stream type and engine-wide figures. */
@@ -91,6 +96,7 @@ export function createMediaEngine(options: MediaEngineOptions = {}): LocalMediaE
       return playbackDir;
     },
     random: options.random ?? Math.random,
+    onAppMessage: options.onAppMessage,
     onEnded: (stream) => streams.delete(stream),
   };
 

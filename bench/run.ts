@@ -1,0 +1,299 @@
+// npm run bench: how many calls one core carries, side by side with the bare WebSocket floor (issue #7).
+// Three kinds of process: the target (bench/floor-server.ts, then bench/server-process.ts), and a fresh load
+// generator for each (bench/load-generator.ts, the emulator's media engine). Each target gets the same load:
+//   1. idle: one socket per call sends AudioMetadata only → RSS per idle connection;
+//   2. streaming: N calls × P participants, 20 ms frames, for --seconds; the target's own process.cpuUsage() over
+//      the middle of the run (1 s warm-up and 1 s tail left out) divided by the frames it received in that window.
+// Then frames sent (generator) = received (target) = written (track WAVs) is checked; a difference fails the run.
+// See bench/README.md for the figures and what each column means.
+import { readFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { frameBytesFor, type SampleRate } from '../src/protocol/index.js';
+import { spawnBenchChild, type BenchChild, type TargetSnapshot } from './child-process.js';
+import type { LatencyStats } from './latency-histogram.js';
+
+/** What the bench was asked to do. */
+interface BenchOptions {
+  calls: number;
+  participants: number;
+  format: 'pcm16k' | 'pcm24k';
+  seconds: number;
+  echoCalls: number;
+  only: 'floor' | 'server' | undefined;
+  cpuProf: string | undefined;
+  json: boolean;
+}
+
+/** One target's figures. */
+interface TargetResult {
+  target: 'floor' | 'server';
+  framesSent: number;
+  framesReceived: number;
+  framesWritten: number | undefined;
+  generatorDrops: number;
+  cpuUsPerFrame: number;
+  windowFrames: number;
+  windowSeconds: number;
+  targetCpuPercent: number;
+  generatorCpuPercent: number;
+  machineCpuPercent: number;
+  rssBaseMiB: number;
+  rssIdleKiBPerConnection: number;
+  rssStreamingKiBPerConnection: number;
+  ingestToDisk: LatencyStats | undefined;
+  talkBack: LatencyStats | undefined;
+  talkBackEchoed: number;
+  pacing: { p50Ms: number; p99Ms: number; maxMs: number; count: number };
+  connectMs: number;
+  notes: string[];
+}
+
+const FORMATS: Record<BenchOptions['format'], SampleRate> = { pcm16k: 16000, pcm24k: 24000 };
+/** The issue's targets (at 500 calls × 2 participants, 16 kHz, on a 2-core machine). */
+const TARGETS = { cpuRatio: 1.2, idleKiB: 30, talkBackP99Ms: 2, pacingP99Ms: 3 } as const;
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+}
+
+function parseOptions(argv: string[]): BenchOptions {
+  const program = new Command()
+    .name('npm run bench --')
+    .description(
+      'Offers the same load (N calls × P participants, 20 ms PCM frames from the emulator media engine) to a bare ws ' +
+        'server (the floor) and to the media server, each in its own process, and prints one table: frames sent / ' +
+        'received / written, target CPU µs per frame and the ratio to the floor, RSS per connection, ingest-to-disk ' +
+        'and talk-back latency, and the generator pacing jitter. Exits 1 when frames sent, received and written differ.',
+    )
+    .option('--calls <n>', 'calls (one WebSocket each)', positiveInt, 500)
+    .option('--participants <n>', 'participants per call (unmixed: one frame each every 20 ms)', positiveInt, 2)
+    .addOption(new Option('--format <format>', 'audio format').choices(['pcm16k', 'pcm24k']).default('pcm16k'))
+    .option('--seconds <n>', 'streaming seconds per target (the CPU window leaves out the first and last second)', positiveInt, 10)
+    .option('--echo-calls <n>', 'calls whose frames the server plays back, to time talk-back', positiveInt, 5)
+    .option('--quick', 'a short run that keeps the bench working: 10 calls × 2 × 3 s (under 20 s in all)')
+    .addOption(new Option('--only <target>', 'run one target only (for profiling)').choices(['floor', 'server']))
+    .option('--cpu-prof <dir>', 'write a V8 CPU profile of the media server process into <dir> (node --cpu-prof)')
+    .option('--json', 'print the results as JSON on stdout instead of the table')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+  program.parse(argv);
+  const o = program.opts<{
+    calls: number;
+    participants: number;
+    format: BenchOptions['format'];
+    seconds: number;
+    echoCalls: number;
+    quick?: boolean;
+    only?: 'floor' | 'server';
+    cpuProf?: string;
+    json?: boolean;
+  }>();
+  const quick = o.quick === true;
+  const calls = quick ? 10 : o.calls;
+  return {
+    calls,
+    participants: quick ? 2 : o.participants,
+    format: o.format,
+    seconds: quick ? 3 : Math.max(3, o.seconds),
+    echoCalls: Math.min(quick ? 2 : o.echoCalls, calls),
+    only: o.only,
+    cpuProf: o.cpuProf,
+    json: o.json === true,
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Busy and total jiffies of the whole machine (/proc/stat), for "how saturated were the cores". */
+function machineTicks(): { busy: number; total: number } {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = fields[3] + (fields[4] ?? 0);
+    const total = fields.reduce((sum, value) => sum + value, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+async function waitFor(target: BenchChild, test: (snapshot: TargetSnapshot) => boolean, what: string): Promise<TargetSnapshot> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const snapshot = await target.request<TargetSnapshot>('snapshot');
+    if (test(snapshot)) return snapshot;
+    if (performance.now() > deadline) throw new Error(`${target.name}: timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const KiB = 1024;
+const MiB = 1024 * 1024;
+
+/** Offers the load to one target and collects its figures. */
+async function runTarget(kind: 'floor' | 'server', options: BenchOptions): Promise<TargetResult> {
+  const sampleRate = FORMATS[options.format];
+  const profileFlags = kind === 'server' && options.cpuProf !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`] : [];
+  const target = spawnBenchChild(kind, kind === 'floor' ? './floor-server.ts' : './server-process.ts', profileFlags);
+  const generator = spawnBenchChild('load generator', './load-generator.ts');
+  const notes: string[] = [];
+  try {
+    const { wsUrl } = await target.request<{ wsUrl: string }>('listen', { maxConnections: options.calls + 100 });
+    const base = await target.request<TargetSnapshot>('snapshot', { gc: true });
+
+    // 1. Idle: metadata only, then measure.
+    await generator.request('idle', { url: wsUrl, calls: options.calls, sampleRate });
+    await waitFor(target, (s) => s.connections >= options.calls, 'the idle sockets');
+    await sleep(300);
+    const idle = await target.request<TargetSnapshot>('snapshot', { gc: true });
+    await generator.request('closeIdle');
+    await waitFor(target, (s) => s.connections === 0, 'the idle sockets to close');
+    const afterIdle = await target.request<TargetSnapshot>('snapshot', { gc: true });
+
+    // 2. Streaming.
+    const { connectMs } = await generator.request<{ connectMs: number }>('start', {
+      url: wsUrl,
+      calls: options.calls,
+      participants: options.participants,
+      sampleRate,
+      echoCalls: kind === 'server' ? options.echoCalls : 0,
+    });
+    await sleep(1000);
+    const windowMs = (options.seconds - 2) * 1000;
+    const machine0 = machineTicks();
+    const g0 = await generator.request<{ cpuUs: number; atMs: number }>('snapshot');
+    const s0 = await target.request<TargetSnapshot>('snapshot');
+    await sleep(windowMs / 2);
+    const mid = await target.request<TargetSnapshot>('snapshot');
+    await sleep(windowMs / 2);
+    const s1 = await target.request<TargetSnapshot>('snapshot');
+    const g1 = await generator.request<{ cpuUs: number; atMs: number }>('snapshot');
+    const machine1 = machineTicks();
+    await sleep(1000);
+    const sent = await generator.request<{
+      framesSent: number;
+      framesLost: number;
+      pacing: TargetResult['pacing'];
+      talkBack: LatencyStats;
+      echoReceived: number;
+      outboundViolations: number;
+      failures: string[];
+    }>('stop');
+    const drained = await target.request<{ frames: number; rejects?: Record<string, number>; recordingDropped?: number; gapsFilled?: number; echoFrames?: number }>('drain');
+    let written: number | undefined;
+    let ingestToDisk: LatencyStats | undefined;
+    if (kind === 'server') {
+      const wav = await target.request<{ frames: number; files: number; badFiles: string[] }>('written', { frameBytes: frameBytesFor(sampleRate) });
+      written = wav.frames;
+      if (wav.badFiles.length > 0) notes.push(`${wav.badFiles.length} WAV files whose header and size disagree`);
+      ingestToDisk = (await target.request<{ ingestToDisk: LatencyStats }>('latency')).ingestToDisk;
+      if (drained.rejects !== undefined && Object.keys(drained.rejects).length > 0) notes.push(`server rejects: ${JSON.stringify(drained.rejects)}`);
+      if (drained.recordingDropped) notes.push(`recording drops: ${drained.recordingDropped}`);
+      if (drained.gapsFilled) notes.push(`gaps filled: ${drained.gapsFilled}`);
+    }
+    if (sent.failures.length > 0) notes.push(`stream failures: ${sent.failures.slice(0, 3).join('; ')}`);
+    if (sent.outboundViolations > 0) notes.push(`talk-back pacing violations seen by the emulator: ${sent.outboundViolations}`);
+
+    const windowFrames = s1.frames - s0.frames;
+    const windowSeconds = (s1.atMs - s0.atMs) / 1000;
+    const machineBusy = machine1.total > machine0.total ? (machine1.busy - machine0.busy) / (machine1.total - machine0.total) : 0;
+    return {
+      target: kind,
+      framesSent: sent.framesSent,
+      framesReceived: drained.frames,
+      framesWritten: written,
+      generatorDrops: sent.framesLost,
+      cpuUsPerFrame: windowFrames > 0 ? (s1.cpuUs - s0.cpuUs) / windowFrames : NaN,
+      windowFrames,
+      windowSeconds,
+      targetCpuPercent: ((s1.cpuUs - s0.cpuUs) / 1000 / (s1.atMs - s0.atMs)) * 100,
+      generatorCpuPercent: ((g1.cpuUs - g0.cpuUs) / 1000 / (g1.atMs - g0.atMs)) * 100,
+      machineCpuPercent: machineBusy * availableParallelism() * 100,
+      rssBaseMiB: base.rssBytes / MiB,
+      rssIdleKiBPerConnection: (idle.rssBytes - base.rssBytes) / KiB / options.calls,
+      rssStreamingKiBPerConnection: (mid.rssBytes - afterIdle.rssBytes) / KiB / options.calls,
+      ingestToDisk,
+      talkBack: kind === 'server' ? sent.talkBack : undefined,
+      talkBackEchoed: sent.echoReceived,
+      pacing: sent.pacing,
+      connectMs,
+      notes,
+    };
+  } finally {
+    await generator.stop();
+    await target.stop(30_000);
+  }
+}
+
+function fixed(value: number | undefined, digits = 2): string {
+  return value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits);
+}
+
+function latency(stats: LatencyStats | undefined, which: 'p50Ms' | 'p99Ms'): string {
+  return stats === undefined || stats.count === 0 ? '—' : `${fixed(stats[which])} ms`;
+}
+
+/** The table: one column per target, one row per figure, and the issue's targets checked on the right. */
+function renderTable(options: BenchOptions, results: TargetResult[]): string {
+  const floor = results.find((r) => r.target === 'floor');
+  const server = results.find((r) => r.target === 'server');
+  const ratio = floor && server ? server.cpuUsPerFrame / floor.cpuUsPerFrame : undefined;
+  const check = (ok: boolean | undefined): string => (ok === undefined ? '' : ok ? 'ok' : 'MISSED');
+  const rows: Array<[string, string, string, string]> = [
+    ['offered load', `${options.calls} calls × ${options.participants}`, `${options.format}, ${options.seconds} s`, ''],
+    ['frames sent', String(floor?.framesSent ?? '—'), String(server?.framesSent ?? '—'), ''],
+    ['frames received', String(floor?.framesReceived ?? '—'), String(server?.framesReceived ?? '—'), check(results.every(framesMatch))],
+    ['frames written (track WAVs)', 'n/a', String(server?.framesWritten ?? '—'), ''],
+    ['frames dropped by the generator', String(floor?.generatorDrops ?? '—'), String(server?.generatorDrops ?? '—'), ''],
+    ['target CPU µs / frame', fixed(floor?.cpuUsPerFrame), fixed(server?.cpuUsPerFrame), ''],
+    ['ratio to the floor', '1.00', fixed(ratio), `${check(ratio === undefined ? undefined : ratio <= TARGETS.cpuRatio)} (≤ ${TARGETS.cpuRatio})`],
+    ['target CPU (% of one core)', fixed(floor?.targetCpuPercent, 0), fixed(server?.targetCpuPercent, 0), ''],
+    ['generator CPU (% of one core)', fixed(floor?.generatorCpuPercent, 0), fixed(server?.generatorCpuPercent, 0), ''],
+    ['machine CPU (% of one core)', fixed(floor?.machineCpuPercent, 0), fixed(server?.machineCpuPercent, 0), `of ${availableParallelism() * 100}`],
+    ['RSS before load (MiB)', fixed(floor?.rssBaseMiB, 1), fixed(server?.rssBaseMiB, 1), ''],
+    ['RSS / idle connection (KiB)', fixed(floor?.rssIdleKiBPerConnection, 1), fixed(server?.rssIdleKiBPerConnection, 1), `${check(server && server.rssIdleKiBPerConnection <= TARGETS.idleKiB)} (≤ ${TARGETS.idleKiB})`],
+    ['RSS / streaming connection (KiB)', fixed(floor?.rssStreamingKiBPerConnection, 1), fixed(server?.rssStreamingKiBPerConnection, 1), ''],
+    ['ingest-to-disk p50', 'n/a', latency(server?.ingestToDisk, 'p50Ms'), ''],
+    ['ingest-to-disk p99', 'n/a', latency(server?.ingestToDisk, 'p99Ms'), ''],
+    ['talk-back added latency p99', 'n/a', latency(server?.talkBack, 'p99Ms'), `${check(server?.talkBack && server.talkBack.count > 0 ? server.talkBack.p99Ms < TARGETS.talkBackP99Ms : undefined)} (< ${TARGETS.talkBackP99Ms} ms, ${server?.talkBackEchoed ?? 0} echoed frames)`],
+    ['generator pacing jitter p50', `${fixed(floor?.pacing.p50Ms)} ms`, `${fixed(server?.pacing.p50Ms)} ms`, ''],
+    ['generator pacing jitter p99', `${fixed(floor?.pacing.p99Ms)} ms`, `${fixed(server?.pacing.p99Ms)} ms`, `${check(results.length > 0 ? results.every((r) => r.pacing.p99Ms < TARGETS.pacingP99Ms) : undefined)} (< ${TARGETS.pacingP99Ms} ms)`],
+    ['connect time (all calls)', `${floor?.connectMs ?? '—'} ms`, `${server?.connectMs ?? '—'} ms`, ''],
+  ];
+  const header: [string, string, string, string] = ['', 'floor (bare ws)', 'media server', 'target'];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...[header, ...rows].map((row) => row[i].length)));
+  const line = (row: string[]): string => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
+  const notes = results.flatMap((r) => r.notes.map((note) => `${r.target}: ${note}`));
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  out.push('', `machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}; generator and target share these cores.`);
+  for (const r of results) out.push(`${r.target}: CPU window ${fixed(r.windowSeconds, 1)} s, ${r.windowFrames} frames.`);
+  if (notes.length > 0) out.push('', ...notes);
+  return out.join('\n');
+}
+
+function framesMatch(result: TargetResult): boolean {
+  return result.framesSent === result.framesReceived && (result.framesWritten === undefined || result.framesWritten === result.framesSent);
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv);
+  const log = options.json ? (text: string) => process.stderr.write(`${text}\n`) : (text: string) => console.log(text);
+  const results: TargetResult[] = [];
+  for (const kind of ['floor', 'server'] as const) {
+    if (options.only !== undefined && options.only !== kind) continue;
+    log(`bench: ${kind}: ${options.calls} calls × ${options.participants} participants, ${options.format}, ${options.seconds} s…`);
+    results.push(await runTarget(kind, options));
+  }
+  if (options.json) console.log(JSON.stringify({ options, results }, null, 2));
+  else console.log(`\n${renderTable(options, results)}`);
+  const mismatched = results.filter((r) => !framesMatch(r));
+  for (const r of mismatched) {
+    console.error(`bench: ${r.target}: frames sent ${r.framesSent}, received ${r.framesReceived}, written ${r.framesWritten ?? 'n/a'} — they must be equal`);
+  }
+  process.exitCode = mismatched.length > 0 ? 1 : 0;
+}
+
+await main();
