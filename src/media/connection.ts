@@ -1,5 +1,6 @@
 // One WebSocket as the media layer sees it: bytes in → parsePacket → the session. The server drives it through
 // the MediaConnection callbacks; outbound text goes back through ConnectionInfo.send.
+import { isUtf8 } from 'node:buffer';
 import type { InboundPacket } from '../protocol/index.js';
 import type { ConnectionInfo, MediaConnection } from './contract.js';
 import type { Session } from './session.js';
@@ -7,8 +8,8 @@ import { parsePacket } from '../protocol/index.js';
 
 /** What a connection needs from the hub and its session (kept narrow so the frame path is easy to follow). */
 export interface ConnectionTarget {
-  /** Hub-wide byte counter. */
-  countBytes(bytes: number): void;
+  /** Hub-wide message and byte counters: every message is counted here, then accepted or rejected. */
+  countMessage(bytes: number): void;
   /** A packet arrived on `connection`. */
   accept(connection: Connection, packet: InboundPacket): void;
   /** A message was rejected. */
@@ -33,13 +34,18 @@ export class Connection implements MediaConnection {
   ) {}
 
   receive(data: Buffer | string, isBinary: boolean): void {
-    this.target.countBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
+    this.target.countMessage(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
     if (!this.open || this.superseded) {
       this.target.reject(this, 'superseded', 'a message arrived on a socket that a reconnect replaced');
       return;
     }
     if (isBinary) {
       this.target.reject(this, 'not_text', 'a binary WebSocket message; ACS sends JSON text frames (PROTOCOL.md §1)');
+      return;
+    }
+    // ws leaves UTF-8 validation to us (skipUTF8Validation) so one corrupt packet is rejected, not the whole call.
+    if (typeof data !== 'string' && !isUtf8(data)) {
+      this.target.reject(this, 'invalid_utf8', 'a text WebSocket message that is not valid UTF-8');
       return;
     }
     const result = parsePacket(data, this.parseOptions);

@@ -113,6 +113,9 @@ export interface MediaHubStats {
   sessionsTotal: number;
   framesByKind: Record<string, number>;
   bytesReceived: number;
+  /** Every WebSocket message received, and what became of it: received = accepted + rejected once the hub is idle.
+   *  Accepted includes frames then counted as duplicate or too late (SessionSummary counts). */
+  messages: { received: number; accepted: number; rejected: number };
   rejectsByReason: Record<string, number>;
   gapsFilled: number;
   duplicates: number;

@@ -63,6 +63,10 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
   private closing: Promise<void> | undefined;
   private sessionsTotal = 0;
   private bytesReceived = 0;
+  /** The ledger: every message received is accepted or rejected (by reason) exactly once. */
+  private messagesReceived = 0;
+  private messagesAccepted = 0;
+  private messagesRejected = 0;
   private readonly framesByKind: Record<string, number> = {};
   private readonly rejectsByReason: Record<string, number> = {};
   private readonly limitClosures: Record<string, number> = {};
@@ -110,8 +114,13 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
   }
 
   // ConnectionTarget: the frame path. `accept` is the only per-frame call; it allocates nothing.
-  countBytes(bytes: number): void {
+  countMessage(bytes: number): void {
+    this.messagesReceived++;
     this.bytesReceived += bytes;
+  }
+
+  countAccepted(): void {
+    this.messagesAccepted++;
   }
 
   accept(connection: Connection, packet: InboundPacket): void {
@@ -136,6 +145,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
 
   /** First metadata on a socket: continue a live or interrupted session of the same subscription, or start one. */
   private bindMetadata(connection: Connection, packet: AudioMetadataPacket | TranscriptionMetadataPacket): void {
+    this.messagesAccepted++;
     const provisional = connection.session;
     const existing = this.bySubscription.get(packet.subscriptionId);
     if (existing !== undefined && existing !== provisional && existing.canContinue(packet)) {
@@ -163,6 +173,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
   }
 
   countReject(reason: string): void {
+    this.messagesRejected++;
     this.rejectsByReason[reason] = (this.rejectsByReason[reason] ?? 0) + 1;
   }
 
@@ -260,6 +271,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
       sessionsTotal: this.sessionsTotal,
       framesByKind: { ...this.framesByKind },
       bytesReceived: this.bytesReceived,
+      messages: { received: this.messagesReceived, accepted: this.messagesAccepted, rejected: this.messagesRejected },
       rejectsByReason: { ...this.rejectsByReason },
       limitClosures: { ...this.limitClosures },
       gapsFilled: sums.gapsFilled,

@@ -43,6 +43,7 @@ export interface SessionSettings {
 /** Calls back into the hub. */
 export interface SessionHost {
   countReject(reason: string): void;
+  countAccepted(): void;
   countLimitClosure(limit: string): void;
   sessionEnded(session: Session): void;
 }
@@ -241,6 +242,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     const slot = Math.round((packet.timestampMs - (this.originMs as number)) / FRAME_MS);
     if (slot < 0) {
       this.counts.tooLate++;
+      this.host.countAccepted();
       return;
     }
     if (this.highestSlot >= 0 && (slot - this.highestSlot) * FRAME_MS > this.settings.maxTimestampJumpMs) {
@@ -251,6 +253,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     if (!this.withinFrameRate(track)) return this.reject('frame_rate_limit', `track ${track.id} over ${this.settings.maxFrameRate} frames/s`);
     if (slot > this.highestSlot) this.highestSlot = slot;
     track.place(slot, packet);
+    this.host.countAccepted();
     const commitBelow = this.highestSlot - this.windowSlots;
     for (let i = 0; i < this.tracks.length; i++) this.tracks[i].advanceTo(commitBelow);
   }
@@ -330,6 +333,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
 
   private acceptDtmf(packet: DtmfDataPacket): void {
     this.counts.dtmf++;
+    this.host.countAccepted();
     this.recording?.events.append({
       time: new Date(this.settings.now()).toISOString(),
       type: 'DtmfData',
@@ -343,6 +347,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
 
   private acceptTranscript(packet: TranscriptionDataPacket): void {
     this.counts.transcripts++;
+    this.host.countAccepted();
     this.recording?.transcript.append({
       receivedAt: new Date(this.settings.now()).toISOString(),
       resultStatus: packet.resultStatus,

@@ -104,7 +104,8 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
   const limits: IngestLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const ingest = new Ingest(hub, metrics, limits);
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 65536, perMessageDeflate: false });
+  // UTF-8 is checked per message by the media layer (rejected as invalid_utf8) instead of ws failing the whole socket.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 65536, perMessageDeflate: false, skipUTF8Validation: true });
   const liveFeed = options.liveFeed === false ? undefined : createLiveFeed({ hub, logger });
   const recordings: RecordingsApi | undefined = recordingsDir ? createRecordingsApi({ root: recordingsDir }) : undefined;
   const verifier: JwtVerifier | undefined =

@@ -43,6 +43,18 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
     },
   });
   new Gauge({
+    name: prefix + 'messages_total',
+    help: 'WebSocket messages received, by outcome (received = accepted + rejected)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      const m = hub.stats().messages;
+      this.set({ outcome: 'received' }, m.received);
+      this.set({ outcome: 'accepted' }, m.accepted);
+      this.set({ outcome: 'rejected' }, m.rejected);
+    },
+  });
+  new Gauge({
     name: prefix + 'rejected_packets_total',
     help: 'Packets rejected, by reason',
     labelNames: ['reason'],
