@@ -13,5 +13,5 @@ export { createResampler, resample, type Resampler } from './resampler.js';
 export { encodeWav } from './encode-wav.js';
 export { readWav, readWavFile, type ReadWavOptions, type WavAudio } from './read-wav.js';
 export { WAV_HEADER_BYTES } from './wav-header.js';
-export { createWavWriter, type WavWriter, type WavWriterOptions } from './wav-writer.js';
+export { createWavWriter, type OpenFile, type WavWriter, type WavWriterOptions } from './wav-writer.js';
 export { repairRecordings, repairWav, type RepairFailure, type RepairOptions, type RepairReport, type RepairResult } from './repair-wav.js';

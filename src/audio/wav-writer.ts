@@ -11,7 +11,12 @@ export interface WavWriterOptions {
   readonly sampleRate: number;
   /** Interleaved channels in every write. @default 1 */
   readonly channels?: number;
+  /** Opens the file (fault injection, custom storage). @default fs.promises.open */
+  readonly openFile?: OpenFile;
 }
+
+/** How a writer opens its file: fs.promises.open or anything that returns a FileHandle. */
+export type OpenFile = (path: string, flags: 'w') => Promise<FileHandle>;
 
 /** A WAV file being written; see {@link createWavWriter}. */
 export interface WavWriter {
@@ -126,12 +131,12 @@ class WavFileWriter implements WavWriter {
  * Async file I/O only; one write per flush for the samples plus one for the header.
  */
 export async function createWavWriter(path: string, options: WavWriterOptions): Promise<WavWriter> {
-  const { sampleRate, channels = 1 } = options;
+  const { sampleRate, channels = 1, openFile = open } = options;
   checkSampleRate(sampleRate, 'sampleRate');
   checkChannels(channels);
   let handle: FileHandle | undefined;
   try {
-    handle = await open(path, 'w');
+    handle = await openFile(path, 'w');
     await handle.write(serializeWavHeader(sampleRate, channels, 0), 0, WAV_HEADER_BYTES, 0);
   } catch (cause) {
     await handle?.close().catch(() => undefined);

@@ -182,6 +182,8 @@ export interface MediaHubOptions {
   frameRateWindowS?: number;
   /** Audio channel type; 'auto' = unmixed when the first frame names a participant. @default 'auto' */
   channel?: 'auto' | 'mixed' | 'unmixed';
+  /** Opens each recording WAV: for fault injection (a stalling or failing disk) or custom storage. @default fs.promises.open */
+  openRecordingFile?: import('../audio/index.js').OpenFile;
   /** Session id factory. @default `<UTC timestamp>-<6 hex>` */
   createId?: () => string;
 }

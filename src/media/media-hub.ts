@@ -91,6 +91,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
       maxParticipants: options.maxParticipants ?? 64,
       maxFrameRate: options.maxFrameRate ?? 250,
       frameRateWindowS: options.frameRateWindowS ?? 10,
+      openRecordingFile: options.openRecordingFile,
     };
     this.createId = options.createId ?? (() => defaultId(now()));
     this.keepRecent = options.keepRecentSessions ?? 100;

@@ -5,7 +5,7 @@ import type { AudioFrame, Sink } from './contract.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import { BudgetedWav, type RecordingBudget } from './recording-budget.js';
 import { FRAME_MS } from './track.js';
-import { frameSamples } from '../audio/index.js';
+import { frameSamples, type OpenFile } from '../audio/index.js';
 
 /** What both recording sinks need. */
 export interface RecordingTarget {
@@ -16,6 +16,8 @@ export interface RecordingTarget {
   silence: Int16Array;
   /** Resolves when `dir` exists; files open after it. */
   ready: Promise<void>;
+  /** Opens each WAV file. @default fs.promises.open */
+  openFile?: OpenFile;
 }
 
 /**
@@ -110,7 +112,7 @@ export class Recorder extends WavSink {
     let wav = this.wavs.get(frame.trackId);
     if (wav === undefined) {
       const t = this.target;
-      wav = new BudgetedWav(join(t.dir, `${frame.trackId}.wav`), t.sampleRate, t.budget, t.silence, t.ready);
+      wav = new BudgetedWav(join(t.dir, `${frame.trackId}.wav`), t.sampleRate, t.budget, t.silence, t.ready, t.openFile);
       this.wavs.set(frame.trackId, wav);
     }
     if (wav.failure !== undefined) this.fail(wav.failure);
@@ -161,7 +163,7 @@ export class MixRecorder extends WavSink {
     this.accSlot = new Int32Array(this.size).fill(-1);
     this.out = new Int16Array(this.spf);
     this.silence = target.silence;
-    this.wav = new BudgetedWav(join(target.dir, 'mix.wav'), target.sampleRate, target.budget, target.silence, target.ready);
+    this.wav = new BudgetedWav(join(target.dir, 'mix.wav'), target.sampleRate, target.budget, target.silence, target.ready, target.openFile);
   }
 
   write(frame: AudioFrame): void {

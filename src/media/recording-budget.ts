@@ -1,7 +1,7 @@
 // A session's recording memory bound: bytes appended but not yet on disk. Past the bound frames are dropped and
 // counted, and the drop is logged once per burst, so a slow disk costs audio, never memory or other sessions.
 import type { Logger } from 'pino';
-import { createWavWriter, type WavWriter } from '../audio/index.js';
+import { createWavWriter, type OpenFile, type WavWriter } from '../audio/index.js';
 
 /** Bytes queued for disk across a session's recording files, against `maxBytes`. */
 export class RecordingBudget {
@@ -78,9 +78,10 @@ export class BudgetedWav {
     private readonly budget: RecordingBudget,
     private readonly silence: Int16Array,
     folderReady: Promise<void>,
+    openFile?: OpenFile,
   ) {
     this.opening = folderReady
-      .then(() => createWavWriter(path, { sampleRate }))
+      .then(() => createWavWriter(path, { sampleRate, openFile }))
       .then(
         (wav) => {
           if (this.earlyLength > 0) wav.write(this.early.subarray(0, this.earlyLength));

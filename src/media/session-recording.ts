@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { JsonlWriter, toJsonLine } from './jsonl-writer.js';
 import { MixRecorder, Recorder } from './recorder.js';
 import { RecordingBudget } from './recording-budget.js';
+import type { OpenFile } from '../audio/index.js';
 
 /** Bound on queued transcript / event lines per file. */
 const MAX_JSONL_QUEUE = 1 << 20;
@@ -42,11 +43,12 @@ export class SessionRecording {
     maxQueueBytes: number,
     private readonly logger: Logger,
     private readonly context: Record<string, unknown>,
+    private readonly openFile?: OpenFile,
   ) {
     this.budget = new RecordingBudget(maxQueueBytes, logger, context);
     this.silence = new Int16Array(sampleRate / 50);
     this.ready = mkdir(dir, { recursive: true }).then(() => undefined);
-    this.recorder = new Recorder({ dir, sampleRate, budget: this.budget, silence: this.silence, ready: this.ready });
+    this.recorder = new Recorder({ dir, sampleRate, budget: this.budget, silence: this.silence, ready: this.ready, openFile });
     this.transcript = new JsonlWriter(join(dir, 'transcript.jsonl'), MAX_JSONL_QUEUE);
     this.events = new JsonlWriter(join(dir, 'events.jsonl'), MAX_JSONL_QUEUE);
     // No folder, no recording: the sinks fail on their next write and the session detaches them.
@@ -59,7 +61,10 @@ export class SessionRecording {
 
   /** Add `mix.wav` (unmixed sessions); `lagSlots` = late window in slots + 1. */
   enableMix(lagSlots: number): MixRecorder {
-    this.mix ??= new MixRecorder({ dir: this.dir, sampleRate: this.sampleRate, budget: this.budget, silence: this.silence, ready: this.ready }, lagSlots);
+    this.mix ??= new MixRecorder(
+      { dir: this.dir, sampleRate: this.sampleRate, budget: this.budget, silence: this.silence, ready: this.ready, openFile: this.openFile },
+      lagSlots,
+    );
     if (this.folderError !== undefined) this.mix.fail(this.folderError);
     return this.mix;
   }

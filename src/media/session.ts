@@ -22,7 +22,7 @@ import { recordingDirFor, SessionRecording } from './session-recording.js';
 import { TalkBack, type TalkBackPort } from './talk-back.js';
 import { createTrackId } from './track-id.js';
 import { FRAME_MS, Track, type TrackOutput } from './track.js';
-import { frameBytes, frameSamples } from '../audio/index.js';
+import { frameBytes, frameSamples, type OpenFile } from '../audio/index.js';
 
 /** Settings a session takes from the hub. */
 export interface SessionSettings {
@@ -37,6 +37,7 @@ export interface SessionSettings {
   scheduler: PlayScheduler;
   maxParticipants: number;
   maxFrameRate: number;
+  openRecordingFile: OpenFile | undefined;
   frameRateWindowS: number;
 }
 
@@ -167,6 +168,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
         this.settings.maxRecordingQueueBytes,
         this.logger,
         {},
+        this.settings.openRecordingFile,
       );
       this.sinks.push(this.recording.recorder);
     }
