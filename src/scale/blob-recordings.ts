@@ -1,0 +1,371 @@
+// Recordings on Azure Blob Storage: the media server keeps writing each session's files locally (the spool); when a
+// session ends, its folder is uploaded to `<prefix>/<YYYY-MM-DD>/<session id>/<file>`, verified, and marked done.
+// A failed upload leaves the folder in the spool; drainSpool() (at start and every drainIntervalMs) tries it again,
+// so a Blob outage or a restart loses nothing.
+import { readdir, rm, rmdir, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { pino, type Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { MediaSession, SessionSummary } from '../media/index.js';
+import { uploadFileVerified, type VerifiedUpload } from './blob-file-upload.js';
+import { BlobRecordingsError, BlobRecordingsErrorCode } from './blob-recordings-error.js';
+import { registerBlobRecordingsMetrics, type BlobRecordingsStats } from './blob-recordings-metrics.js';
+import { parseRecordingsTarget } from './blob-recordings-target.js';
+import {
+  blobNameFor,
+  contentTypeOf,
+  isUploaded,
+  listPendingFolders,
+  listSpoolFiles,
+  sessionFolderOf,
+  UPLOAD_MARKER,
+  writeUploadMarker,
+  type SessionFolder,
+  type SpoolFile,
+  type UploadManifest,
+} from './blob-spool.js';
+
+export type { BlobRecordingsStats } from './blob-recordings-metrics.js';
+
+/** Backoff between attempts of one file: min(maxDelayMs, baseDelayMs · 2^(attempt−1)), then half of it jittered. */
+export interface BlobRetryOptions {
+  /** Attempts per file before the folder is left for the next drain. @default 5 */
+  maxAttempts?: number;
+  /** @default 500 */
+  baseDelayMs?: number;
+  /** @default 30000 */
+  maxDelayMs?: number;
+}
+
+/** Options for {@link createBlobRecordingsUploader}. */
+export interface BlobRecordingsOptions {
+  /** Storage account connection string (the CLI reads AZURE_STORAGE_CONNECTION_STRING). */
+  connectionString: string;
+  /** Blob container; created on first upload when missing. */
+  container: string;
+  /** Folder-like prefix for every blob name, without slashes at the ends. @default none (container root) */
+  prefix?: string;
+  /** The media server's recordingsDir: session folders are `<spoolDir>/<YYYY-MM-DD>/<session id>/`. */
+  spoolDir: string;
+  /** @default a silent logger */
+  logger?: Logger;
+  retry?: BlobRetryOptions;
+  /** Files uploading at once, across all sessions. @default 4 */
+  concurrency?: number;
+  /** How often the spool is scanned for finished folders not yet uploaded; 0 = only at start(). @default 60000 */
+  drainIntervalMs?: number;
+  /** Keep local files after a verified upload; false deletes them (the folder goes when only the marker is left). @default true */
+  keepLocal?: boolean;
+  /** close() waits this long for uploads in flight, then aborts them (their folders stay in the spool). @default 10000 */
+  closeTimeoutMs?: number;
+  /** Timeout of one request to Blob Storage. @default 60000 */
+  requestTimeoutMs?: number;
+  /** Bytes per staged block: the memory each upload in flight holds. @default 4 MiB */
+  blockSizeBytes?: number;
+  /** Register `acs_audio_blob_*` gauges here (e.g. the media server's `metrics.registry`). @default none */
+  registry?: Registry;
+  /** Jitter source in [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+/** One session folder's upload. */
+export interface FolderUploadResult {
+  sessionId: string;
+  folder: string;
+  files: number;
+  bytes: number;
+  /** The marker was already there: nothing was uploaded. */
+  alreadyUploaded: boolean;
+}
+
+/** What one pass over the spool did. */
+export interface DrainReport {
+  /** Finished folders without a marker found in the spool. */
+  found: number;
+  uploaded: number;
+  failed: number;
+}
+
+/** The uploader. Order at shutdown: close the media server first (it ends sessions), then the uploader. */
+export interface BlobRecordingsUploader {
+  /** Upload each session of `hub` when it ends (its 'end' fires after every file is final and session.json has endedAt). */
+  attach(hub: { on(event: 'session', listener: (session: MediaSession) => void): unknown }): void;
+  /** Drain the spool once (what an earlier run left) and then every drainIntervalMs. */
+  start(): Promise<DrainReport>;
+  /** Upload every file of one session folder `<spoolDir>/<YYYY-MM-DD>/<session id>` and write the marker; rejects
+   *  with BlobRecordingsError (UploadFailed) when a file failed every attempt (the folder stays in the spool). */
+  uploadSessionFolder(path: string): Promise<FolderUploadResult>;
+  /** Upload every finished folder of the spool that has no marker. One pass at a time. */
+  drainSpool(): Promise<DrainReport>;
+  /** Resolves when no folder is uploading. */
+  idle(): Promise<void>;
+  stats(): BlobRecordingsStats;
+  /** Stop draining, wait up to closeTimeoutMs for uploads in flight, abort the rest (they stay in the spool). Idempotent. */
+  close(): Promise<{ leftInSpool: number }>;
+}
+
+function checkOptions(o: BlobRecordingsOptions): void {
+  const bad: string[] = [];
+  const r = o.retry ?? {};
+  if (!o.spoolDir) bad.push('spoolDir (the media server recordingsDir)');
+  const target = `azblob://${o.container}${o.prefix ? `/${o.prefix}` : ''}`;
+  try {
+    parseRecordingsTarget(target);
+  } catch (err) {
+    bad.push(`container/prefix (${(err as Error).message})`);
+  }
+  if (o.concurrency !== undefined && !(Number.isInteger(o.concurrency) && o.concurrency >= 1)) bad.push('concurrency (integer ≥ 1)');
+  if (r.maxAttempts !== undefined && !(Number.isInteger(r.maxAttempts) && r.maxAttempts >= 1)) bad.push('retry.maxAttempts (integer ≥ 1)');
+  if (r.baseDelayMs !== undefined && !(r.baseDelayMs >= 0)) bad.push('retry.baseDelayMs (≥ 0)');
+  if (r.maxDelayMs !== undefined && !(r.maxDelayMs >= (r.baseDelayMs ?? 0))) bad.push('retry.maxDelayMs (≥ retry.baseDelayMs)');
+  if (o.drainIntervalMs !== undefined && !(o.drainIntervalMs === 0 || o.drainIntervalMs >= 100)) bad.push('drainIntervalMs (0 or ≥ 100)');
+  if (o.closeTimeoutMs !== undefined && !(o.closeTimeoutMs >= 0)) bad.push('closeTimeoutMs (≥ 0)');
+  if (o.requestTimeoutMs !== undefined && !(o.requestTimeoutMs >= 100)) bad.push('requestTimeoutMs (≥ 100)');
+  if (o.blockSizeBytes !== undefined && !(Number.isInteger(o.blockSizeBytes) && o.blockSizeBytes >= 1024 && o.blockSizeBytes <= 100 * 1024 * 1024)) {
+    bad.push('blockSizeBytes (1 KiB – 100 MiB)');
+  }
+  if (bad.length > 0) throw new BlobRecordingsError(BlobRecordingsErrorCode.BadOptions, `createBlobRecordingsUploader: invalid options: ${bad.join(', ')}`);
+}
+
+function connect(connectionString: string, requestTimeoutMs: number): BlobServiceClient {
+  try {
+    // One try per SDK call: the uploader's own retries (with the spool behind them) decide how long to insist.
+    return BlobServiceClient.fromConnectionString(connectionString, { retryOptions: { maxTries: 1, tryTimeoutInMs: requestTimeoutMs } });
+  } catch (err) {
+    throw new BlobRecordingsError(
+      BlobRecordingsErrorCode.BadConnectionString,
+      'createBlobRecordingsUploader: the Storage connection string could not be read (expected ' +
+        '"DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=core.windows.net" or ' +
+        '"UseDevelopmentStorage=true"); copy it from the storage account\'s "Access keys" page.',
+      { cause: err },
+    );
+  }
+}
+
+/** Runs at most `limit` tasks at once, in arrival order. */
+function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+function statusOf(err: unknown): { status: number | undefined; code: string | undefined } {
+  const e = err as { statusCode?: number; code?: string; details?: { errorCode?: string } };
+  return { status: e?.statusCode, code: e?.details?.errorCode ?? e?.code };
+}
+
+/** Creates an uploader of finished session folders from `spoolDir` to Blob Storage. Starts nothing until attach/start. */
+export function createBlobRecordingsUploader(options: BlobRecordingsOptions): BlobRecordingsUploader {
+  checkOptions(options);
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const maxAttempts = options.retry?.maxAttempts ?? 5;
+  const baseDelayMs = options.retry?.baseDelayMs ?? 500;
+  const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
+  const drainIntervalMs = options.drainIntervalMs ?? 60_000;
+  const keepLocal = options.keepLocal ?? true;
+  const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+  const blockSizeBytes = options.blockSizeBytes ?? 4 * 1024 * 1024;
+  const random = options.random ?? Math.random;
+  const prefix = options.prefix?.replace(/^\/+|\/+$/g, '') || undefined;
+  const container: ContainerClient = connect(options.connectionString, options.requestTimeoutMs ?? 60_000).getContainerClient(options.container);
+  const limit = createLimiter(options.concurrency ?? 4);
+  // Two signals: close() stops waiting retries at once, but gives requests in flight closeTimeoutMs.
+  const stopRetrying = new AbortController();
+  const abortRequests = new AbortController();
+  const inFlight = new Map<string, Promise<FolderUploadResult>>();
+  const pending = new Set<string>();
+  const counts = { uploadedFiles: 0, uploadedBytes: 0, uploadedFolders: 0, retries: 0, failedFiles: 0 };
+  let lastError: string | undefined;
+  let containerReady: Promise<void> | undefined;
+  let draining: Promise<DrainReport> | undefined;
+  let drainTimer: NodeJS.Timeout | undefined;
+  let closing: Promise<{ leftInSpool: number }> | undefined;
+
+  const stats = (): BlobRecordingsStats => ({ ...counts, pendingFolders: pending.size, inFlightFolders: inFlight.size, lastError });
+  if (options.registry !== undefined) registerBlobRecordingsMetrics(options.registry, stats);
+
+  function ensureContainer(): Promise<void> {
+    containerReady ??= container.createIfNotExists({ abortSignal: abortRequests.signal }).then(
+      () => undefined,
+      (err: unknown) => {
+        containerReady = undefined;
+        // A SAS limited to one container may not create it: go on and let the upload say whether it exists.
+        if (statusOf(err).status === 403) return logger.warn({ container: options.container, err }, 'blob: may not create the container; assuming it exists');
+        throw err;
+      },
+    );
+    return containerReady;
+  }
+
+  async function uploadFile(folder: SessionFolder, file: SpoolFile): Promise<VerifiedUpload & { blob: string }> {
+    const blob = blobNameFor(prefix, folder, file.name);
+    const context = { sessionId: folder.sessionId, file: file.name, blob };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        logger.debug({ ...context, attempt, bytes: file.bytes }, 'blob: upload start');
+        await ensureContainer();
+        const result = await uploadFileVerified(container.getBlockBlobClient(blob), {
+          path: file.path,
+          contentType: contentTypeOf(file.name),
+          metadata: { sessionid: folder.sessionId },
+          blockSizeBytes,
+          signal: abortRequests.signal,
+        });
+        counts.uploadedFiles++;
+        counts.uploadedBytes += result.bytes;
+        logger.debug({ ...context, bytes: result.bytes, md5: result.md5 }, 'blob: upload ok');
+        return { ...result, blob };
+      } catch (err) {
+        const { status, code } = statusOf(err);
+        lastError = `${folder.sessionId}/${file.name}: ${(err as Error).message}`;
+        if (code === 'ContainerNotFound') containerReady = undefined; // deleted, or lost by an emulator restart
+        const missingLocally = (err as NodeJS.ErrnoException).code === 'ENOENT';
+        if (attempt >= maxAttempts || missingLocally || stopRetrying.signal.aborted) {
+          counts.failedFiles++;
+          logger.error({ ...context, attempt, status, code, err }, 'blob: upload failed; the session stays in the spool for the next drain');
+          throw err;
+        }
+        const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+        const delayMs = Math.round(ceiling / 2 + (random() * ceiling) / 2);
+        counts.retries++;
+        logger.warn({ ...context, attempt, maxAttempts, delayMs, status, code, error: (err as Error).message }, 'blob: upload failed; retrying');
+        await sleep(delayMs, undefined, { signal: stopRetrying.signal }).catch(() => undefined);
+        if (stopRetrying.signal.aborted) throw err;
+      }
+    }
+  }
+
+  async function removeLocal(folder: SessionFolder, files: SpoolFile[]): Promise<void> {
+    await Promise.all(files.map((f) => unlink(f.path)));
+    const left = await readdir(folder.path);
+    if (left.every((name) => name === UPLOAD_MARKER)) {
+      await rm(folder.path, { recursive: true, force: true });
+      await rmdir(dirname(folder.path)).catch(() => undefined); // the day folder, when it was the last session
+    }
+  }
+
+  async function uploadFolder(folder: SessionFolder): Promise<FolderUploadResult> {
+    const base = { sessionId: folder.sessionId, folder: folder.path };
+    if (await isUploaded(folder.path)) {
+      pending.delete(folder.path);
+      return { ...base, files: 0, bytes: 0, alreadyUploaded: true };
+    }
+    pending.add(folder.path);
+    const files = await listSpoolFiles(folder.path);
+    logger.info({ sessionId: folder.sessionId, files: files.length, container: options.container }, 'blob: uploading session');
+    const results = await Promise.allSettled(files.map((f) => limit(() => uploadFile(folder, f))));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length > 0) {
+      throw new BlobRecordingsError(
+        BlobRecordingsErrorCode.UploadFailed,
+        `upload: ${failed.length} of ${files.length} files of session ${folder.sessionId} could not be uploaded to container ` +
+          `${options.container}; they stay in ${folder.path} and are tried again by the next drain. Check the connection string and that Blob Storage is reachable.`,
+        { cause: failed[0].reason },
+      );
+    }
+    const uploaded = results.map((r, i) => ({ file: files[i].name, ...(r as PromiseFulfilledResult<VerifiedUpload & { blob: string }>).value }));
+    const manifest: UploadManifest = {
+      uploadedAt: new Date().toISOString(),
+      container: options.container,
+      blobs: uploaded.map(({ file, blob, bytes, md5 }) => ({ file, blob, bytes, md5 })),
+    };
+    await writeUploadMarker(folder.path, manifest);
+    pending.delete(folder.path);
+    counts.uploadedFolders++;
+    const bytes = uploaded.reduce((sum, u) => sum + u.bytes, 0);
+    logger.info({ sessionId: folder.sessionId, files: files.length, bytes }, 'blob: session uploaded');
+    if (!keepLocal) {
+      await removeLocal(folder, files).catch((err: unknown) => logger.warn({ sessionId: folder.sessionId, err }, 'blob: uploaded, but deleting the local files failed'));
+    }
+    return { ...base, files: files.length, bytes, alreadyUploaded: false };
+  }
+
+  function uploadSessionFolder(path: string): Promise<FolderUploadResult> {
+    if (closing !== undefined) {
+      return Promise.reject(new BlobRecordingsError(BlobRecordingsErrorCode.UploadFailed, `upload: the uploader is closed; ${path} stays in the spool for the next start`));
+    }
+    let folder: SessionFolder;
+    try {
+      folder = sessionFolderOf(options.spoolDir, path);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // The same folder may be asked for twice (session end and a drain): one upload serves both.
+    const running = inFlight.get(folder.path);
+    if (running !== undefined) return running;
+    const upload = uploadFolder(folder).finally(() => inFlight.delete(folder.path));
+    inFlight.set(folder.path, upload);
+    return upload;
+  }
+
+  async function drainOnce(): Promise<DrainReport> {
+    const folders = await listPendingFolders(options.spoolDir);
+    for (const f of folders) pending.add(f.path);
+    if (folders.length > 0) logger.info({ folders: folders.length, spoolDir: options.spoolDir }, 'blob: draining the spool');
+    const results = await Promise.allSettled(folders.map((f) => uploadSessionFolder(f.path)));
+    const uploaded = results.filter((r) => r.status === 'fulfilled' && !r.value.alreadyUploaded).length;
+    return { found: folders.length, uploaded, failed: results.filter((r) => r.status === 'rejected').length };
+  }
+
+  function drainSpool(): Promise<DrainReport> {
+    draining ??= drainOnce().finally(() => {
+      draining = undefined;
+    });
+    return draining;
+  }
+
+  function onSessionEnd(summary: SessionSummary): void {
+    if (summary.recordingDir === undefined || closing !== undefined) return;
+    uploadSessionFolder(summary.recordingDir).catch(() => undefined); // logged per file; the spool keeps it
+  }
+
+  async function close(): Promise<{ leftInSpool: number }> {
+    if (drainTimer !== undefined) clearInterval(drainTimer);
+    stopRetrying.abort();
+    const all = () => Promise.allSettled([...inFlight.values(), ...(draining ? [draining] : [])]);
+    const timer = sleep(closeTimeoutMs, 'timeout' as const, { ref: false });
+    if ((await Promise.race([all(), timer])) === 'timeout') {
+      logger.warn({ inFlight: inFlight.size, closeTimeoutMs }, 'blob: uploads still running at close; aborted, they stay in the spool');
+      abortRequests.abort();
+      await all();
+    }
+    return { leftInSpool: pending.size };
+  }
+
+  return {
+    attach(hub) {
+      hub.on('session', (session) => session.once('end', onSessionEnd));
+    },
+    async start() {
+      const report = await drainSpool();
+      if (drainIntervalMs > 0 && drainTimer === undefined && closing === undefined) {
+        drainTimer = setInterval(() => {
+          drainSpool().catch((err: unknown) => logger.error({ err, spoolDir: options.spoolDir }, 'blob: could not read the spool'));
+        }, drainIntervalMs);
+        drainTimer.unref();
+      }
+      return report;
+    },
+    uploadSessionFolder,
+    drainSpool,
+    async idle() {
+      while (inFlight.size > 0 || draining !== undefined) await Promise.allSettled([...inFlight.values(), ...(draining ? [draining] : [])]);
+    },
+    stats,
+    close() {
+      closing ??= close();
+      return closing;
+    },
+  };
+}

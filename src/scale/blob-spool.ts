@@ -1,0 +1,118 @@
+// The spool: the media server's local recordings folder, read as a queue of finished sessions waiting for Blob
+// Storage. A session folder `<spoolDir>/<YYYY-MM-DD>/<session id>/` is finished when its session.json has an
+// `endedAt`, and done when it holds the upload marker, written only after every file was uploaded and verified.
+import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { BlobRecordingsError, BlobRecordingsErrorCode } from './blob-recordings-error.js';
+
+/** Name of the marker file that says a session folder is in Blob Storage (JSON: what was uploaded, when). */
+export const UPLOAD_MARKER = '.uploaded';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** One session's recording folder in the spool. */
+export interface SessionFolder {
+  /** Absolute path. */
+  path: string;
+  /** `YYYY-MM-DD` (UTC day the session started). */
+  day: string;
+  sessionId: string;
+}
+
+/** One file to upload. */
+export interface SpoolFile {
+  name: string;
+  path: string;
+  bytes: number;
+}
+
+/** What the marker records: enough to find every blob again without listing the container. */
+export interface UploadManifest {
+  uploadedAt: string;
+  container: string;
+  blobs: Array<{ file: string; blob: string; bytes: number; md5: string }>;
+}
+
+/** The session folder at `path`, which must be `<spoolDir>/<YYYY-MM-DD>/<session id>`. */
+export function sessionFolderOf(spoolDir: string, path: string): SessionFolder {
+  const absolute = resolve(path);
+  const rel = relative(resolve(spoolDir), absolute);
+  const parts = rel.split(sep);
+  if (parts.length !== 2 || !DAY.test(parts[0]) || parts[1].startsWith('.') || rel.startsWith('..')) {
+    throw new BlobRecordingsError(
+      BlobRecordingsErrorCode.NotASessionFolder,
+      `upload: ${path} is not a session folder <spoolDir>/<YYYY-MM-DD>/<session id> under the spool ${spoolDir}; ` +
+        'give the recordingDir of a session of a media server whose recordingsDir is the spool.',
+    );
+  }
+  return { path: absolute, day: basename(dirname(absolute)), sessionId: basename(absolute) };
+}
+
+/** Blob name of `file` of `folder`: `<prefix>/<YYYY-MM-DD>/<session id>/<file>`. */
+export function blobNameFor(prefix: string | undefined, folder: SessionFolder, file: string): string {
+  const name = `${folder.day}/${folder.sessionId}/${file}`;
+  return prefix === undefined ? name : `${prefix}/${name}`;
+}
+
+/** Content type by file kind: track and mix WAVs, session.json, transcript / events JSON Lines. */
+export function contentTypeOf(file: string): string {
+  if (file.endsWith('.wav')) return 'audio/wav';
+  if (file.endsWith('.jsonl')) return 'application/x-ndjson';
+  if (file.endsWith('.json')) return 'application/json';
+  return 'application/octet-stream';
+}
+
+/** True when session.json says the session ended (the media server writes it last, after every file is final). */
+export async function hasEnded(folder: string): Promise<boolean> {
+  try {
+    const summary = JSON.parse(await readFile(join(folder, 'session.json'), 'utf8')) as { endedAt?: unknown };
+    return typeof summary.endedAt === 'string' && summary.endedAt !== '';
+  } catch {
+    return false; // no session.json yet, or half-written by a crash: not finished
+  }
+}
+
+/** True when the folder holds the upload marker. */
+export async function isUploaded(folder: string): Promise<boolean> {
+  return stat(join(folder, UPLOAD_MARKER)).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The files to upload: every regular file except hidden ones (the marker) and `*.tmp` (atomic writes in flight). */
+export async function listSpoolFiles(folder: string): Promise<SpoolFile[]> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  const files: SpoolFile[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() || entry.name.startsWith('.') || entry.name.endsWith('.tmp')) continue;
+    const path = join(folder, entry.name);
+    files.push({ name: entry.name, path, bytes: (await stat(path)).size });
+  }
+  return files.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Every finished session folder without the marker, oldest day first. A missing spool is empty. */
+export async function listPendingFolders(spoolDir: string): Promise<SessionFolder[]> {
+  const days = await readdir(spoolDir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    throw err;
+  });
+  const pending: SessionFolder[] = [];
+  for (const day of days.filter((d) => d.isDirectory() && DAY.test(d.name)).sort((a, b) => a.name.localeCompare(b.name))) {
+    const sessions = await readdir(join(spoolDir, day.name), { withFileTypes: true });
+    for (const session of sessions) {
+      if (!session.isDirectory() || session.name.startsWith('.')) continue;
+      const path = resolve(spoolDir, day.name, session.name);
+      if ((await hasEnded(path)) && !(await isUploaded(path))) pending.push({ path, day: day.name, sessionId: session.name });
+    }
+  }
+  return pending;
+}
+
+/** Write the marker atomically (temp file + rename), so a crash never leaves a marker for a partial upload. */
+export async function writeUploadMarker(folder: string, manifest: UploadManifest): Promise<void> {
+  const path = join(folder, UPLOAD_MARKER);
+  await writeFile(`${path}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+  await rename(`${path}.tmp`, path);
+}
