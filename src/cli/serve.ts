@@ -41,6 +41,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--max-connections <n>', 'sockets at once (HTTP 503 above)').env('ACS_AUDIO_MAX_CONNECTIONS').default(2000).argParser(integer('--max-connections', 1, 1_000_000)))
     .addOption(new Option('--idle-timeout <ms>', 'close a socket with no packet for this long (4000)').env('ACS_AUDIO_IDLE_TIMEOUT_MS').default(60_000).argParser(integer('--idle-timeout', 100, 86_400_000)))
     .addOption(new Option('--ping-interval <ms>', 'ping sockets this often; a missed pong terminates (4001)').env('ACS_AUDIO_PING_INTERVAL_MS').default(30_000).argParser(integer('--ping-interval', 100, 3_600_000)))
+    .addOption(new Option('--api-token <token>', 'protect the dashboard, session/recordings API, live feed and metrics: Bearer token, or open /?token=… once in a browser').env('ACS_AUDIO_API_TOKEN'))
     .addOption(new Option('--max-participants <n>', 'participants (tracks) per session; one more closes the socket (4003)').env('ACS_AUDIO_MAX_PARTICIPANTS').default(64).argParser(integer('--max-participants', 1, 10_000)))
     .addOption(new Option('--max-frame-rate <fps>', 'audio frames per second per track, over a 10 s burst; more closes the socket (4002). ACS sends 50').env('ACS_AUDIO_MAX_FRAME_RATE').default(250).argParser(integer('--max-frame-rate', 50, 100_000)))
     .addOption(new Option('--max-recording-queue <bytes>', 'recording memory per session while the disk lags; past it frames are dropped, counted and logged').env('ACS_AUDIO_MAX_RECORDING_QUEUE').default(4 * 1024 * 1024).argParser(integer('--max-recording-queue', 0, 1024 * 1024 * 1024)))
@@ -56,6 +57,9 @@ export function registerServe(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      if (!flags.apiToken && !/^(127\.|localhost$|::1$)/.test(flags.host)) {
+        logger.warn({ host: flags.host }, 'no --api-token: the dashboard, recordings and talk-back API are open to anyone who can reach this port');
+      }
       if (authMode === 'off') logger.warn('JWT auth is OFF: anyone who can reach this port can stream into it and post callbacks');
       const options: MediaServerOptions = {
         host: flags.host,
@@ -66,6 +70,7 @@ export function registerServe(program: Command): void {
         answer: { channel: flags.channel, format: flags.format, bidirectional: Boolean(flags.bidirectional), dtmf: Boolean(flags.dtmf), startNow: flags.startNow },
         auth: authMode === 'jwt' ? { jwksUrl: flags.jwksUrl, issuer: flags.issuer, audience: flags.audience } : 'off',
         maxPayloadBytes: flags.maxPayload,
+        apiToken: flags.apiToken,
         limits: { maxConnections: flags.maxConnections, idleTimeoutMs: flags.idleTimeout, pingIntervalMs: flags.pingInterval },
         media: { maxParticipants: flags.maxParticipants, maxFrameRate: flags.maxFrameRate, maxRecordingQueueBytes: flags.maxRecordingQueue },
         logger,

@@ -13,12 +13,16 @@ import { createCallClient, type StreamingChoice } from '../calls/index.js';
 import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt-verifier.js';
 import { CallRegistry, parseCallEvents, type CallEvent, type CallState } from './call-events.js';
 import { handleIncomingCall } from './incoming-calls.js';
+import { createApiTokenGuard } from './api-token.js';
+
+const API_TOKEN_HINT = 'This server needs its API token: send Authorization: Bearer <token>, or open /?token=<token> once in the browser.';
 import { HttpError, readBody, readJson, sendError, sendJson } from './http-io.js';
 import { Ingest, type IngestLimits } from './ingest.js';
 import { createLiveFeed, type LiveFeed } from './live-feed.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { createRecordingsApi, type RecordingsApi } from './recordings-api.js';
 import { serveStatic } from './static-files.js';
+import { createNatsNode, type NatsNode, type NatsOptions } from '../scale/index.js';
 
 /** Options for createMediaServer; every field has a default. */
 export interface MediaServerOptions {
@@ -49,8 +53,14 @@ export interface MediaServerOptions {
   media?: Omit<MediaHubOptions, 'recordingsDir' | 'logger'>;
   /** Serve the live feed on /api/live. @default true */
   liveFeed?: boolean;
+  /** Scale-out on NATS JetStream: publish sessions, share the session registry, forward talk-back to the owning
+   *  node (docs/scale-out.md). Connects at listen(). @default none (this node alone) */
+  nats?: NatsOptions;
   /** Repair WAV headers left by a crash under recordingsDir before listening. @default true */
   repairOnStart?: boolean;
+  /** Token for the dashboard, session/recordings API, live feed and metrics (ACS's JWT does not cover them).
+   *  Clients send `Authorization: Bearer <token>`; a browser opens `/?token=<token>` once. @default none (open) */
+  apiToken?: string;
 }
 
 /** A running (or ready to run) media server. */
@@ -63,6 +73,8 @@ export interface MediaServer {
   readonly hub: MediaHub;
   readonly liveFeed: LiveFeed | undefined;
   readonly metrics: ServerMetrics;
+  /** This node's NATS presence, when `nats` was given. */
+  readonly nats: NatsNode | undefined;
   /** Per-call state from callbacks. */
   calls(): CallState[];
   on(event: 'session', listener: (session: MediaSession) => void): this;
@@ -106,6 +118,7 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
   // UTF-8 is checked per message by the media layer (rejected as invalid_utf8) instead of ws failing the whole socket.
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 65536, perMessageDeflate: false, skipUTF8Validation: true });
+  const apiGuard = options.apiToken === undefined ? undefined : createApiTokenGuard(options.apiToken);
   const liveFeed = options.liveFeed === false ? undefined : createLiveFeed({ hub, logger });
   const recordings: RecordingsApi | undefined = recordingsDir ? createRecordingsApi({ root: recordingsDir }) : undefined;
   const verifier: JwtVerifier | undefined =
@@ -118,6 +131,9 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
   let closing: Promise<void> | undefined;
 
   hub.on('session', (session) => emitSafely('session', session));
+  // Scale-out (docs/scale-out.md): every session is published and registered; nothing on the frame path waits on NATS.
+  const natsNode: NatsNode | undefined = options.nats ? createNatsNode(options.nats, { hub, logger, metricsRegistry: metrics.registry }) : undefined;
+  if (natsNode) hub.on('session', (session) => natsNode.attach(session));
 
   function emitSafely(event: string, value: unknown): void {
     for (const listener of emitter.listeners(event)) {
@@ -189,8 +205,35 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
     }
   }
 
+  /** A session another node holds (NATS): GET answers from the registry; play / stop-audio go to the owner. */
+  async function routeToOwner(
+    nats: NatsNode,
+    req: IncomingMessage,
+    res: ServerResponse,
+    sessionId: string,
+    op: 'play' | 'stop-audio' | undefined,
+    method: string,
+  ): Promise<string> {
+    if (op === undefined) {
+      if (method !== 'GET') throw new HttpError(405, 'method_not_allowed', 'Use GET for a session.');
+      const entry = await nats.remoteSession(sessionId);
+      if (!entry) throw new HttpError(404, 'session_not_found', `No session "${sessionId}" on any node. GET /api/sessions lists them.`);
+      sendJson(res, 200, entry);
+      return 'session';
+    }
+    if (method !== 'POST') throw new HttpError(405, 'method_not_allowed', `Use POST for ${op}.`);
+    const body = op === 'play' ? await readBody(req, maxBody) : new Uint8Array(0);
+    const reply = await nats.forward(op, sessionId, body);
+    sendJson(res, reply.status, reply.body);
+    return `${op}-forwarded`;
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<string> {
     const method = req.method ?? 'GET';
+    if (apiGuard !== undefined && !apiGuard.isOpen(pathname)) {
+      if (apiGuard.acceptLogin(req, res)) return 'login';
+      if (!apiGuard.allows(req)) throw new HttpError(401, 'api_token_required', API_TOKEN_HINT);
+    }
     if (pathname === '/healthz') {
       sendJson(res, 200, { ok: true, sessions: hub.stats().sessionsActive, connections: ingest.size, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) });
       return 'healthz';
@@ -218,7 +261,7 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
       return 'incoming-call';
     }
     if (pathname === '/api/sessions' && method === 'GET') {
-      sendJson(res, 200, { sessions: hub.sessions().map((s) => s.summary()) });
+      sendJson(res, 200, natsNode ? await natsNode.clusterSessions() : { sessions: hub.sessions().map((s) => s.summary()) });
       return 'sessions';
     }
     if (pathname === '/api/calls' && method === 'GET') {
@@ -227,7 +270,9 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
     }
     const match = /^\/api\/sessions\/([^/]+)(?:\/(play|stop-audio))?$/.exec(pathname);
     if (match) {
-      const session = sessionOr404(decodeURIComponent(match[1]));
+      const sessionId = decodeURIComponent(match[1]);
+      if (natsNode && !hub.get(sessionId)) return routeToOwner(natsNode, req, res, sessionId, match[2] as 'play' | 'stop-audio' | undefined, method);
+      const session = sessionOr404(sessionId);
       if (!match[2] && method === 'GET') {
         sendJson(res, 200, session.summary());
         return 'session';
@@ -273,7 +318,10 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
     socket.on('error', () => socket.destroy());
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (closing) return refuse(socket, 503, 'shutting_down', 'The server is shutting down.');
-    if (pathname === '/api/live' && liveFeed) return liveFeed.handleUpgrade(req, socket, head);
+    if (pathname === '/api/live' && liveFeed) {
+      if (apiGuard !== undefined && !apiGuard.allows(req)) return refuse(socket, 401, 'api_token_required', API_TOKEN_HINT);
+      return liveFeed.handleUpgrade(req, socket, head);
+    }
     if (pathname !== '/ws') return refuse(socket, 404, 'not_found', `WebSocket path ${pathname} does not exist; ACS must connect to /ws.`);
     const auth = await authorize(req, 'ws');
     if (!auth.ok) return refuse(socket, 401, 'unauthorized', `${auth.reason}: ${auth.detail}`);
@@ -291,6 +339,7 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
     hub,
     liveFeed,
     metrics,
+    nats: natsNode,
     calls: () => callRegistry.list(),
     address: () => (http.address() as AddressInfo | null) ?? undefined,
     async listen() {
@@ -308,6 +357,7 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
           logger.info({ checked: report.checked, healthy: report.healthy }, 'recordings checked for crash damage: all healthy');
         }
       }
+      await natsNode?.start();
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
@@ -332,6 +382,7 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
         await ingest.closeAll();
         await liveFeed?.close();
         await hub.close();
+        await natsNode?.close();
         http.closeAllConnections();
         logger.info('media server closed; every recording finished');
       })();
