@@ -10,7 +10,7 @@ import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { MediaSession, SessionSummary } from '../media/index.js';
 import { uploadFileVerified, type VerifiedUpload } from './blob-file-upload.js';
-import { BlobRecordingsError, BlobRecordingsErrorCode } from './blob-recordings-error.js';
+import { BlobRecordingsError, BlobRecordingsErrorCode, isBlobRecordingsError } from './blob-recordings-error.js';
 import { registerBlobRecordingsMetrics, type BlobRecordingsStats } from './blob-recordings-metrics.js';
 import { parseRecordingsTarget } from './blob-recordings-target.js';
 import {
@@ -56,6 +56,9 @@ export interface BlobRecordingsOptions {
   concurrency?: number;
   /** How often the spool is scanned for finished folders not yet uploaded; 0 = only at start(). @default 60000 */
   drainIntervalMs?: number;
+  /** A folder whose session never ended (its server crashed; the restarted server repairs the WAVs) is uploaded
+   *  once none of its files changed for this long; 0 = never. @default 900000 (15 min) */
+  abandonedAfterMs?: number;
   /** Keep local files after a verified upload; false deletes them (the folder goes when only the marker is left). @default true */
   keepLocal?: boolean;
   /** close() waits this long for uploads in flight, then aborts them (their folders stay in the spool). @default 10000 */
@@ -68,6 +71,8 @@ export interface BlobRecordingsOptions {
   registry?: Registry;
   /** Jitter source in [0, 1). @default Math.random */
   random?: () => number;
+  /** Clock for the abandoned-folder age (epoch ms). @default Date.now */
+  now?: () => number;
 }
 
 /** One session folder's upload. */
@@ -121,6 +126,7 @@ function checkOptions(o: BlobRecordingsOptions): void {
   if (r.baseDelayMs !== undefined && !(r.baseDelayMs >= 0)) bad.push('retry.baseDelayMs (≥ 0)');
   if (r.maxDelayMs !== undefined && !(r.maxDelayMs >= (r.baseDelayMs ?? 0))) bad.push('retry.maxDelayMs (≥ retry.baseDelayMs)');
   if (o.drainIntervalMs !== undefined && !(o.drainIntervalMs === 0 || o.drainIntervalMs >= 100)) bad.push('drainIntervalMs (0 or ≥ 100)');
+  if (o.abandonedAfterMs !== undefined && !(o.abandonedAfterMs >= 0)) bad.push('abandonedAfterMs (≥ 0)');
   if (o.closeTimeoutMs !== undefined && !(o.closeTimeoutMs >= 0)) bad.push('closeTimeoutMs (≥ 0)');
   if (o.requestTimeoutMs !== undefined && !(o.requestTimeoutMs >= 100)) bad.push('requestTimeoutMs (≥ 100)');
   if (o.blockSizeBytes !== undefined && !(Number.isInteger(o.blockSizeBytes) && o.blockSizeBytes >= 1024 && o.blockSizeBytes <= 100 * 1024 * 1024)) {
@@ -177,6 +183,8 @@ export function createBlobRecordingsUploader(options: BlobRecordingsOptions): Bl
   const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
   const blockSizeBytes = options.blockSizeBytes ?? 4 * 1024 * 1024;
   const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const abandonedAfterMs = options.abandonedAfterMs ?? 15 * 60_000;
   const prefix = options.prefix?.replace(/^\/+|\/+$/g, '') || undefined;
   const container: ContainerClient = connect(options.connectionString, options.requestTimeoutMs ?? 60_000).getContainerClient(options.container);
   const limit = createLimiter(options.concurrency ?? 4);
@@ -310,8 +318,11 @@ export function createBlobRecordingsUploader(options: BlobRecordingsOptions): Bl
   }
 
   async function drainOnce(): Promise<DrainReport> {
-    const folders = await listPendingFolders(options.spoolDir);
-    for (const f of folders) pending.add(f.path);
+    const folders = await listPendingFolders(options.spoolDir, { abandonedAfterMs, now: now() });
+    for (const f of folders) {
+      pending.add(f.path);
+      if (!f.ended) logger.warn({ sessionId: f.sessionId, folder: f.path }, 'blob: uploading a session that never ended (its server stopped mid-call)');
+    }
     if (folders.length > 0) logger.info({ folders: folders.length, spoolDir: options.spoolDir }, 'blob: draining the spool');
     const results = await Promise.allSettled(folders.map((f) => uploadSessionFolder(f.path)));
     const uploaded = results.filter((r) => r.status === 'fulfilled' && !r.value.alreadyUploaded).length;
@@ -327,7 +338,10 @@ export function createBlobRecordingsUploader(options: BlobRecordingsOptions): Bl
 
   function onSessionEnd(summary: SessionSummary): void {
     if (summary.recordingDir === undefined || closing !== undefined) return;
-    uploadSessionFolder(summary.recordingDir).catch(() => undefined); // logged per file; the spool keeps it
+    uploadSessionFolder(summary.recordingDir).catch((err: unknown) => {
+      // Upload failures are logged per file and the spool keeps the folder; anything else is a setup problem.
+      if (!isBlobRecordingsError(err, BlobRecordingsErrorCode.UploadFailed)) logger.error({ sessionId: summary.id, err }, 'blob: could not upload the session');
+    });
   }
 
   async function close(): Promise<{ leftInSpool: number }> {

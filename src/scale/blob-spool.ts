@@ -1,6 +1,7 @@
 // The spool: the media server's local recordings folder, read as a queue of finished sessions waiting for Blob
 // Storage. A session folder `<spoolDir>/<YYYY-MM-DD>/<session id>/` is finished when its session.json has an
-// `endedAt`, and done when it holds the upload marker, written only after every file was uploaded and verified.
+// `endedAt` (or, after a crash, when nothing in it changed for a while), and done when it holds the upload marker,
+// written only after every file was uploaded and verified.
 import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { BlobRecordingsError, BlobRecordingsErrorCode } from './blob-recordings-error.js';
@@ -92,22 +93,45 @@ export async function listSpoolFiles(folder: string): Promise<SpoolFile[]> {
   return files.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** Which folders count as finished. */
+export interface PendingScan {
+  /** A folder whose session.json has no endedAt (its server crashed) counts as finished once none of its files
+   *  changed for this long; a live session rewrites session.json every few seconds. 0 = never. */
+  abandonedAfterMs: number;
+  now: number;
+}
+
+/** A session folder found by a scan; `ended` is false for an abandoned one (no endedAt). */
+export interface PendingFolder extends SessionFolder {
+  ended: boolean;
+}
+
 /** Every finished session folder without the marker, oldest day first. A missing spool is empty. */
-export async function listPendingFolders(spoolDir: string): Promise<SessionFolder[]> {
+export async function listPendingFolders(spoolDir: string, scan: PendingScan): Promise<PendingFolder[]> {
   const days = await readdir(spoolDir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return [];
     throw err;
   });
-  const pending: SessionFolder[] = [];
+  const pending: PendingFolder[] = [];
   for (const day of days.filter((d) => d.isDirectory() && DAY.test(d.name)).sort((a, b) => a.name.localeCompare(b.name))) {
     const sessions = await readdir(join(spoolDir, day.name), { withFileTypes: true });
     for (const session of sessions) {
       if (!session.isDirectory() || session.name.startsWith('.')) continue;
       const path = resolve(spoolDir, day.name, session.name);
-      if ((await hasEnded(path)) && !(await isUploaded(path))) pending.push({ path, day: day.name, sessionId: session.name });
+      if (await isUploaded(path)) continue;
+      const ended = await hasEnded(path);
+      if (ended || (await isAbandoned(path, scan))) pending.push({ path, day: day.name, sessionId: session.name, ended });
     }
   }
   return pending;
+}
+
+async function isAbandoned(folder: string, scan: PendingScan): Promise<boolean> {
+  if (scan.abandonedAfterMs <= 0) return false;
+  const files = await listSpoolFiles(folder).catch(() => []);
+  if (files.length === 0) return false;
+  const newest = Math.max(...(await Promise.all(files.map(async (f) => (await stat(f.path)).mtimeMs))));
+  return scan.now - newest >= scan.abandonedAfterMs;
 }
 
 /** Write the marker atomically (temp file + rename), so a crash never leaves a marker for a partial upload. */

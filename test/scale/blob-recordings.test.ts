@@ -2,7 +2,8 @@
 // the uploader sends the session folder to a real Azurite, and every blob is compared with its local file.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
@@ -166,16 +167,20 @@ async function spoolFolder(spoolDir: string, sessionId: string, ended: boolean):
   return folder;
 }
 
-test('a restarted uploader drains what an earlier run left: finished folders only, each once, across several blocks', async (t) => {
+test('a restarted uploader drains what an earlier run left: ended and long-abandoned folders, each once, across several blocks', async (t) => {
   const azurite = await azuriteFor(t);
   const spoolDir = await mkdtemp(join(tmpdir(), 'blob-spool-'));
   const finished = await spoolFolder(spoolDir, 'finished-1', true);
   const open = await spoolFolder(spoolDir, 'still-open', false);
-  const uploader = uploaderFor(t, azurite, spoolDir, { blockSizeBytes: 1024 });
+  const crashed = await spoolFolder(spoolDir, 'crashed', false);
+  const anHourAgo = new Date(Date.now() - 3_600_000);
+  for (const name of await readdir(crashed)) await utimes(join(crashed, name), anHourAgo, anHourAgo);
+  const uploader = uploaderFor(t, azurite, spoolDir, { blockSizeBytes: 1024, abandonedAfterMs: 600_000 });
   const first = await uploader.start();
-  assert.deepEqual(first, { found: 1, uploaded: 1, failed: 0 });
+  assert.deepEqual(first, { found: 2, uploaded: 2, failed: 0 });
   await assertBlobsMatch(containerOf(azurite), finished, '2026-11-24/finished-1');
-  assert.ok(!(await readdir(open)).includes(UPLOAD_MARKER), 'a session without endedAt is not uploaded');
+  await assertBlobsMatch(containerOf(azurite), crashed, '2026-11-24/crashed');
+  assert.ok(!(await readdir(open)).includes(UPLOAD_MARKER), 'a recently written session without endedAt is not uploaded');
   assert.deepEqual(await uploader.drainSpool(), { found: 0, uploaded: 0, failed: 0 }, 'a marked folder is not uploaded again');
 });
 
@@ -189,6 +194,23 @@ test('keepLocal: false deletes the session folder after a verified upload', asyn
   assert.deepEqual(await readdir(spoolDir), [], 'the session and its day folder are gone');
   const blob = await containerOf(azurite).getBlockBlobClient('2026-11-24/delete-me/track.wav').downloadToBuffer();
   assert.ok(blob.equals(expected));
+});
+
+test('close() stops waiting retries at once and leaves the folder in the spool for the next start', async () => {
+  const spoolDir = await mkdtemp(join(tmpdir(), 'blob-spool-'));
+  const folder = await spoolFolder(spoolDir, 'unreachable', true);
+  const nobody = createServer();
+  await new Promise<void>((resolve) => nobody.listen(0, '127.0.0.1', resolve));
+  const { port } = nobody.address() as AddressInfo;
+  await new Promise((resolve) => nobody.close(resolve)); // a port where Blob Storage is down
+  const connectionString = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${Buffer.from('k').toString('base64')};BlobEndpoint=http://127.0.0.1:${port}/devstoreaccount1;`;
+  const uploader = createBlobRecordingsUploader({ connectionString, container: CONTAINER, spoolDir, retry: { maxAttempts: 10, baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+  const upload = uploader.uploadSessionFolder(folder);
+  const started = performance.now();
+  assert.deepEqual(await uploader.close(), { leftInSpool: 1 });
+  assert.ok(performance.now() - started < 5000, 'close did not wait out a 60 s backoff');
+  await assert.rejects(upload, (err: unknown) => isBlobRecordingsError(err, BlobRecordingsErrorCode.UploadFailed));
+  assert.ok(!(await readdir(folder)).includes(UPLOAD_MARKER));
 });
 
 test('uploadSessionFolder refuses a folder outside the spool layout, naming the layout', async () => {
