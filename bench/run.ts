@@ -75,7 +75,7 @@ function parseOptions(argv: string[]): BenchOptions {
     .option('--echo-calls <n>', 'calls whose frames the server plays back, to time talk-back', positiveInt, 5)
     .option('--quick', 'a short run that keeps the bench working: 10 calls × 2 × 3 s (under 20 s in all)')
     .addOption(new Option('--only <target>', 'run one target only (for profiling)').choices(['floor', 'server']))
-    .option('--cpu-prof <dir>', 'write a V8 CPU profile of the media server process into <dir> (node --cpu-prof)')
+    .option('--cpu-prof <dir>', 'write V8 CPU profiles of the target and generator processes into <dir> (node --cpu-prof)')
     .option('--json', 'print the results as JSON on stdout instead of the table')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
@@ -135,9 +135,12 @@ const MiB = 1024 * 1024;
 /** Offers the load to one target and collects its figures. */
 async function runTarget(kind: 'floor' | 'server', options: BenchOptions): Promise<TargetResult> {
   const sampleRate = FORMATS[options.format];
-  const profileFlags = kind === 'server' && options.cpuProf !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`] : [];
+  const profileFlags = options.cpuProf !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`] : [];
   const target = spawnBenchChild(kind, kind === 'floor' ? './floor-server.ts' : './server-process.ts', profileFlags);
-  const generator = spawnBenchChild('load generator', './load-generator.ts');
+  const generator = spawnBenchChild('load generator', './load-generator.ts', profileFlags);
+  if (options.cpuProf !== undefined) {
+    console.error(`bench: profiling ${kind} (pid ${target.process.pid}) and its load generator (pid ${generator.process.pid}) into ${options.cpuProf}`);
+  }
   const notes: string[] = [];
   try {
     const { wsUrl } = await target.request<{ wsUrl: string }>('listen', { maxConnections: options.calls + 100 });
