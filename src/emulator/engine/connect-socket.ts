@@ -1,5 +1,6 @@
 // Opens a WebSocket to the app as ACS does (docs/protocol.md §3): a fresh bearer token per connection and the call's
 // headers. A refused upgrade is reported with its HTTP status, so the control plane can say why streaming failed.
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { EngineErrorCode, MediaEngineError } from './engine-error.js';
 
@@ -10,6 +11,8 @@ export interface ConnectRequest {
   callConnectionId: string;
   correlationId: string;
   handshakeTimeoutMs: number;
+  /** Called with the TCP socket under the WebSocket when the upgrade succeeds (to cork a frame's messages). */
+  onTransport?: (transport: Socket) => void;
 }
 
 /** Opens the socket; rejects with a MediaEngineError (CONNECT_FAILED, `status` set when the server answered HTTP). */
@@ -39,6 +42,10 @@ export async function connectSocket(request: ConnectRequest): Promise<WebSocket>
       if (settled) return;
       settled = true;
       reject(error);
+    }
+    if (request.onTransport !== undefined) {
+      const onTransport = request.onTransport;
+      socket.once('upgrade', (response) => onTransport(response.socket));
     }
     socket.once('open', () => {
       settled = true;

@@ -6,6 +6,7 @@
 //
 // Lifecycle: events.connected() on the first socket; interrupted() / reestablished() around a reconnect (a drop, or
 // the app closing the socket); the stream ends with exactly one of failed(detail) or ended().
+import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { frameBytesFor, serializePacket } from '../../protocol/index.js';
@@ -98,6 +99,9 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
   let audio: CallAudio | undefined;
   let packets: FramePackets | undefined;
   let socket: WebSocket | undefined;
+  /** The TCP socket under `socket`: corked while a frame's messages are sent, so they leave in one write. */
+  let transport: Socket | undefined;
+  let connectingTransport: Socket | undefined;
   let transcription: TranscriptionChannel | undefined;
   let firstTick = 0;
   let epochMs = 0;
@@ -168,14 +172,21 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
       callConnectionId: spec.callConnectionId,
       correlationId: spec.correlationId,
       handshakeTimeoutMs: ctx.handshakeTimeoutMs,
+      onTransport: setConnectingTransport,
     });
     connections++;
     return opened;
   }
 
+  function setConnectingTransport(opened: Socket): void {
+    connectingTransport = opened;
+  }
+
   /** A new socket: listeners once per connection, AudioMetadata first (again after a reconnect). */
   function attach(opened: WebSocket): void {
     socket = opened;
+    transport = connectingTransport;
+    connectingTransport = undefined;
     state = 'streaming';
     opened.on('message', onMessage);
     opened.on('close', onClose);
@@ -258,17 +269,20 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
       framesLost += due.length;
       return;
     }
+    transport?.cork();
     for (const message of due) {
       ws.send(message.text);
       if (message.audio) framesSent[message.key] = (framesSent[message.key] ?? 0) + 1;
       else dtmfSent++;
     }
+    transport?.uncork();
   }
 
   /** The socket is gone (dropped, or closed by the app): ACS reports the interruption and reconnects. */
   function interrupt(reconnectAfterMs: number): void {
     const old = socket;
     socket = undefined;
+    transport = undefined;
     state = 'reconnecting';
     outbox.clear();
     old?.terminate();
