@@ -36,13 +36,21 @@ export interface WavWriter {
 }
 
 const INITIAL_CAPACITY = 16 * 1024;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** A buffer of its own (offset 0, so 16-bit aligned) and an Int16Array over it: samples are copied in with no view
+ *  made per write. */
+function allocatePending(bytes: number): { bytes: Buffer; samples: Int16Array } {
+  const memory = new ArrayBuffer(bytes);
+  return { bytes: Buffer.from(memory), samples: new Int16Array(memory, 0, bytes >> 1) };
+}
 
 class WavFileWriter implements WavWriter {
   samplesWritten = 0;
-  private pending: Buffer = Buffer.allocUnsafe(INITIAL_CAPACITY);
+  private pending = allocatePending(INITIAL_CAPACITY);
   private pendingLength = 0;
   /** The buffer not being filled: written out by the flush in progress, then reused. */
-  private spare: Buffer = Buffer.allocUnsafe(INITIAL_CAPACITY);
+  private spare = allocatePending(INITIAL_CAPACITY);
   private flushedBytes = 0;
   private headerBytes = 0;
   private queue: Promise<void> = Promise.resolve();
@@ -78,8 +86,9 @@ class WavFileWriter implements WavWriter {
       throw new WavError(WavErrorCode.TooLarge, 'the recording reached the 4 GiB WAV limit; start a new file', { path: this.path });
     }
     this.reserve(bytes);
-    if (Buffer.isBuffer(samples)) samples.copy(this.pending, this.pendingLength);
-    else writePcm16(samples, this.pending, this.pendingLength);
+    if (Buffer.isBuffer(samples)) samples.copy(this.pending.bytes, this.pendingLength);
+    else if (LITTLE_ENDIAN) this.pending.samples.set(samples, this.pendingLength >> 1);
+    else writePcm16(samples, this.pending.bytes, this.pendingLength);
     this.pendingLength += bytes;
     this.samplesWritten += bytes / this.blockAlign;
   }
@@ -100,9 +109,9 @@ class WavFileWriter implements WavWriter {
 
   private reserve(bytes: number): void {
     const needed = this.pendingLength + bytes;
-    if (needed <= this.pending.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.pending.length));
-    this.pending.copy(grown, 0, 0, this.pendingLength);
+    if (needed <= this.pending.bytes.length) return;
+    const grown = allocatePending(Math.max(needed, 2 * this.pending.bytes.length));
+    this.pending.bytes.copy(grown.bytes, 0, 0, this.pendingLength);
     this.pending = grown;
   }
 
@@ -113,7 +122,7 @@ class WavFileWriter implements WavWriter {
     this.pending = this.spare;
     this.pendingLength = 0;
     try {
-      if (bytes > 0) await this.handle.write(data, 0, bytes, WAV_HEADER_BYTES + this.flushedBytes);
+      if (bytes > 0) await this.handle.write(data.bytes, 0, bytes, WAV_HEADER_BYTES + this.flushedBytes);
       this.flushedBytes += bytes;
       const header = serializeWavHeader(this.sampleRate, this.channels, this.flushedBytes);
       await this.handle.write(header, 0, WAV_HEADER_BYTES, 0);

@@ -181,9 +181,11 @@ export class MixRecorder extends WavSink {
       this.accSlot[r] = slot;
     }
     if (!frame.filled) {
+      // Locals, not fields, in the per-sample loops: V8 then keeps the arrays in registers.
       const s = frame.samples;
+      const acc = this.acc;
       const n = Math.min(s.length, this.spf);
-      for (let i = 0; i < n; i++) this.acc[base + i] += s[i];
+      for (let i = 0; i < n; i++) acc[base + i] += s[i];
     }
     if (slot > this.maxSlot) this.maxSlot = slot;
     this.commitBelow(this.maxSlot - this.lagSlots);
@@ -202,12 +204,15 @@ export class MixRecorder extends WavSink {
       const s = this.nextSlot;
       const r = s % this.size;
       if (this.accSlot[r] === s) {
-        const base = r * this.spf;
-        for (let i = 0; i < this.spf; i++) {
-          const v = this.acc[base + i];
-          this.out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+        const spf = this.spf;
+        const base = r * spf;
+        const acc = this.acc;
+        const out = this.out;
+        for (let i = 0; i < spf; i++) {
+          const v = acc[base + i];
+          out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
         }
-        this.wav.append(this.out);
+        this.wav.append(out);
         this.accSlot[r] = -1;
       } else {
         this.wav.append(this.silence);
