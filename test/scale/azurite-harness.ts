@@ -35,6 +35,9 @@ export async function startAzurite(options: { port?: number; location?: string }
   const child = spawn(process.execPath, [...args, '--silent', '--skipApiVersionCheck', '--loose', '--disableTelemetry'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A test process that dies without running its after() hooks must not leave Azurite behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const port = await listeningPort(child);
   const exited = child.exitCode !== null ? Promise.resolve() : once(child, 'exit').then(() => undefined);
   return {
@@ -44,6 +47,7 @@ export async function startAzurite(options: { port?: number; location?: string }
       `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
       `BlobEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`,
     async stop() {
+      process.off('exit', killOnExit);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     },
