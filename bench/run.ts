@@ -6,8 +6,11 @@
 //      the middle of the run (1 s warm-up and 1 s tail left out) divided by the frames it received in that window.
 // Then frames sent (generator) = received (target) = written (track WAVs) is checked; a difference fails the run.
 // See bench/README.md for the figures and what each column means.
-import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { frameBytesFor, type SampleRate } from '../src/protocol/index.js';
 import { spawnBenchChild, type BenchChild, type TargetSnapshot } from './child-process.js';
@@ -23,11 +26,15 @@ interface BenchOptions {
   only: 'floor' | 'server' | undefined;
   cpuProf: string | undefined;
   json: boolean;
+  /** NATS URL for a third run with MediaServerOptions.nats; '' = start a local nats-server. */
+  nats: string | undefined;
 }
+
+type TargetKind = 'floor' | 'server' | 'server+nats';
 
 /** One target's figures. */
 interface TargetResult {
-  target: 'floor' | 'server';
+  target: TargetKind;
   framesSent: number;
   framesReceived: number;
   framesWritten: number | undefined;
@@ -77,6 +84,7 @@ function parseOptions(argv: string[]): BenchOptions {
     .addOption(new Option('--only <target>', 'run one target only (for profiling)').choices(['floor', 'server']))
     .option('--cpu-prof <dir>', 'write V8 CPU profiles of the target and generator processes into <dir> (node --cpu-prof)')
     .option('--json', 'print the results as JSON on stdout instead of the table')
+    .option('--nats [url]', 'also run the media server publishing to NATS JetStream (MediaServerOptions.nats); without a URL a local /usr/sbin/nats-server -js is started')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
   program.parse(argv);
@@ -90,6 +98,7 @@ function parseOptions(argv: string[]): BenchOptions {
     only?: 'floor' | 'server';
     cpuProf?: string;
     json?: boolean;
+    nats?: string | boolean;
   }>();
   const quick = o.quick === true;
   const calls = quick ? 10 : o.calls;
@@ -102,6 +111,7 @@ function parseOptions(argv: string[]): BenchOptions {
     only: o.only,
     cpuProf: o.cpuProf,
     json: o.json === true,
+    nats: o.nats === undefined || o.nats === false ? undefined : o.nats === true ? '' : o.nats,
   };
 }
 
@@ -133,7 +143,7 @@ const KiB = 1024;
 const MiB = 1024 * 1024;
 
 /** Offers the load to one target and collects its figures. */
-async function runTarget(kind: 'floor' | 'server', options: BenchOptions): Promise<TargetResult> {
+async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: string): Promise<TargetResult> {
   const sampleRate = FORMATS[options.format];
   const profileFlags = options.cpuProf !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`] : [];
   const target = spawnBenchChild(kind, kind === 'floor' ? './floor-server.ts' : './server-process.ts', profileFlags);
@@ -143,7 +153,7 @@ async function runTarget(kind: 'floor' | 'server', options: BenchOptions): Promi
   }
   const notes: string[] = [];
   try {
-    const { wsUrl } = await target.request<{ wsUrl: string }>('listen', { maxConnections: options.calls + 100 });
+    const { wsUrl } = await target.request<{ wsUrl: string }>('listen', { maxConnections: options.calls + 100, natsUrl });
     const base = await target.request<TargetSnapshot>('snapshot', { gc: true });
 
     // 1. Idle: metadata only, then measure.
@@ -161,7 +171,7 @@ async function runTarget(kind: 'floor' | 'server', options: BenchOptions): Promi
       calls: options.calls,
       participants: options.participants,
       sampleRate,
-      echoCalls: kind === 'server' ? options.echoCalls : 0,
+      echoCalls: kind === 'floor' ? 0 : options.echoCalls,
     });
     await sleep(1000);
     const windowMs = (options.seconds - 2) * 1000;
@@ -187,7 +197,7 @@ async function runTarget(kind: 'floor' | 'server', options: BenchOptions): Promi
     const drained = await target.request<{ frames: number; rejects?: Record<string, number>; recordingDropped?: number; gapsFilled?: number; echoFrames?: number }>('drain');
     let written: number | undefined;
     let ingestToDisk: LatencyStats | undefined;
-    if (kind === 'server') {
+    if (kind !== 'floor') {
       const wav = await target.request<{ frames: number; files: number; badFiles: string[] }>('written', { frameBytes: frameBytesFor(sampleRate) });
       written = wav.frames;
       if (wav.badFiles.length > 0) notes.push(`${wav.badFiles.length} WAV files whose header and size disagree`);
@@ -218,7 +228,7 @@ async function runTarget(kind: 'floor' | 'server', options: BenchOptions): Promi
       rssIdleKiBPerConnection: (idle.rssBytes - base.rssBytes) / KiB / options.calls,
       rssStreamingKiBPerConnection: (mid.rssBytes - afterIdle.rssBytes) / KiB / options.calls,
       ingestToDisk,
-      talkBack: kind === 'server' ? sent.talkBack : undefined,
+      talkBack: kind === 'floor' ? undefined : sent.talkBack,
       talkBackEchoed: sent.echoReceived,
       pacing: sent.pacing,
       connectMs,
@@ -255,6 +265,7 @@ function renderTable(options: BenchOptions, results: TargetResult[]): string {
     ['target CPU (% of one core)', fixed(floor?.targetCpuPercent, 0), fixed(server?.targetCpuPercent, 0), ''],
     ['generator CPU (% of one core)', fixed(floor?.generatorCpuPercent, 0), fixed(server?.generatorCpuPercent, 0), ''],
     ['machine CPU (% of one core)', fixed(floor?.machineCpuPercent, 0), fixed(server?.machineCpuPercent, 0), `of ${availableParallelism() * 100}`],
+    ['  of which other processes', fixed(floor && others(floor), 0), fixed(server && others(server), 0), 'not the bench'],
     ['RSS before load (MiB)', fixed(floor?.rssBaseMiB, 1), fixed(server?.rssBaseMiB, 1), ''],
     ['RSS / idle connection (KiB)', fixed(floor?.rssIdleKiBPerConnection, 1), fixed(server?.rssIdleKiBPerConnection, 1), `${check(server && server.rssIdleKiBPerConnection <= TARGETS.idleKiB)} (≤ ${TARGETS.idleKiB})`],
     ['RSS / streaming connection (KiB)', fixed(floor?.rssStreamingKiBPerConnection, 1), fixed(server?.rssStreamingKiBPerConnection, 1), ''],
@@ -269,6 +280,16 @@ function renderTable(options: BenchOptions, results: TargetResult[]): string {
   const widths = [0, 1, 2, 3].map((i) => Math.max(...[header, ...rows].map((row) => row[i].length)));
   const line = (row: string[]): string => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
   const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
+  const withNats = results.find((r) => r.target === 'server+nats');
+  if (withNats !== undefined) {
+    const extra = server === undefined ? undefined : withNats.cpuUsPerFrame - server.cpuUsPerFrame;
+    out.push(
+      '',
+      `with NATS JetStream publishing: ${fixed(withNats.cpuUsPerFrame)} µs / frame (${fixed(extra)} µs more than without), ` +
+        `frames sent ${withNats.framesSent} / received ${withNats.framesReceived} / written ${withNats.framesWritten ?? '—'}, ` +
+        `server CPU ${fixed(withNats.targetCpuPercent, 0)} %, machine ${fixed(withNats.machineCpuPercent, 0)} % (nats-server included).`,
+    );
+  }
   const notes = results.flatMap((r) => r.notes.map((note) => `${r.target}: ${note}`));
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   out.push('', `machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}; generator and target share these cores.`);
@@ -277,8 +298,49 @@ function renderTable(options: BenchOptions, results: TargetResult[]): string {
   return out.join('\n');
 }
 
+/** Machine CPU the bench's two processes do not account for (other work on the machine during the window). */
+function others(result: TargetResult): number {
+  return Math.max(0, result.machineCpuPercent - result.targetCpuPercent - result.generatorCpuPercent);
+}
+
 function framesMatch(result: TargetResult): boolean {
   return result.framesSent === result.framesReceived && (result.framesWritten === undefined || result.framesWritten === result.framesSent);
+}
+
+/** A free TCP port on 127.0.0.1 (asked of the OS, then released for the child to take). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** Starts `nats-server -js` on a free port with a temporary store; resolves once it accepts connections. */
+async function startNats(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const store = mkdtempSync(join(tmpdir(), 'acs-bench-nats-'));
+  const child: ChildProcess = spawn('/usr/sbin/nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+    rmSync(store, { recursive: true, force: true });
+  };
+  const deadline = performance.now() + 10_000;
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = createConnection(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (up) return { url: `nats://127.0.0.1:${port}`, stop };
+    if (performance.now() > deadline || child.exitCode !== null) {
+      await stop();
+      throw new Error('nats-server did not start (is /usr/sbin/nats-server installed?)');
+    }
+    await sleep(100);
+  }
 }
 
 async function main(): Promise<void> {
@@ -289,6 +351,15 @@ async function main(): Promise<void> {
     if (options.only !== undefined && options.only !== kind) continue;
     log(`bench: ${kind}: ${options.calls} calls × ${options.participants} participants, ${options.format}, ${options.seconds} s…`);
     results.push(await runTarget(kind, options));
+  }
+  if (options.nats !== undefined) {
+    const local = options.nats === '' ? await startNats() : undefined;
+    try {
+      log(`bench: server+nats (${local?.url ?? options.nats})…`);
+      results.push(await runTarget('server+nats', options, local?.url ?? options.nats));
+    } finally {
+      await local?.stop();
+    }
   }
   if (options.json) console.log(JSON.stringify({ options, results }, null, 2));
   else console.log(`\n${renderTable(options, results)}`);

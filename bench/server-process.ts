@@ -124,6 +124,7 @@ serveBenchRequests(
         auth: 'off',
         repairOnStart: false,
         limits: { maxConnections: Number(args.maxConnections ?? 2000) },
+        ...(typeof args.natsUrl === 'string' ? { nats: { url: args.natsUrl } } : {}),
       };
       server = createMediaServer(options);
       server.on('session', onSession);
