@@ -1,6 +1,8 @@
 // `acs-audio serve`: flags and environment variables → createMediaServer options; graceful stop on SIGTERM/SIGINT.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
+import { createBlobRecordingsUploader, type BlobRecordingsUploader } from '../scale/blob-recordings.js';
+import { blobConnectionStringFrom, parseRecordingsTarget, type RecordingsTarget } from '../scale/blob-recordings-target.js';
 import { createMediaServer, ACS_JWKS_URL, ACS_JWT_ISSUER, type MediaServerOptions } from '../server/index.js';
 
 function integer(name: string, min: number, max: number) {
@@ -21,7 +23,12 @@ export function registerServe(program: Command): void {
     )
     .addOption(new Option('--host <host>', 'interface to listen on (0.0.0.0 for all)').env('ACS_AUDIO_HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on').env('ACS_AUDIO_PORT').default(8080).argParser(integer('--port', 0, 65535)))
-    .addOption(new Option('--recordings <dir>', 'recordings folder; "none" to record nothing').env('ACS_AUDIO_RECORDINGS').default('./recordings'))
+    .addOption(
+      new Option('--recordings <target>', 'a folder, "none" to record nothing, or azblob://<container>[/<prefix>] to upload finished sessions to Blob Storage (connection string in ACS_AUDIO_BLOB_CONNECTION_STRING or AZURE_STORAGE_CONNECTION_STRING)')
+        .env('ACS_AUDIO_RECORDINGS')
+        .default('./recordings'),
+    )
+    .addOption(new Option('--spool <dir>', 'with azblob://: where sessions are recorded and kept until uploaded (a Blob outage loses nothing)').env('ACS_AUDIO_SPOOL').default('./recordings-spool'))
     .addOption(new Option('--public-url <url>', 'public https URL ACS reaches this server at (a devtunnel/ngrok URL)').env('ACS_AUDIO_PUBLIC_URL'))
     .addOption(new Option('--connection-string <cs>', 'ACS connection string; lets the server answer incoming calls').env('ACS_CONNECTION_STRING'))
     .addOption(new Option('--channel <type>', 'answered calls: mixed or unmixed audio').choices(['mixed', 'unmixed']).env('ACS_AUDIO_CHANNEL').default('mixed'))
@@ -61,10 +68,21 @@ export function registerServe(program: Command): void {
         logger.warn({ host: flags.host }, 'no --api-token: the dashboard, recordings and talk-back API are open to anyone who can reach this port');
       }
       if (authMode === 'off') logger.warn('JWT auth is OFF: anyone who can reach this port can stream into it and post callbacks');
+      let target: RecordingsTarget;
+      let blobConnectionString: string | undefined;
+      try {
+        target = parseRecordingsTarget(flags.recordings);
+        if (target.kind === 'azblob') blobConnectionString = blobConnectionStringFrom(process.env, flags.recordings);
+      } catch (error) {
+        console.error(`acs-audio serve: ${(error as Error).message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const recordingsDir = target.kind === 'none' ? null : target.kind === 'local' ? target.dir : flags.spool;
       const options: MediaServerOptions = {
         host: flags.host,
         port: flags.port,
-        recordingsDir: flags.recordings === 'none' ? null : flags.recordings,
+        recordingsDir,
         publicUrl: flags.publicUrl,
         acsConnectionString: flags.connectionString,
         answer: { channel: flags.channel, format: flags.format, bidirectional: Boolean(flags.bidirectional), dtmf: Boolean(flags.dtmf), startNow: flags.startNow },
@@ -76,9 +94,26 @@ export function registerServe(program: Command): void {
         logger,
       };
       let server;
+      let uploader: BlobRecordingsUploader | undefined;
       try {
         server = createMediaServer(options);
+        if (target.kind === 'azblob') {
+          uploader = createBlobRecordingsUploader({
+            connectionString: blobConnectionString as string,
+            container: target.container,
+            prefix: target.prefix,
+            spoolDir: flags.spool,
+            logger,
+            registry: server.metrics.registry,
+          });
+          uploader.attach(server.hub);
+        }
+        // Listen first: crash-damaged WAVs in the spool are repaired before anything is uploaded.
         await server.listen();
+        if (uploader !== undefined) {
+          const drained = await uploader.start();
+          logger.info({ container: target.kind === 'azblob' ? target.container : undefined, spool: flags.spool, ...drained }, 'uploading finished sessions to Blob Storage');
+        }
       } catch (error) {
         console.error(`acs-audio serve: ${(error as Error).message}`);
         process.exitCode = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 1 : 2;
@@ -86,7 +121,13 @@ export function registerServe(program: Command): void {
       }
       const stop = (signal: string) => {
         logger.info({ signal }, 'stopping: closing sockets and finishing recordings');
-        void server.close().then(() => process.exit(0));
+        void server
+          .close()
+          .then(async () => {
+            const left = await uploader?.close();
+            if (left !== undefined && left.leftInSpool > 0) logger.warn({ leftInSpool: left.leftInSpool, spool: flags.spool }, 'sessions left in the spool; they upload at the next start');
+          })
+          .then(() => process.exit(0));
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));

@@ -1,0 +1,81 @@
+// `acs-audio serve --recordings azblob://…` as a user runs it: a call recorded into the spool, uploaded to Azurite
+// when it ends, byte for byte; a missing connection string refuses to start and names the variables.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { WebSocket } from 'ws';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { formatTimestamp, serializePacket } from '../../src/protocol/index.js';
+import { startAzurite } from './azurite-harness.js';
+
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+
+test('serve --recordings azblob:// without a connection string exits 2 naming both variables', () => {
+  const env = { ...process.env, ACS_AUDIO_BLOB_CONNECTION_STRING: '', AZURE_STORAGE_CONNECTION_STRING: '' };
+  const result = spawnSync(process.execPath, [...CLI, 'serve', '--port', '0', '--auth', 'off', '--recordings', 'azblob://calls'], { encoding: 'utf8', env });
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /ACS_AUDIO_BLOB_CONNECTION_STRING/);
+  assert.match(result.stderr, /AZURE_STORAGE_CONNECTION_STRING/);
+});
+
+test('serve --recordings azblob://container/prefix uploads a finished call; blobs match the spooled files', { timeout: 60_000 }, async () => {
+  const azurite = await startAzurite();
+  const spool = await mkdtemp(join(tmpdir(), 'serve-spool-'));
+  const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--auth', 'off', '--recordings', 'azblob://calls/site-a', '--spool', spool], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, ACS_AUDIO_BLOB_CONNECTION_STRING: '' },
+  });
+  let stderr = '';
+  try {
+    const wsUrl = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /"ws":"(ws:\/\/[^"]+)"/.exec(stderr);
+        if (match) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
+    });
+    const ws = new WebSocket(wsUrl);
+    await once(ws, 'open');
+    ws.send(serializePacket({ kind: 'AudioMetadata', subscriptionId: 'blob-sub', encoding: 'PCM', sampleRate: 16000, channels: 1, length: 640 }));
+    const t0 = Date.now();
+    for (let i = 0; i < 50; i++) {
+      const ms = t0 + i * 20;
+      ws.send(serializePacket({ kind: 'AudioData', timestamp: formatTimestamp(ms), timestampMs: ms, participantRawID: '4:+15550001111', silent: false, samples: new Int16Array(320).fill(i * 10) }));
+    }
+    ws.close(1000);
+
+    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('calls');
+    // The session's spool folder appears, and the upload finishes with the .uploaded marker in it.
+    const deadline = Date.now() + 30_000;
+    const sessionFolder = async (): Promise<string | undefined> => {
+      const [day] = await readdir(spool);
+      const [session] = day === undefined ? [] : await readdir(join(spool, day));
+      return session === undefined ? undefined : join(day, session);
+    };
+    let relative: string | undefined;
+    while (relative === undefined || !(await readdir(join(spool, relative))).includes('.uploaded')) {
+      relative ??= await sessionFolder();
+      if (Date.now() > deadline) throw new Error(`no upload within 30 s: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const folder = join(spool, relative);
+    const [day, session] = relative.split(/[\\/]/);
+    const files = (await readdir(folder)).filter((f) => !f.startsWith('.'));
+    assert.ok(files.includes('session.json') && files.some((f) => f.endsWith('.wav')), `spooled: ${files.join(', ')}`);
+    for (const file of files) {
+      const blob = await container.getBlobClient(`site-a/${day}/${session}/${file}`).downloadToBuffer();
+      assert.ok(blob.equals(await readFile(join(folder, file))), `${file} matches byte for byte`);
+    }
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+  } finally {
+    child.kill('SIGKILL');
+    await azurite.stop();
+  }
+});
