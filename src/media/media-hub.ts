@@ -217,7 +217,10 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
       session.recordCallEvent(event);
       return;
     }
-    // The socket is not there yet (callbacks and sockets race): keep the event for when it links.
+    // No live session: the call's last ended session still records it (CallDisconnected usually comes after the
+    // stream closed); and in case the socket is not there yet (callbacks and sockets race), keep it for when it links.
+    const previous = this.recentSessionOf(callConnectionId, subscriptionId);
+    if (previous !== undefined) previous.recordCallEvent(event);
     const key = callConnectionId ?? subscriptionId;
     if (key === undefined) return;
     const list = this.pendingEvents.get(key) ?? [];
@@ -235,6 +238,14 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
     const linkedSub = [...this.callOfSubscription].find(([, call]) => call === callConnectionId)?.[0];
     if (linkedSub !== undefined && this.bySubscription.has(linkedSub)) return this.bySubscription.get(linkedSub);
     for (const s of this.live.values()) if (s.metadata !== undefined && s.callConnectionId === callConnectionId) return s;
+    return undefined;
+  }
+
+  private recentSessionOf(callConnectionId: string | undefined, subscriptionId: string | undefined): Session | undefined {
+    for (let i = this.recent.length - 1; i >= 0; i--) {
+      const s = this.recent[i];
+      if ((callConnectionId !== undefined && s.callConnectionId === callConnectionId) || (subscriptionId !== undefined && s.subscriptionId === subscriptionId)) return s;
+    }
     return undefined;
   }
 

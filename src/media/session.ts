@@ -374,6 +374,10 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
       callConnectionId: event.callConnectionId,
       data: event.data,
     });
+    // After the session ended no flush timer runs for it: write a late event (often CallDisconnected) at once.
+    if (!this.live && this.recording !== undefined) {
+      this.recording.events.flush().catch((err: unknown) => this.logger.error({ err }, 'media: could not append a late call event to events.jsonl'));
+    }
     this.emitter.emit('callEvent', event);
   }
 

@@ -398,3 +398,26 @@ test("a transcription socket of the same call feeds the audio session's transcri
     await cleanup();
   }
 });
+
+test('a call event after the session ended (CallDisconnected) still reaches events.jsonl', async () => {
+  const { hub, cleanup } = await makeHub();
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-late-event'));
+    const session = await started;
+    hub.recordCallEvent({ type: 'CallConnected', callConnectionId: 'call-late', subscriptionId: 'sub-late-event', data: {} });
+    socket.conn.closed(1000, 'bye');
+    const summary = await ended(session);
+    hub.recordCallEvent({ type: 'CallDisconnected', callConnectionId: 'call-late', data: {} });
+    const path = join(summary.recordingDir!, 'events.jsonl');
+    let types: string[] = [];
+    for (let i = 0; i < 100 && !types.includes('CallDisconnected'); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      types = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).type);
+    }
+    assert.deepEqual(types, ['CallConnected', 'CallDisconnected']);
+  } finally {
+    await cleanup();
+  }
+});
