@@ -5,6 +5,7 @@ import { registerEmulator } from './emulator.js';
 import { registerRepair } from './repair.js';
 import { registerCall } from './call.js';
 import { registerDemo } from './demo.js';
+import { registerTap } from './tap.js';
 
 const program = new Command()
   .name('acs-audio')
@@ -20,5 +21,6 @@ registerEmulator(program);
 registerRepair(program);
 registerCall(program);
 registerDemo(program);
+registerTap(program);
 
 await program.parseAsync(process.argv);

@@ -52,6 +52,11 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--max-participants <n>', 'participants (tracks) per session; one more closes the socket (4003)').env('ACS_AUDIO_MAX_PARTICIPANTS').default(64).argParser(integer('--max-participants', 1, 10_000)))
     .addOption(new Option('--max-frame-rate <fps>', 'audio frames per second per track, over a 10 s burst; more closes the socket (4002). ACS sends 50').env('ACS_AUDIO_MAX_FRAME_RATE').default(250).argParser(integer('--max-frame-rate', 50, 100_000)))
     .addOption(new Option('--max-recording-queue <bytes>', 'recording memory per session while the disk lags; past it frames are dropped, counted and logged').env('ACS_AUDIO_MAX_RECORDING_QUEUE').default(4 * 1024 * 1024).argParser(integer('--max-recording-queue', 0, 1024 * 1024 * 1024)))
+    .addOption(new Option('--nats <url>', 'scale out: publish sessions to NATS JetStream, share the session registry, forward talk-back (docs/scale-out.md)').env('ACS_AUDIO_NATS'))
+    .addOption(new Option('--nats-audio <on|off>', 'with --nats: publish audio frames (off: events, transcripts and DTMF only)').choices(['on', 'off']).env('ACS_AUDIO_NATS_AUDIO').default('on'))
+    .addOption(new Option('--nats-node-id <id>', 'with --nats: this node\'s id in the registry (default <hostname>-<random>)').env('ACS_AUDIO_NATS_NODE_ID'))
+    .addOption(new Option('--nats-max-age <seconds>', 'with --nats: stream retention, oldest messages removed after this (0 = no age limit)').env('ACS_AUDIO_NATS_MAX_AGE_S').default(3600).argParser(integer('--nats-max-age', 0, 365 * 86_400)))
+    .addOption(new Option('--nats-max-bytes <bytes>', 'with --nats: stream retention, oldest messages removed past this size (-1 = unlimited)').env('ACS_AUDIO_NATS_MAX_BYTES').default(1024 * 1024 * 1024).argParser(integer('--nats-max-bytes', -1, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('ACS_AUDIO_LOG_LEVEL').default('info'))
     .action(async (flags) => {
       const logger = pino({ level: flags.logLevel }, pino.destination(2));
@@ -89,6 +94,9 @@ export function registerServe(program: Command): void {
         auth: authMode === 'jwt' ? { jwksUrl: flags.jwksUrl, issuer: flags.issuer, audience: flags.audience } : 'off',
         maxPayloadBytes: flags.maxPayload,
         apiToken: flags.apiToken,
+        nats: flags.nats
+          ? { url: flags.nats, nodeId: flags.natsNodeId, publishAudio: flags.natsAudio !== 'off', maxAgeMs: flags.natsMaxAge * 1000, maxBytes: flags.natsMaxBytes }
+          : undefined,
         limits: { maxConnections: flags.maxConnections, idleTimeoutMs: flags.idleTimeout, pingIntervalMs: flags.pingInterval },
         media: { maxParticipants: flags.maxParticipants, maxFrameRate: flags.maxFrameRate, maxRecordingQueueBytes: flags.maxRecordingQueue },
         logger,
