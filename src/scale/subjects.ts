@@ -30,9 +30,6 @@ export const SubjectKind = {
 } as const;
 export type SubjectKind = (typeof SubjectKind)[keyof typeof SubjectKind];
 
-/** The token after the prefix that control subjects use; not a session id the hub ever generates. */
-const CONTROL_TOKEN = 'control';
-
 /**
  * One subject token from any text: characters outside `[A-Za-z0-9_+=-]` (including `.`, `*`, `>`, spaces) become
  * `%XX` of their UTF-8 bytes, so distinct ids stay distinct and `decodeSubjectToken` gets the original back.
@@ -63,9 +60,9 @@ export interface Subjects {
   dtmf(sessionId: string): string;
   /** Everything of one session (a consumer filter). */
   session(sessionId: string): string;
-  /** Request/reply subject of one node's control responder (play, stop-audio). Not stored in a stream. */
+  /** Request/reply subject of one node's control responder (play, stop-audio): `<prefix>_control.<node>`, not stored. */
   control(nodeId: string): string;
-  /** The stream's subjects: every session's audio, events, transcripts and DTMF — and not control requests. */
+  /** The stream's subjects: every session's audio, events, transcripts and DTMF (`<prefix>.*.>`), not control requests. */
   streamSubjects(): string[];
 }
 
@@ -82,13 +79,10 @@ export function createSubjects(prefix = 'acs'): Subjects {
     transcript: (sessionId) => `${s(sessionId)}.${SubjectKind.Transcript}`,
     dtmf: (sessionId) => `${s(sessionId)}.${SubjectKind.Dtmf}`,
     session: (sessionId) => `${s(sessionId)}.>`,
-    control: (nodeId) => `${prefix}.${CONTROL_TOKEN}.${encodeSubjectToken(nodeId)}`,
-    streamSubjects: () => [
-      `${prefix}.*.${SubjectKind.Audio}.*`,
-      `${prefix}.*.${SubjectKind.Events}`,
-      `${prefix}.*.${SubjectKind.Transcript}`,
-      `${prefix}.*.${SubjectKind.Dtmf}`,
-    ],
+    // Outside `<prefix>.*.>`: a request on a stream's subject would be stored and answered by JetStream's ack.
+    control: (nodeId) => `${prefix}_control.${encodeSubjectToken(nodeId)}`,
+    // One wildcard, so that `<prefix>.<session>.>` is a valid consumer filter (nats-server 2.9 wants a subset).
+    streamSubjects: () => [`${prefix}.*.>`],
   };
 }
 

@@ -2,6 +2,7 @@
 // lifecycle events, transcripts and DTMF, in stream order. With a durable name it resumes after the last message it
 // acknowledged, even after a crash: the durable consumer is re-created from its ack floor when messages were
 // handed out but not acknowledged (docs/scale-out.md §Consuming).
+import { randomBytes } from 'node:crypto';
 import {
   AckPolicy,
   connect,
@@ -27,7 +28,7 @@ export interface SubscribeOptions {
   /** Frames too; false skips them (they are still read from the stream). @default true */
   audio?: boolean;
   /** Durable consumer name: a later subscribe with the same name resumes after the last acknowledged message.
-   *  One subscriber per name at a time. @default none: an ephemeral ordered consumer */
+   *  One subscriber per name at a time. @default none: an ephemeral consumer */
   durable?: string;
   /** Where a new consumer starts: every stored message, or only messages published from now on. @default 'start' */
   from?: 'start' | 'new';
@@ -86,7 +87,7 @@ export interface NatsSubscription extends AsyncIterable<SubscribedMessage> {
   ack(message: SubscribedMessage): void;
   /** Stop: acknowledges what auto-ack owes, flushes acks to the server, disconnects a connection it opened. */
   close(): Promise<void>;
-  /** The durable name, or 'ordered' for an ephemeral ordered consumer. */
+  /** The durable name, or the generated name of the ephemeral consumer. */
   readonly consumerName: string;
 }
 
@@ -109,20 +110,31 @@ export async function subscribe(options: SubscribeOptions): Promise<NatsSubscrip
     await jsm.streams.info(stream).catch((error: Error) => {
       throw new Error(`subscribe: no stream "${stream}" on ${nc.getServer()} (${error.message}); has a media server with --nats run against this NATS server yet?`, { cause: error });
     });
-    const consumer =
-      options.durable === undefined
-        ? // 'start' is the ordered consumer's default (start sequence 1); DeliverPolicy.All with its start sequence
-          // is refused by nats-server 2.9, and the client would retry for ever.
-          await js.consumers.get(stream, { ...(filter ? { filterSubjects: filter } : {}), ...(options.from === 'new' ? { deliver_policy: DeliverPolicy.New } : {}) })
-        : await js.consumers.get(stream, await prepareDurable(jsm, stream, options.durable, filter, options.from ?? 'start'));
+    const durable = options.durable ?? (await createEphemeral(jsm, stream, filter, options.from ?? 'start'));
+    const consumer = await js.consumers.get(stream, options.durable === undefined ? durable : await prepareDurable(jsm, stream, durable, filter, options.from ?? 'start'));
     const messages = await consumer.consume({ max_messages: 512 });
-    // An ordered consumer is made (and re-made) by the client as it goes: it has no lasting name to report.
-    const name = options.durable ?? 'ordered';
-    return new Subscription(nc, ownsConnection, messages, options, prefix, name);
+    return new Subscription(nc, ownsConnection, messages, options, prefix, durable);
   } catch (error) {
     if (ownsConnection) await nc.close();
     throw error;
   }
+}
+
+/**
+ * A consumer for one subscriber without a durable name: no acks, removed by the server a minute after it is left.
+ * (The client's ordered consumer would do, but nats-server 2.9 refuses how it creates filtered consumers, and the
+ * client then retries for ever.)
+ */
+async function createEphemeral(jsm: JetStreamManager, stream: string, filter: string | undefined, from: 'start' | 'new'): Promise<string> {
+  const name = `subscribe-${randomBytes(6).toString('hex')}`;
+  await jsm.consumers.add(stream, {
+    durable_name: name,
+    ack_policy: AckPolicy.None,
+    inactive_threshold: nanos(60_000),
+    deliver_policy: from === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
+    ...(filter ? { filter_subject: filter } : {}),
+  });
+  return name;
 }
 
 /** Creates the durable, or re-creates it from its ack floor when messages were handed out but not acknowledged. */
