@@ -34,6 +34,25 @@ export type {
   Sink,
 } from './media/index.js';
 export { createMediaServer, createJwtVerifier, AuthFailure, type MediaServer, type MediaServerOptions, type CallEvent } from './server/index.js';
+export {
+  subscribe,
+  WavTap,
+  NatsHeader,
+  createSubjects,
+  type NatsOptions,
+  type NatsSubscription,
+  type SubscribeOptions,
+  type SubscribedMessage,
+  type SubscribedFrame,
+  type SubscribedEvent,
+  type SubscribedTranscript,
+  type SubscribedDtmf,
+  type SessionEventMessage,
+  type TranscriptMessage,
+  type DtmfMessage,
+  type RegistryEntry,
+  type ClusterSessionSummary,
+} from './scale/index.js';
 export { createEmulator, type Emulator, type EmulatorOptions, type Scenario } from './emulator/index.js';
 export {
   createCallClient,
