@@ -358,13 +358,19 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
         }
       }
       await natsNode?.start();
-      await new Promise<void>((resolve, reject) => {
-        http.once('error', reject);
-        http.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
-          http.off('error', reject);
-          resolve();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          http.once('error', reject);
+          http.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+            http.off('error', reject);
+            resolve();
+          });
         });
-      });
+      } catch (error) {
+        // The port is taken (or similar): leave nothing connected that would keep the process alive.
+        await natsNode?.close().catch(() => undefined);
+        throw error;
+      }
       const { port } = http.address() as AddressInfo;
       const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
