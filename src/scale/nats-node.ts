@@ -43,6 +43,9 @@ export interface NatsNode {
   close(): Promise<void>;
 }
 
+/** How long close() waits for a clean NATS goodbye (publish queue, registry, drain) before dropping the connection. */
+const CLOSE_TIMEOUT_MS = 5000;
+
 /** Creates a node; nothing connects until start(). Throws at once on bad options. */
 export function createNatsNode(natsOptions: NatsOptions, deps: NatsNodeDeps): NatsNode {
   const options = resolveNatsOptions(natsOptions);
@@ -148,11 +151,27 @@ export function createNatsNode(natsOptions: NatsOptions, deps: NatsNodeDeps): Na
     stats: () => publisher?.stats() ?? emptyStats(),
     close() {
       closing ??= (async () => {
-        await publisher?.drain(3000);
-        publisher?.close();
-        await control?.close();
-        await registry?.close();
-        if (nc !== undefined && ownsConnection) await nc.drain().catch(() => nc?.close());
+        const graceful = (async () => {
+          await publisher?.drain(3000);
+          publisher?.close();
+          await control?.close();
+          await registry?.close();
+          if (nc !== undefined && ownsConnection) await nc.drain().catch(() => nc?.close());
+        })().catch((error: unknown) => log.warn({ err: error }, 'nats: closing cleanly failed'));
+        // With NATS unreachable the registry writes and the drain wait for a reconnect that may never come: a node
+        // shutting down must not hang on them. Its sessions are then marked ended by the other nodes' sweep.
+        let timer: NodeJS.Timeout | undefined;
+        const gaveUp = await Promise.race([
+          graceful.then(() => false),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), CLOSE_TIMEOUT_MS))),
+        ]);
+        clearTimeout(timer);
+        if (gaveUp) {
+          log.warn({ timeoutMs: CLOSE_TIMEOUT_MS }, 'nats: not closed cleanly in time (NATS unreachable?); dropping the connection');
+          publisher?.close();
+          // Not awaited: while reconnecting, the client's close() may never settle (nothing left to wait on).
+          if (nc !== undefined && ownsConnection) nc.close().catch(() => undefined);
+        }
       })();
       return closing;
     },

@@ -40,7 +40,7 @@ export async function startNatsServer(): Promise<NatsServerProcess> {
     url,
     process: child,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await exited;
