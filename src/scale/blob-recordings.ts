@@ -56,6 +56,10 @@ export interface BlobRecordingsOptions {
   concurrency?: number;
   /** How often the spool is scanned for finished folders not yet uploaded; 0 = only at start(). @default 60000 */
   drainIntervalMs?: number;
+  /** Wait this long after a session ends before uploading it: the call's last callbacks (CallDisconnected usually
+   *  comes after the stream closed) still reach its events.jsonl. Pending ones at close() upload at the next start.
+   *  @default 5000 */
+  settleMs?: number;
   /** A folder whose session never ended (its server crashed; the restarted server repairs the WAVs) is uploaded
    *  once none of its files changed for this long; 0 = never. @default 900000 (15 min) */
   abandonedAfterMs?: number;
@@ -126,6 +130,7 @@ function checkOptions(o: BlobRecordingsOptions): void {
   if (r.baseDelayMs !== undefined && !(r.baseDelayMs >= 0)) bad.push('retry.baseDelayMs (≥ 0)');
   if (r.maxDelayMs !== undefined && !(r.maxDelayMs >= (r.baseDelayMs ?? 0))) bad.push('retry.maxDelayMs (≥ retry.baseDelayMs)');
   if (o.drainIntervalMs !== undefined && !(o.drainIntervalMs === 0 || o.drainIntervalMs >= 100)) bad.push('drainIntervalMs (0 or ≥ 100)');
+  if (o.settleMs !== undefined && !(o.settleMs >= 0)) bad.push('settleMs (≥ 0)');
   if (o.abandonedAfterMs !== undefined && !(o.abandonedAfterMs >= 0)) bad.push('abandonedAfterMs (≥ 0)');
   if (o.closeTimeoutMs !== undefined && !(o.closeTimeoutMs >= 0)) bad.push('closeTimeoutMs (≥ 0)');
   if (o.requestTimeoutMs !== undefined && !(o.requestTimeoutMs >= 100)) bad.push('requestTimeoutMs (≥ 100)');
@@ -179,6 +184,8 @@ export function createBlobRecordingsUploader(options: BlobRecordingsOptions): Bl
   const baseDelayMs = options.retry?.baseDelayMs ?? 500;
   const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
   const drainIntervalMs = options.drainIntervalMs ?? 60_000;
+  const settleMs = options.settleMs ?? 5000;
+  const settling = new Set<NodeJS.Timeout>();
   const keepLocal = options.keepLocal ?? true;
   const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
   const blockSizeBytes = options.blockSizeBytes ?? 4 * 1024 * 1024;
@@ -338,14 +345,26 @@ export function createBlobRecordingsUploader(options: BlobRecordingsOptions): Bl
 
   function onSessionEnd(summary: SessionSummary): void {
     if (summary.recordingDir === undefined || closing !== undefined) return;
-    uploadSessionFolder(summary.recordingDir).catch((err: unknown) => {
-      // Upload failures are logged per file and the spool keeps the folder; anything else is a setup problem.
-      if (!isBlobRecordingsError(err, BlobRecordingsErrorCode.UploadFailed)) logger.error({ sessionId: summary.id, err }, 'blob: could not upload the session');
-    });
+    const dir = summary.recordingDir;
+    const upload = () => {
+      uploadSessionFolder(dir).catch((err: unknown) => {
+        // Upload failures are logged per file and the spool keeps the folder; anything else is a setup problem.
+        if (!isBlobRecordingsError(err, BlobRecordingsErrorCode.UploadFailed)) logger.error({ sessionId: summary.id, err }, 'blob: could not upload the session');
+      });
+    };
+    if (settleMs === 0) return upload();
+    const timer = setTimeout(() => {
+      settling.delete(timer);
+      if (closing === undefined) upload();
+    }, settleMs);
+    timer.unref();
+    settling.add(timer);
   }
 
   async function close(): Promise<{ leftInSpool: number }> {
     if (drainTimer !== undefined) clearInterval(drainTimer);
+    for (const timer of settling) clearTimeout(timer);
+    settling.clear();
     stopRetrying.abort();
     const all = () => Promise.allSettled([...inFlight.values(), ...(draining ? [draining] : [])]);
     const timer = sleep(closeTimeoutMs, 'timeout' as const, { ref: false });

@@ -36,7 +36,7 @@ function containerOf(azurite: Azurite): ContainerClient {
 }
 
 function uploaderFor(t: TestContext, azurite: Azurite, spoolDir: string, extra: Partial<BlobRecordingsOptions> = {}) {
-  const uploader = createBlobRecordingsUploader({ connectionString: azurite.connectionString, container: CONTAINER, spoolDir, drainIntervalMs: 0, ...extra });
+  const uploader = createBlobRecordingsUploader({ connectionString: azurite.connectionString, container: CONTAINER, spoolDir, drainIntervalMs: 0, settleMs: 0, ...extra });
   t.after(() => uploader.close());
   return uploader;
 }
@@ -276,4 +276,26 @@ test('createBlobRecordingsUploader refuses a bad connection string and bad optio
     (err: unknown) =>
       isBlobRecordingsError(err, BlobRecordingsErrorCode.BadOptions) && /container\/prefix/.test(err.message) && /concurrency/.test(err.message) && /retry\.maxAttempts/.test(err.message),
   );
+});
+
+test('a callback that comes after the stream closed (CallDisconnected) is in the uploaded events.jsonl: uploads wait settleMs', async (t) => {
+  const azurite = await azuriteFor(t);
+  const { server, wsUrl, dir } = await startServer();
+  t.after(() => server.close());
+  const uploader = uploaderFor(t, azurite, dir, { settleMs: 400 });
+  uploader.attach(server.hub);
+  const ended = sessionEnd(server);
+  await streamCall(wsUrl, 'sub-blob-late');
+  const summary = await ended;
+  server.hub.recordCallEvent({ type: 'CallDisconnected', callConnectionId: 'call-late', subscriptionId: 'sub-blob-late', data: {} });
+  const container = containerOf(azurite);
+  const blob = container.getBlockBlobClient(`${blobFolderOf(summary.recordingDir!)}/events.jsonl`);
+  const deadline = Date.now() + 10_000;
+  while (!(await blob.exists())) {
+    if (Date.now() > deadline) throw new Error('events.jsonl was not uploaded within 10 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await uploader.idle();
+  const types = (await blob.downloadToBuffer()).toString('utf8').trim().split('\n').map((line) => JSON.parse(line).type);
+  assert.ok(types.includes('CallDisconnected'), `events uploaded: ${types.join(', ')}`);
 });
