@@ -103,7 +103,7 @@ export function createNatsNode(natsOptions: NatsOptions, deps: NatsNodeDeps): Na
     }
     await ensureStream(jsm, { name: options.streamName, subjects: subjects.streamSubjects(), maxAgeMs: options.maxAgeMs, maxBytes: options.maxBytes });
     const js = connection.jetstream();
-    publisher = new NatsPublisher({ js, subjects, nodeId, publishAudio: options.publishAudio, maxQueue: options.maxQueue, maxInFlight: options.maxInFlight, logger: log });
+    publisher = new NatsPublisher({ js, nc: connection, subjects, nodeId, publishAudio: options.publishAudio, maxQueue: options.maxQueue, maxInFlight: options.maxInFlight, logger: log });
     registry = new SessionRegistry({ ...options, js, liveSessions, logger: log });
     await registry.open();
     control = new RemoteControl({ nc: connection, hub, registry, subjects, nodeId, requestTimeoutMs: options.requestTimeoutMs, logger: log });

@@ -1,7 +1,10 @@
 // Publishes each session's frames, events, transcripts and DTMF to JetStream, off the frame path: a session event
 // only appends to a bounded queue (full → dropped and counted); a pump publishes from it with a bounded number of
-// JetStream acks outstanding, pausing while the connection is down. NATS trouble never reaches ingest.
-import { headers as natsHeaders, type JetStreamClient, type MsgHdrs } from 'nats';
+// messages unconfirmed, pausing while the connection is down. NATS trouble never reaches ingest.
+// Audio frames go out as plain publishes on the stream's subjects (JetStream stores them; Nats-Msg-Id de-duplicates)
+// confirmed in batches by one round trip (flush): a JetStream ack per frame cost ~10× the CPU (bench/README.md).
+// Events, transcripts and DTMF, a few per second, get a JetStream ack each.
+import { headers as natsHeaders, type JetStreamClient, type MsgHdrs, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { AudioFrame, MediaSession, SessionState, SessionSummary } from '../media/index.js';
 import type { DtmfDataPacket, TranscriptionDataPacket } from '../protocol/index.js';
@@ -33,6 +36,8 @@ export interface PublisherStats {
 /** What the publisher needs. */
 export interface NatsPublisherOptions {
   js: JetStreamClient;
+  /** The connection `js` uses: audio frames are published on it directly. */
+  nc: NatsConnection;
   subjects: Subjects;
   nodeId: string;
   publishAudio: boolean;
@@ -57,6 +62,8 @@ export class NatsPublisher {
   private head = 0;
   private length = 0;
   private inFlight = 0;
+  /** Audio frames published since the last confirmation round trip. */
+  private unconfirmedAudio = 0;
   private scheduled = false;
   private closed = false;
   private connectedNow = true;
@@ -197,8 +204,19 @@ export class NatsPublisher {
       const counts = this.counts[item.kind];
       counts.published++;
       this.inFlight++;
+      if (item.kind === 'audio') {
+        try {
+          this.options.nc.publish(item.subject, item.payload, { headers: this.headersOf(item) });
+          this.unconfirmedAudio++;
+        } catch (error) {
+          counts.errors++;
+          this.inFlight--;
+          this.logError(error, item);
+        }
+        continue;
+      }
       this.options.js
-        .publish(item.subject, item.payload, { headers: this.headersOf(item), msgID: this.msgIdOf(item) })
+        .publish(item.subject, item.payload, { headers: this.headersOf(item) })
         .then(
           () => void counts.acked++,
           (error: unknown) => {
@@ -206,13 +224,30 @@ export class NatsPublisher {
             this.logError(error, item);
           },
         )
-        .finally(() => {
-          this.inFlight--;
-          this.schedule();
-          if (this.length === 0 && this.inFlight === 0) this.wakeIdle();
-        });
+        .finally(() => this.settled(1));
     }
+    if (this.unconfirmedAudio > 0) this.confirmAudio();
   };
+
+  /** One round trip confirms every audio frame published before it: the server has them, in order. */
+  private confirmAudio(): void {
+    const batch = this.unconfirmedAudio;
+    this.unconfirmedAudio = 0;
+    const counts = this.counts.audio;
+    this.options.nc.flush().then(
+      () => void (counts.acked += batch),
+      (error: unknown) => {
+        counts.errors += batch;
+        this.options.logger.warn({ err: error, frames: batch }, 'nats: audio frames were not confirmed (counted; ingest goes on)');
+      },
+    ).finally(() => this.settled(batch));
+  }
+
+  private settled(count: number): void {
+    this.inFlight -= count;
+    this.schedule();
+    if (this.length === 0 && this.inFlight === 0) this.wakeIdle();
+  }
 
   private headersOf(item: Pending): MsgHdrs {
     const h = natsHeaders();
@@ -228,13 +263,10 @@ export class NatsPublisher {
       h.set(NatsHeader.Format, formatHeader(f.sampleRate));
       h.set(NatsHeader.Silent, f.silent ? 'true' : 'false');
       h.set(NatsHeader.Filled, f.filled ? 'true' : 'false');
+      // What js.publish's msgID option sets: JetStream stores a frame retried after a reconnect once.
+      h.set('Nats-Msg-Id', `${item.sessionId}/${f.trackId}/${f.seq}`);
     }
     return h;
-  }
-
-  /** Frames get a de-duplication id, so a publish retried by the client is stored once. */
-  private msgIdOf(item: Pending): string | undefined {
-    return item.frame === undefined ? undefined : `${item.sessionId}/${item.frame.trackId}/${item.frame.seq}`;
   }
 
   private logError(error: unknown, item: Pending): void {
