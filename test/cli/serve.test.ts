@@ -13,7 +13,12 @@ const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 
 test('serve --help names every flag with its environment variable', () => {
   const help = spawnSync(process.execPath, [...CLI, 'serve', '--help'], { encoding: 'utf8' }).stdout;
-  for (const env of ['ACS_AUDIO_PORT', 'ACS_AUDIO_RECORDINGS', 'ACS_AUDIO_PUBLIC_URL', 'ACS_CONNECTION_STRING', 'ACS_AUDIO_AUTH', 'ACS_AUDIO_MAX_PAYLOAD', 'ACS_AUDIO_IDLE_TIMEOUT_MS']) {
+  const envs = [
+    ...['ACS_AUDIO_PORT', 'ACS_AUDIO_RECORDINGS', 'ACS_AUDIO_SPOOL', 'ACS_AUDIO_PUBLIC_URL', 'ACS_CONNECTION_STRING', 'ACS_AUDIO_AUTH', 'ACS_AUDIO_API_TOKEN'],
+    ...['ACS_AUDIO_MAX_PAYLOAD', 'ACS_AUDIO_IDLE_TIMEOUT_MS', 'ACS_AUDIO_MAX_FRAME_RATE', 'ACS_AUDIO_MAX_PARTICIPANTS', 'ACS_AUDIO_MAX_RECORDING_QUEUE'],
+    ...['ACS_AUDIO_NATS', 'ACS_AUDIO_NATS_AUDIO'],
+  ];
+  for (const env of envs) {
     assert.match(help, new RegExp(env), `${env} in --help`);
   }
 });
