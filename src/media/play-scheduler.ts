@@ -6,6 +6,8 @@ import type { TalkBack } from './talk-back.js';
 export class PlayScheduler {
   private readonly active = new Set<TalkBack>();
   private timer: NodeJS.Timeout | undefined;
+  /** A wake for something due now: setImmediate, since even setTimeout(0) waits at least a millisecond. */
+  private immediate: NodeJS.Immediate | undefined;
   private timerDueMs = Infinity;
   private closed = false;
 
@@ -27,11 +29,14 @@ export class PlayScheduler {
     this.closed = true;
     this.active.clear();
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
   }
 
   private readonly tick = (): void => {
     this.timer = undefined;
+    this.immediate = undefined;
     this.timerDueMs = Infinity;
     const now = this.now();
     let next = Infinity;
@@ -46,7 +51,10 @@ export class PlayScheduler {
   private arm(atMs: number): void {
     if (this.closed || atMs >= this.timerDueMs) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
     this.timerDueMs = atMs;
-    this.timer = setTimeout(this.tick, Math.max(0, atMs - this.now()));
+    const delay = atMs - this.now();
+    if (delay <= 0) this.immediate ??= setImmediate(this.tick);
+    else this.timer = setTimeout(this.tick, delay);
   }
 }
