@@ -1,51 +1,16 @@
 // A fixed-size latency histogram for the bench's processes: constant memory (allocated before any baseline is
 // taken), 50 µs buckets up to 5 s, the exact maximum kept. Values above 5 s land in the last bucket.
+import { createJitterHistogram, type JitterStats } from '../src/emulator/engine/pacer.js';
 
-/** Percentiles of a latency distribution, in ms. */
-export interface LatencyStats {
-  count: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
+/** Percentiles of a latency distribution, in ms (the emulator pacer's histogram, reused). */
+export type LatencyStats = JitterStats;
 
 /** A histogram of latencies in ms. */
-export interface LatencyHistogram {
-  record(ms: number): void;
-  stats(): LatencyStats;
-}
+export type LatencyHistogram = ReturnType<typeof createJitterHistogram>;
 
-const BUCKET_MS = 0.05;
-const BUCKETS = 100_000;
-
-/** Creates an empty histogram. */
+/** Creates an empty histogram: 50 µs buckets up to 5 s. */
 export function createLatencyHistogram(): LatencyHistogram {
-  const counts = new Uint32Array(BUCKETS);
-  let count = 0;
-  let max = 0;
-  function percentile(p: number): number {
-    if (count === 0) return 0;
-    const rank = Math.ceil(p * count);
-    let seen = 0;
-    for (let i = 0; i < BUCKETS; i++) {
-      seen += counts[i];
-      if (seen >= rank) return Math.min((i + 1) * BUCKET_MS, max);
-    }
-    return max;
-  }
-  return {
-    record(ms) {
-      const value = ms > 0 ? ms : 0;
-      counts[Math.min(BUCKETS - 1, Math.floor(value / BUCKET_MS))]++;
-      count++;
-      if (value > max) max = value;
-    },
-    stats: () => ({ count, p50Ms: round3(percentile(0.5)), p99Ms: round3(percentile(0.99)), maxMs: round3(max) }),
-  };
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
+  return createJitterHistogram(5000);
 }
 
 /** Writes a monotonic time (ns, process.hrtime.bigint — the same clock in every process of the machine) into the

@@ -107,18 +107,19 @@ export function createPacer(options: PacerOptions = {}): Pacer {
 }
 
 const BUCKET_MS = 0.05;
-const BUCKETS = 20_000; // 0–1000 ms at 50 µs; later values land in the last bucket (max is kept exactly).
 
-/** A fixed-size histogram of lateness: constant memory whatever the run length. */
-export function createJitterHistogram(): { record(ms: number): void; stats(): JitterStats } {
-  const counts = new Uint32Array(BUCKETS);
+/** A fixed-size histogram of lateness: 50 µs buckets up to `rangeMs` (later values land in the last bucket; the
+ *  maximum is kept exactly), constant memory whatever the run length. The bench uses it for its latencies too. */
+export function createJitterHistogram(rangeMs = 1000): { record(ms: number): void; stats(): JitterStats } {
+  const buckets = Math.round(rangeMs / BUCKET_MS);
+  const counts = new Uint32Array(buckets);
   let count = 0;
   let max = 0;
   function percentile(p: number): number {
     if (count === 0) return 0;
     const rank = Math.ceil(p * count);
     let seen = 0;
-    for (let i = 0; i < BUCKETS; i++) {
+    for (let i = 0; i < buckets; i++) {
       seen += counts[i];
       if (seen >= rank) return Math.min((i + 1) * BUCKET_MS, max);
     }
@@ -127,7 +128,7 @@ export function createJitterHistogram(): { record(ms: number): void; stats(): Ji
   return {
     record(ms) {
       const value = ms > 0 ? ms : 0;
-      counts[Math.min(BUCKETS - 1, Math.floor(value / BUCKET_MS))]++;
+      counts[Math.min(buckets - 1, Math.floor(value / BUCKET_MS))]++;
       count++;
       if (value > max) max = value;
     },
