@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { formatTimestamp, serializePacket } from '../../src/protocol/index.js';
 import { readWav } from '../../src/audio/index.js';
+import { startServe } from './serve-process.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 
@@ -37,16 +38,8 @@ test('--auth jwt without an audience refuses to start and says what to do', () =
 
 test('SIGTERM stops the server gracefully: exit 0 and a finished WAV', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'serve-cli-'));
-  const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--recordings', dir, '--auth', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const wsUrl = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /"ws":"(ws:\/\/[^"]+)"/.exec(stderr);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
-  });
+  const { child, ready } = startServe(['--port', '0', '--recordings', dir, '--auth', 'off']);
+  const wsUrl = await ready;
   const ws = new WebSocket(wsUrl);
   await once(ws, 'open');
   ws.send(serializePacket({ kind: 'AudioMetadata', subscriptionId: 'cli-sub', encoding: 'PCM', sampleRate: 16000, channels: 1, length: 640 }));

@@ -2,7 +2,6 @@
 // audio up to at most one second before the kill.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,26 +11,15 @@ import { formatTimestamp, serializePacket } from '../../src/protocol/index.js';
 import { encodeWav, readWav } from '../../src/audio/index.js';
 import { createMediaServer } from '../../src/server/index.js';
 import { pino } from 'pino';
+import { startServe, type ServeProcess } from '../cli/serve-process.js';
 
-function startServe(dir: string): { child: ChildProcess; ready: Promise<string>; log: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--recordings', dir, '--auth', 'off'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const ready = new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /"ws":"(ws:\/\/[^"]+)"/.exec(stderr);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
-  });
-  return { child, ready, log: () => stderr };
+function startServeRecordingTo(dir: string): ServeProcess {
+  return startServe(['--port', '0', '--recordings', dir, '--auth', 'off']);
 }
 
 test('after SIGKILL mid-call, a restart repairs the WAVs and they hold the audio up to one second before the kill', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'crash-'));
-  const first = startServe(dir);
+  const first = startServeRecordingTo(dir);
   const ws = new WebSocket(await first.ready);
   await once(ws, 'open');
   ws.send(serializePacket({ kind: 'AudioMetadata', subscriptionId: 'crash-sub', encoding: 'PCM', sampleRate: 16000, channels: 1, length: 640 }));
@@ -58,7 +46,7 @@ test('after SIGKILL mid-call, a restart repairs the WAVs and they hold the audio
   await once(first.child, 'exit');
   ws.terminate();
 
-  const second = startServe(dir);
+  const second = startServeRecordingTo(dir);
   await second.ready;
   const [day] = await readdir(dir);
   const [session] = await readdir(join(dir, day));

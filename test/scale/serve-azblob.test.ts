@@ -2,7 +2,7 @@
 // when it ends, byte for byte; a missing connection string refuses to start and names the variables.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { WebSocket } from 'ws';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { formatTimestamp, serializePacket } from '../../src/protocol/index.js';
 import { startAzurite } from './azurite-harness.js';
+import { startServe } from '../cli/serve-process.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 
@@ -25,20 +26,12 @@ test('serve --recordings azblob:// without a connection string exits 2 naming bo
 test('serve --recordings azblob://container/prefix uploads a finished call; blobs match the spooled files', { timeout: 60_000 }, async () => {
   const azurite = await startAzurite();
   const spool = await mkdtemp(join(tmpdir(), 'serve-spool-'));
-  const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--auth', 'off', '--recordings', 'azblob://calls/site-a', '--spool', spool], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, ACS_AUDIO_BLOB_CONNECTION_STRING: '' },
+  const { child, ready, log } = startServe(['--port', '0', '--auth', 'off', '--recordings', 'azblob://calls/site-a', '--spool', spool], {
+    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    ACS_AUDIO_BLOB_CONNECTION_STRING: '',
   });
-  let stderr = '';
   try {
-    const wsUrl = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const match = /"ws":"(ws:\/\/[^"]+)"/.exec(stderr);
-        if (match) resolve(match[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
-    });
+    const wsUrl = await ready;
     const ws = new WebSocket(wsUrl);
     await once(ws, 'open');
     ws.send(serializePacket({ kind: 'AudioMetadata', subscriptionId: 'blob-sub', encoding: 'PCM', sampleRate: 16000, channels: 1, length: 640 }));
@@ -60,7 +53,7 @@ test('serve --recordings azblob://container/prefix uploads a finished call; blob
     let relative: string | undefined;
     while (relative === undefined || !(await readdir(join(spool, relative))).includes('.uploaded')) {
       relative ??= await sessionFolder();
-      if (Date.now() > deadline) throw new Error(`no upload within 30 s: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`no upload within 30 s: ${log()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const folder = join(spool, relative);
