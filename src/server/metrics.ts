@@ -16,12 +16,16 @@ export interface ServerMetrics {
   render(): Promise<string>;
 }
 
+/** A gauge on `registry` that reads a plain number at scrape time (how every part exposes its counters). */
+export function registerReadGauge(registry: Registry, name: string, help: string, read: () => number): Gauge {
+  return new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+}
+
 /** Creates the metrics of one server, reading the media hub's counters at scrape time. */
 export function createServerMetrics(hub: MediaHub): ServerMetrics {
   const registry = new Registry();
   const prefix = 'acs_audio_';
-  const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({ name: prefix + name, help, registers: [registry], collect() { this.set(read()); } });
+  const gauge = (name: string, help: string, read: () => number) => registerReadGauge(registry, prefix + name, help, read);
 
   gauge('sessions_active', 'Media sessions currently open', () => hub.stats().sessionsActive);
   gauge('sessions_total', 'Media sessions since start', () => hub.stats().sessionsTotal);
