@@ -34,6 +34,8 @@ export interface SessionRegistryOptions {
   registryMaxAgeMs: number;
   /** This node's live sessions, refreshed in the registry at every heartbeat. */
   liveSessions: () => MediaSession[];
+  /** Longest a listing of a bucket's keys may take before it is abandoned with an error. */
+  requestTimeoutMs: number;
   logger: Logger;
   now?: () => number;
 }
@@ -95,7 +97,7 @@ export class SessionRegistry {
     const kv = this.kv('sessions');
     const alive = await this.liveNodes();
     const entries: RegistryEntry[] = [];
-    for await (const key of await kv.keys()) {
+    for (const key of await this.keysOf(kv, 'sessions')) {
       const entry = await this.read(key);
       if (entry !== undefined) entries.push(this.withLiveness(entry, alive));
     }
@@ -111,8 +113,33 @@ export class SessionRegistry {
   /** Node ids with an unexpired heartbeat. */
   async liveNodes(): Promise<Set<string>> {
     const alive = new Set<string>();
-    for await (const key of await this.kv('nodes').keys()) alive.add(key);
+    for (const key of await this.keysOf(this.kv('nodes'), 'nodes')) alive.add(key);
     return alive;
+  }
+
+  /** Every key of a bucket, or an error after requestTimeoutMs: on nats-server 2.9 the key listing (an ordered
+   *  consumer) can stall for good when a key expires while it runs, and a listing must never hang its caller
+   *  (GET /api/sessions, the heartbeat's sweep). A stalled listing is abandoned half-way and started once more on
+   *  a fresh consumer, which does not stall the same way. */
+  private async keysOf(kv: KV, bucket: string): Promise<string[]> {
+    const attemptMs = this.options.requestTimeoutMs / 2;
+    for (let attempt = 1; ; attempt++) {
+      const iterator = await kv.keys();
+      let stalled = false;
+      const timer = setTimeout(() => {
+        stalled = true;
+        iterator.stop();
+      }, attemptMs);
+      try {
+        const keys: string[] = [];
+        for await (const key of iterator) keys.push(key);
+        if (!stalled) return keys;
+      } finally {
+        clearTimeout(timer);
+      }
+      if (attempt === 2) throw new Error(`listing the ${bucket} registry took over ${this.options.requestTimeoutMs} ms; try again`);
+      this.options.logger.debug({ bucket }, 'nats: a registry key listing stalled; listing again');
+    }
   }
 
   /** Marks ended every unfinished session whose owner has no heartbeat (compare-and-set: one node wins). */
@@ -120,7 +147,7 @@ export class SessionRegistry {
     const kv = this.kv('sessions');
     const alive = await this.liveNodes();
     let swept = 0;
-    for await (const key of await kv.keys()) {
+    for (const key of await this.keysOf(kv, 'sessions')) {
       const raw = await kv.get(key);
       if (raw === null || raw.operation !== 'PUT') continue;
       const entry = raw.json<RegistryEntry>();
