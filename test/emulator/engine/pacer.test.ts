@@ -53,6 +53,33 @@ test('after the event loop was blocked, every tick that came due is delivered, n
   pacer.close();
 });
 
+test('streams that join together are spread over the 20 ms period, each on its own steady 20 ms clock', async () => {
+  const pacer = createPacer({ speed: 1 });
+  const clients = 20;
+  const calls: Array<Array<{ tick: number; at: number; lateMs: number }>> = Array.from({ length: clients }, () => []);
+  for (let i = 0; i < clients; i++) {
+    const client = {
+      onTick(tick: number, lateMs: number) {
+        calls[i].push({ tick, at: performance.now(), lateMs });
+        if (calls[i].length === 10) pacer.remove(client);
+      },
+    };
+    pacer.add(client);
+  }
+  while (pacer.streams > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+
+  for (const seen of calls) {
+    assert.deepEqual(seen.map((c) => c.tick), Array.from({ length: 10 }, (_, k) => seen[0].tick + k));
+    assert.ok(seen.every((c) => c.lateMs >= 0), 'never called before its due time');
+  }
+  // Twenty slots 1 ms apart: within one tick, the last stream is called well after the first (it is due 19 ms
+  // later), where one shared instant would call them all within a fraction of a millisecond.
+  const tick = Math.max(...calls.map((seen) => seen[0].tick));
+  const times = calls.map((seen) => seen.find((c) => c.tick === tick)!.at);
+  assert.ok(Math.max(...times) - Math.min(...times) >= 10, `spread over ${Math.max(...times) - Math.min(...times)} ms`);
+  pacer.close();
+});
+
 test('the jitter histogram reports percentiles of what it recorded', () => {
   const histogram = createJitterHistogram();
   for (let i = 1; i <= 100; i++) histogram.record(i / 10);
