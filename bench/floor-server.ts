@@ -44,6 +44,8 @@ serveBenchRequests(
       return { wsUrl: `ws://127.0.0.1:${port}/ws` };
     },
     snapshot,
+    /** Nothing to start: the floor keeps no latency figures. */
+    beginWindow: () => ({}),
     async drain() {
       while (wss.clients.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
       return { frames, messages };

@@ -3,6 +3,9 @@
 // figure, and times talk-back on the calls marked `?echo=1`: the server stamps each echoed frame with the monotonic
 // time it received the original (latency-histogram.ts), so received − stamp is the talk-back's added latency.
 // Started by bench/run.ts; answers over IPC (child-process.ts).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createMediaEngine, type LocalEngineStream, type LocalMediaEngine } from '../src/emulator/engine/index.js';
 import type { StreamEvents } from '../src/emulator/media-engine-contract.js';
@@ -21,6 +24,8 @@ let streams: LocalEngineStream[] = [];
 let talkBack: LatencyHistogram = createLatencyHistogram();
 let echoReceived = 0;
 let failures: string[] = [];
+/** Where the engine records what the echo calls play back; removed when the calls stop. */
+let playbackDir: string | undefined;
 
 /** A participant's raw ID, as ACS spells phone participants. */
 function rawIdOf(index: number): string {
@@ -84,7 +89,8 @@ async function startCalls(args: Record<string, unknown>): Promise<{ connectMs: n
   const echoCalls = Number(args.echoCalls);
   const sampleRate = Number(args.sampleRate) as SampleRate;
   const started = performance.now();
-  engine = createMediaEngine({ onAppMessage });
+  playbackDir = await mkdtemp(join(tmpdir(), 'acs-bench-playback-'));
+  engine = createMediaEngine({ onAppMessage, playbackDir });
   talkBack = createLatencyHistogram();
   echoReceived = 0;
   failures = [];
@@ -148,6 +154,8 @@ async function stopCalls(): Promise<unknown> {
   const framesSent = framesSentSoFar();
   await engine!.close();
   engine = undefined;
+  if (playbackDir !== undefined) await rm(playbackDir, { recursive: true, force: true });
+  playbackDir = undefined;
   return { framesSent, framesLost, pacing, talkBack: talkBack.stats(), echoReceived, outboundViolations, failures };
 }
 
@@ -163,10 +171,19 @@ serveBenchRequests(
       const cpu = process.cpuUsage();
       return { cpuUs: cpu.user + cpu.system, atMs: performance.now() };
     },
+    /** The measuring window starts: pacing and talk-back figures from here on only (start-up left out). */
+    beginWindow() {
+      engine!.resetStats();
+      talkBack.reset();
+      echoReceived = 0;
+      return {};
+    },
+    endWindow: () => ({ pacing: engine!.stats().pacing, talkBack: talkBack.stats(), echoReceived }),
     stop: stopCalls,
   },
   async () => {
     for (const socket of idleSockets) socket.terminate();
     await engine?.close();
+    if (playbackDir !== undefined) await rm(playbackDir, { recursive: true, force: true });
   },
 );

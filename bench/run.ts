@@ -176,6 +176,7 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
     await sleep(1000);
     const windowMs = (options.seconds - 2) * 1000;
     const machine0 = machineTicks();
+    await Promise.all([generator.request('beginWindow'), target.request('beginWindow')]);
     const g0 = await generator.request<{ cpuUs: number; atMs: number }>('snapshot');
     const s0 = await target.request<TargetSnapshot>('snapshot');
     await sleep(windowMs / 2);
@@ -184,6 +185,7 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
     const s1 = await target.request<TargetSnapshot>('snapshot');
     const g1 = await generator.request<{ cpuUs: number; atMs: number }>('snapshot');
     const machine1 = machineTicks();
+    const inWindow = await generator.request<{ pacing: TargetResult['pacing']; talkBack: LatencyStats; echoReceived: number }>('endWindow');
     await sleep(1000);
     const sent = await generator.request<{
       framesSent: number;
@@ -228,9 +230,9 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
       rssIdleKiBPerConnection: (idle.rssBytes - base.rssBytes) / KiB / options.calls,
       rssStreamingKiBPerConnection: (mid.rssBytes - afterIdle.rssBytes) / KiB / options.calls,
       ingestToDisk,
-      talkBack: kind === 'floor' ? undefined : sent.talkBack,
-      talkBackEchoed: sent.echoReceived,
-      pacing: sent.pacing,
+      talkBack: kind === 'floor' ? undefined : inWindow.talkBack,
+      talkBackEchoed: inWindow.echoReceived,
+      pacing: inWindow.pacing,
       connectMs,
       notes,
     };

@@ -20,6 +20,9 @@ const ingestLatency = createLatencyHistogram();
 let server: MediaServer | undefined;
 let recordingsDir: string | undefined;
 let echoFrames = 0;
+/** Echo calls play frames back from the start of the measuring window only: a playback queue that began during the
+ *  connect storm would carry that storm's lateness into every later frame (it plays at 20 ms, it never catches up). */
+let echoing = false;
 
 /** Frame queue times of one recorder, oldest first; each flush records the latency of the frames it carried. */
 function createProbe(histogram: LatencyHistogram): RecorderProbe {
@@ -66,7 +69,7 @@ function echoBack(session: MediaSession): void {
     if (frame.filled) return;
     const receivedNs = process.hrtime.bigint();
     echoTrack ??= frame.trackId;
-    if (frame.trackId !== echoTrack) return;
+    if (frame.trackId !== echoTrack || !echoing) return;
     const pcm = new Int16Array(frame.samples);
     stampFrame(pcm, receivedNs);
     session.play({ pcm, sampleRate: frame.sampleRate });
@@ -148,6 +151,12 @@ serveBenchRequests(
       return countWrittenFrames(recordingsDir!, Number(args.frameBytes));
     },
     latency: () => ({ ingestToDisk: ingestLatency.stats() }),
+    /** The measuring window starts: ingest-to-disk from here on, and echo calls start playing back. */
+    beginWindow() {
+      ingestLatency.reset();
+      echoing = true;
+      return {};
+    },
   },
   async () => {
     await server?.close();
