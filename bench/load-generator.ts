@@ -140,9 +140,14 @@ function framesSentSoFar(): number {
   return sent;
 }
 
-/** Stops every call (close 1000) and reports what was sent and how well it was paced. */
+/** Removes the folder of the echo calls' playback WAVs, if there is one. */
+async function removePlaybackDir(): Promise<void> {
+  if (playbackDir !== undefined) await rm(playbackDir, { recursive: true, force: true });
+  playbackDir = undefined;
+}
+
+/** Stops every call (close 1000) and reports what was sent and lost (pacing and talk-back come from endWindow). */
 async function stopCalls(): Promise<unknown> {
-  const pacing = engine!.stats().pacing;
   await Promise.all(streams.map((stream) => stream.stop()));
   let framesLost = 0;
   let outboundViolations = 0;
@@ -154,9 +159,8 @@ async function stopCalls(): Promise<unknown> {
   const framesSent = framesSentSoFar();
   await engine!.close();
   engine = undefined;
-  if (playbackDir !== undefined) await rm(playbackDir, { recursive: true, force: true });
-  playbackDir = undefined;
-  return { framesSent, framesLost, pacing, talkBack: talkBack.stats(), echoReceived, outboundViolations, failures };
+  await removePlaybackDir();
+  return { framesSent, framesLost, outboundViolations, failures };
 }
 
 serveBenchRequests(
@@ -184,6 +188,6 @@ serveBenchRequests(
   async () => {
     for (const socket of idleSockets) socket.terminate();
     await engine?.close();
-    if (playbackDir !== undefined) await rm(playbackDir, { recursive: true, force: true });
+    await removePlaybackDir();
   },
 );

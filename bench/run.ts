@@ -190,9 +190,6 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
     const sent = await generator.request<{
       framesSent: number;
       framesLost: number;
-      pacing: TargetResult['pacing'];
-      talkBack: LatencyStats;
-      echoReceived: number;
       outboundViolations: number;
       failures: string[];
     }>('stop');
