@@ -40,7 +40,8 @@ const child = spawn(
 );
 // Ctrl-C reaches the test runner too (same process group); wait for it to finish, then clean up.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => {
+child.on('exit', (code) => {
   cleanUp();
-  process.exit(code ?? (signal !== null ? 1 : 0));
+  // code is null only when a signal ended the runner: that is a failure.
+  process.exit(code ?? 1);
 });
