@@ -26,6 +26,20 @@ test('a full-scale square wave reads 0 dBFS', () => {
   assert.ok(Math.abs(levelDbfs(square)) < 0.001);
 });
 
+test('levelDbfs is the RMS level of any length, odd ones too', () => {
+  for (const length of [1, 2, 3, 5, 319, 320, 321, 480]) {
+    const samples = Int16Array.from({ length }, (_, i) => ((i * 7919) % 65536) - 32768);
+    let sum = 0;
+    for (const s of samples) sum += s * s;
+    const expected = sum === 0 ? -Infinity : 10 * Math.log10(sum / length / (32768 * 32768));
+    assert.ok(Math.abs(levelDbfs(samples) - expected) < 1e-9, `length ${length}: ${levelDbfs(samples)} vs ${expected}`);
+  }
+  // Only the last sample loud: it is outside the four-at-a-time loop when the length is not a multiple of 4.
+  const tail = new Int16Array(321);
+  tail[320] = 32767;
+  assert.ok(Number.isFinite(levelDbfs(tail)));
+});
+
 test('digital silence and an empty frame read -Infinity', () => {
   assert.equal(levelDbfs(new Int16Array(320)), -Infinity);
   assert.equal(levelDbfs(new Int16Array(0)), -Infinity);
