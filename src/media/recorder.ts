@@ -175,16 +175,22 @@ export class MixRecorder extends WavSink {
     if (slot < this.nextSlot) return;
     if (slot >= this.nextSlot + this.size) this.commitBelow(slot - this.size + 1);
     const r = slot % this.size;
-    const base = r * this.spf;
-    if (this.accSlot[r] !== slot) {
-      this.acc.fill(0, base, base + this.spf);
-      this.accSlot[r] = slot;
-    }
-    if (!frame.filled) {
+    const spf = this.spf;
+    const base = r * spf;
+    const first = this.accSlot[r] !== slot;
+    this.accSlot[r] = slot;
+    const s = frame.samples;
+    // Filled slots and digital silence (level -Infinity: every sample 0) add nothing.
+    if (frame.filled || frame.levelDbfs === -Infinity) {
+      if (first) this.acc.fill(0, base, base + spf);
+    } else if (first && s.length === spf) {
+      // The slot's first track is copied in (a native int16 → int32 copy), not zeroed and then added.
+      this.acc.set(s, base);
+    } else {
+      if (first) this.acc.fill(0, base, base + spf);
       // Locals, not fields, in the per-sample loops: V8 then keeps the arrays in registers.
-      const s = frame.samples;
       const acc = this.acc;
-      const n = Math.min(s.length, this.spf);
+      const n = Math.min(s.length, spf);
       for (let i = 0; i < n; i++) acc[base + i] += s[i];
     }
     if (slot > this.maxSlot) this.maxSlot = slot;

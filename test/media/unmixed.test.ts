@@ -71,6 +71,35 @@ test('a participant who first speaks at 3 s gets 3 s of leading silence', async 
   }
 });
 
+test('mix.wav sums a slot the same whichever track arrives first, silent or not', async () => {
+  const { hub, cleanup } = await makeHub();
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-order'));
+    const session = await started;
+    // Slot 0: Alice first (copied in), Bob added. Slot 1: Bob first and all zero (adds nothing), Alice added.
+    // Slot 2: Alice all zero first, then Bob.
+    socket.push(audio(0, frameOf(300), ALICE));
+    socket.push(audio(0, frameOf(-100), BOB));
+    socket.push(audio(20, frameOf(0), BOB));
+    socket.push(audio(20, frameOf(250), ALICE));
+    socket.push(audio(40, frameOf(0), ALICE));
+    socket.push(audio(40, frameOf(-7), BOB));
+    // Slots 3-39 both zero: the mix's slot ring wraps over slots 0-2, whose sums must not come back.
+    for (let slot = 3; slot < 40; slot++) {
+      socket.push(audio(slot * 20, frameOf(0), ALICE));
+      socket.push(audio(slot * 20, frameOf(0), BOB));
+    }
+    socket.conn.closed(1000, '');
+    const summary = await ended(session);
+    const mix = await wav(join(summary.recordingDir as string, 'mix.wav'));
+    assert.deepEqual(frameValues(mix.samples, 320), [200, 250, -7, ...Array(37).fill(0)]);
+  } finally {
+    await cleanup();
+  }
+});
+
 test('mix.wav clips instead of wrapping when the sum leaves the int16 range', async () => {
   const { hub, cleanup } = await makeHub();
   try {
