@@ -1,10 +1,10 @@
 // One WebSocket as the media layer sees it: bytes in → parsePacket → the session. The server drives it through
 // the MediaConnection callbacks; outbound text goes back through ConnectionInfo.send.
 import { isUtf8 } from 'node:buffer';
-import type { InboundPacket } from '../protocol/index.js';
+import type { InboundPacket, ParseOptions } from '../protocol/index.js';
 import type { ConnectionInfo, MediaConnection } from './contract.js';
 import type { Session } from './session.js';
-import { parsePacket } from '../protocol/index.js';
+import { parsePacket, StringCache } from '../protocol/index.js';
 
 /** What a connection needs from the hub and its session (kept narrow so the frame path is easy to follow). */
 export interface ConnectionTarget {
@@ -24,7 +24,7 @@ export class Connection implements MediaConnection {
   /** Replaced by a newer socket of the same session (ACS reconnect): further packets are ignored. */
   superseded = false;
   /** Passed to parsePacket; the frame size is set once AudioMetadata is known. */
-  readonly parseOptions: { expectedFrameBytes?: number } = {};
+  readonly parseOptions: ParseOptions = { strings: new StringCache() };
 
   constructor(
     readonly info: ConnectionInfo,

@@ -88,13 +88,13 @@ function scan(bytes: Buffer, end: number, options: ParseOptions): ParseResult | 
       if (bytes[value] !== QUOTE) return undefined;
       const valueEnd = plainStringEnd(bytes, value + 1, end);
       if (valueEnd < 0) return undefined;
-      const text = latin1Slice(bytes, value + 1, valueEnd);
       if (keyLength === 9) {
         if (timestamp !== undefined) return undefined;
-        timestamp = text;
+        timestamp = latin1Slice(bytes, value + 1, valueEnd);
       } else {
         if (participantRawID !== undefined) return undefined;
-        participantRawID = text;
+        participantRawID =
+          options.strings === undefined ? latin1Slice(bytes, value + 1, valueEnd) : options.strings.get(bytes, value + 1, valueEnd, latin1Slice);
       }
       pos = valueEnd + 1;
     } else if (keyLength === 6 && same(bytes, pos + 1, SILENT)) {

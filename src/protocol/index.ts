@@ -6,4 +6,5 @@ export { parseOutboundPacket, serializeOutbound } from './outbound.js';
 export type { ParseOptions } from './parse-options.js';
 export { parsePacket, type WireData } from './parse-packet.js';
 export { serializePacket } from './serialize-packet.js';
+export { StringCache } from './string-cache.js';
 export { formatTimestamp, parseTimestampMs } from './timestamp.js';

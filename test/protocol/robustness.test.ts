@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseOutboundPacket, parsePacket, RejectReason, serializePacket, type ParseResult } from '../../src/index.js';
+import { parseOutboundPacket, parsePacket, RejectReason, serializePacket, StringCache, type ParseResult } from '../../src/index.js';
 import { parseAudioDataFast } from '../../src/protocol/fast-audio-data.js';
 import { INTERNAL_ERROR_PREFIX, parsePacketGeneral } from '../../src/protocol/parse-packet.js';
 import { audioData, inboundPacket } from './arbitraries.js';
@@ -138,6 +138,42 @@ describe('the AudioData fast path', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  test('gives the same packets with a string cache shared along a socket as without one', () => {
+    // More distinct IDs than the cache keeps (16), repeated in any order: hits, misses and evictions all happen.
+    const ids = Array.from({ length: 20 }, (_, i) => `8:acs:${'x'.repeat(i % 3)}${i}`);
+    const stream = fc.array(fc.tuple(audioData, fc.option(fc.constantFrom(...ids), { nil: undefined })), { minLength: 1, maxLength: 60 });
+    fc.assert(
+      fc.property(stream, (frames) => {
+        const options = { strings: new StringCache() };
+        for (const [packet, id] of frames) {
+          const text = serializePacket({ ...packet, participantRawID: id });
+          assert.deepEqual(parsePacket(Buffer.from(text), options), parsePacketGeneral(Buffer.from(text)));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('a string cache makes each participant ID once, and again only after 16 others pushed it out', () => {
+    const cache = new StringCache();
+    const made: string[] = [];
+    const make = (bytes: Buffer, start: number, end: number): string => {
+      made.push(bytes.toString('latin1', start, end));
+      return made[made.length - 1];
+    };
+    const lookUp = (id: string): string => {
+      const bytes = Buffer.from(`"${id}"`);
+      return cache.get(bytes, 1, bytes.length - 1, make);
+    };
+    assert.equal(lookUp('4:+15550001'), '4:+15550001');
+    assert.equal(lookUp('4:+15550002'), '4:+15550002');
+    assert.equal(lookUp('4:+15550001'), '4:+15550001');
+    assert.deepEqual(made, ['4:+15550001', '4:+15550002']);
+    for (let i = 0; i < 16; i++) lookUp(`8:acs:${i}`);
+    assert.equal(lookUp('4:+15550001'), '4:+15550001');
+    assert.equal(made.length, 2 + 16 + 1, 'the oldest ID was evicted and made again');
   });
 
   test('leaves unusual but valid packets to the general path, which reads them', () => {
