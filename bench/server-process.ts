@@ -9,12 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createMediaServer, type MediaServer, type MediaServerOptions } from '../src/server/media-server.js';
+import { tuneGcForStreaming } from '../src/server/gc-tuning.js';
 import type { AudioFrame, MediaSession } from '../src/media/index.js';
 import type { RecorderProbe } from '../src/media/recorder.js';
 import type { Session } from '../src/media/session.js';
 import { WAV_HEADER_BYTES } from '../src/audio/index.js';
 import { collectGarbage, serveBenchRequests, type TargetSnapshot } from './child-process.js';
 import { createLatencyHistogram, stampFrame, type LatencyHistogram } from './latency-histogram.js';
+
+// As `acs-audio serve` runs (src/cli/main.ts): the measured server is the one people run.
+tuneGcForStreaming();
 
 const ingestLatency = createLatencyHistogram();
 let server: MediaServer | undefined;

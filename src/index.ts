@@ -33,7 +33,7 @@ export type {
   SessionSummary,
   Sink,
 } from './media/index.js';
-export { createMediaServer, createJwtVerifier, AuthFailure, type MediaServer, type MediaServerOptions, type CallEvent } from './server/index.js';
+export { createMediaServer, createJwtVerifier, AuthFailure, tuneGcForStreaming, type MediaServer, type MediaServerOptions, type CallEvent } from './server/index.js';
 export {
   subscribe,
   WavTap,

@@ -6,6 +6,10 @@ import { registerRepair } from './repair.js';
 import { registerCall } from './call.js';
 import { registerDemo } from './demo.js';
 import { registerTap } from './tap.js';
+import { tuneGcForStreaming } from '../server/gc-tuning.js';
+
+// This process streams audio: per-frame objects must die young (gc-tuning.ts says why, with the figures).
+tuneGcForStreaming();
 
 const program = new Command()
   .name('acs-audio')

@@ -4,6 +4,7 @@ export { IngestCloseCode, type IngestLimits } from './ingest.js';
 export { parseCallEvents, type CallEvent, type CallState } from './call-events.js';
 export { createJwtVerifier, AuthFailure, ACS_JWKS_URL, ACS_JWT_ISSUER, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt-verifier.js';
 export { createLiveFeed, type LiveFeed, type LiveFeedOptions } from './live-feed.js';
+export { tuneGcForStreaming } from './gc-tuning.js';
 export type {
   AudioFrame,
   MediaHub,
