@@ -4,7 +4,7 @@
 // to "tenure", and from then on every frame's objects, dead within microseconds, land in the old generation. The
 // old generation then fills with garbage and a mark-compact runs every ~250 ms instead of every few seconds.
 // Measured with `npm run bench` at 200 calls × 2 (bench/README.md): 38 mark-compacts in a 10 s run against 15, and
-// about 4 µs less CPU per frame (median of six paired runs, 34.0 against 38.9 µs/frame).
+// about 4 µs less CPU per frame (median of six paired runs, 34.0 against 39.0 µs/frame).
 
 import { setFlagsFromString } from 'node:v8';
 
