@@ -9,35 +9,29 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
 import { pino } from 'pino';
 import { createMediaServer } from '../src/server/media-server.js';
 import { tuneGcForStreaming } from '../src/server/gc-tuning.js';
 import type { MediaConnection } from '../src/media/index.js';
 import { frameBytesFor, serializePacket, type SampleRate } from '../src/protocol/index.js';
+import { FORMATS, formatOption, positiveInt, type BenchFormat } from './options.js';
 
 interface Options {
   calls: number;
   participants: number;
-  format: 'pcm16k' | 'pcm24k';
+  format: BenchFormat;
   seconds: number;
   liveFeed: boolean;
   record: boolean;
-  speed: number;
 }
 
 const FRAME_MS = 20;
 const WARM_UP_MS = 1000;
 const TIMESTAMP_CHARS = '2026-01-01T00:00:00.000Z'.length;
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return n;
-}
-
 function parseOptions(argv: string[]): Options {
-  const o = new Command()
+  return new Command()
     .name('npm run bench:media-path --')
     .description(
       "The media server's CPU per frame without sockets: frames go straight into MediaConnection.receive, paced in " +
@@ -45,14 +39,12 @@ function parseOptions(argv: string[]): Options {
     )
     .option('--calls <n>', 'calls', positiveInt, 200)
     .option('--participants <n>', 'participants per call', positiveInt, 2)
-    .addOption(new Option('--format <format>', 'audio format').choices(['pcm16k', 'pcm24k']).default('pcm16k'))
+    .addOption(formatOption())
     .option('--seconds <n>', 'seconds of audio per pass', positiveInt, 8)
     .option('--no-live-feed', 'without the live feed (MediaServerOptions.liveFeed = false)')
     .option('--no-record', 'without recording (recordingsDir = null)')
-    .option('--speed <x>', 'feed audio this many times faster than real time (less noise from the machine; raises maxFrameRate to fit)', positiveInt, 1)
     .parse(argv)
     .opts<Options>();
-  return { ...o };
 }
 
 /** Noise-like speech-level PCM (a fixed pseudo-random sequence). */
@@ -128,8 +120,6 @@ interface PassResult {
   wallMs: number;
   gc: { scavenges: number; markCompacts: number; pauseMs: number };
   lateTicks: number;
-  /** CPU µs per frame of each second of audio after the warm-up, sorted (the driver's median is subtracted). */
-  perSecondUs: number[];
 }
 
 /**
@@ -139,40 +129,27 @@ interface PassResult {
 async function pace(
   messages: FrameMessage[][],
   seconds: number,
-  speed: number,
   deliver: (call: number, message: Buffer) => void,
   gc: ReturnType<typeof watchGc>,
 ): Promise<PassResult> {
   const ticks = Math.round((seconds * 1000) / FRAME_MS);
   const warmUpTicks = WARM_UP_MS / FRAME_MS;
-  const tickMs = FRAME_MS / speed;
   const originMs = Date.parse('2026-01-01T00:00:00.000Z');
   const start = performance.now();
   let frames = 0;
   let lateTicks = 0;
   let cpuStart = process.cpuUsage();
   let wallStart = start;
-  const ticksPerSecond = 1000 / FRAME_MS;
-  const perSecondUs: number[] = [];
-  let secondCpu = cpuStart;
-  let secondFrames = 0;
   for (let tick = 0; tick < ticks; tick++) {
-    const dueAt = start + tick * tickMs;
+    const dueAt = start + tick * FRAME_MS;
     const wait = dueAt - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    else if (wait < -tickMs) lateTicks++;
+    else if (wait < -FRAME_MS) lateTicks++;
     if (tick === warmUpTicks) {
       cpuStart = process.cpuUsage();
       wallStart = performance.now();
       gc.take();
       frames = 0;
-      secondCpu = cpuStart;
-      secondFrames = 0;
-    } else if (tick > warmUpTicks && (tick - warmUpTicks) % ticksPerSecond === 0) {
-      const cpu = process.cpuUsage(secondCpu);
-      perSecondUs.push((cpu.user + cpu.system) / (frames - secondFrames));
-      secondCpu = process.cpuUsage();
-      secondFrames = frames;
     }
     const timestamp = new Date(originMs + tick * FRAME_MS).toISOString();
     for (let call = 0; call < messages.length; call++) {
@@ -186,14 +163,13 @@ async function pace(
     }
   }
   const cpu = process.cpuUsage(cpuStart);
-  perSecondUs.sort((a, b) => a - b);
-  return { frames, cpuUs: cpu.user + cpu.system, wallMs: performance.now() - wallStart, gc: gc.take(), lateTicks, perSecondUs };
+  return { frames, cpuUs: cpu.user + cpu.system, wallMs: performance.now() - wallStart, gc: gc.take(), lateTicks };
 }
 
 async function main(): Promise<void> {
   tuneGcForStreaming(); // as `acs-audio serve` runs
   const options = parseOptions(process.argv);
-  const sampleRate: SampleRate = options.format === 'pcm16k' ? 16000 : 24000;
+  const sampleRate = FORMATS[options.format];
   const messages: FrameMessage[][] = [];
   for (let call = 0; call < options.calls; call++) {
     const row: FrameMessage[] = [];
@@ -202,10 +178,10 @@ async function main(): Promise<void> {
   }
   const gc = watchGc();
   const load = `${options.calls} calls × ${options.participants}, ${options.format}, ${options.seconds} s`;
-  console.log(`media path, in process: ${load}${options.speed > 1 ? ` at ${options.speed}× real time` : ''}${options.record ? '' : ', no recording'}${options.liveFeed ? '' : ', no live feed'}`);
+  console.log(`media path, in process: ${load}${options.record ? '' : ', no recording'}${options.liveFeed ? '' : ', no live feed'}`);
 
   // 1. The driver alone: same loop, frames go nowhere.
-  const driver = await pace(messages, Math.min(options.seconds, 4), options.speed, () => undefined, gc);
+  const driver = await pace(messages, Math.min(options.seconds, 4), () => undefined, gc);
 
   // 2. The media server.
   const recordingsDir = options.record ? await mkdtemp(join(tmpdir(), 'acs-bench-media-path-')) : null;
@@ -214,7 +190,6 @@ async function main(): Promise<void> {
     logger: pino({ level: 'warn' }, pino.destination(2)),
     repairOnStart: false,
     liveFeed: options.liveFeed,
-    media: { maxFrameRate: Math.max(250, 100 * options.speed) },
   });
   const connections: MediaConnection[] = [];
   for (let call = 0; call < options.calls; call++) {
@@ -231,7 +206,7 @@ async function main(): Promise<void> {
     connection.receive(metadataMessage(call, sampleRate), false);
     connections.push(connection);
   }
-  const target = await pace(messages, options.seconds, options.speed, (call, message) => connections[call].receive(message, false), gc);
+  const target = await pace(messages, options.seconds, (call, message) => connections[call].receive(message, false), gc);
   for (const connection of connections) connection.closed(1000, 'bench over');
   await server.close();
   gc.stop();
@@ -240,8 +215,7 @@ async function main(): Promise<void> {
 
   const perSecond = (n: number, ms: number): string => ((n * 1000) / ms).toFixed(1);
   console.log(`  frames in the window            ${target.frames} (${((target.frames * 1000) / target.wallMs).toFixed(0)}/s)`);
-  const median = (sorted: number[]): number => sorted[Math.floor(sorted.length / 2)];
-  const driverUs = median(driver.perSecondUs);
+  const driverUs = driver.cpuUs / driver.frames;
   console.log(`  CPU µs / frame, media server    ${(target.cpuUs / target.frames - driverUs).toFixed(2)}   (the driver's ${driverUs.toFixed(2)} subtracted)`);
   console.log(`  CPU, % of one core              ${((target.cpuUs / 1000 / target.wallMs) * 100).toFixed(0)}`);
   console.log(
@@ -252,7 +226,7 @@ async function main(): Promise<void> {
   console.log(`  ticks late by over a tick       ${target.lateTicks}`);
   const audio = stats.framesByKind.AudioData ?? 0;
   const rejected = Object.values(stats.rejectsByReason).reduce((a, b) => a + b, 0);
-  console.log(`  frames accepted / rejected      ${audio} / ${rejected}`);
+  console.log(`  AudioData parsed / rejected     ${audio} / ${rejected}`);
   if (rejected > 0) {
     console.error(`the server rejected frames: ${JSON.stringify(stats.rejectsByReason)}`);
     process.exitCode = 1;

@@ -11,16 +11,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { frameBytesFor, type SampleRate } from '../src/protocol/index.js';
+import { Command, Option } from 'commander';
+import { frameBytesFor } from '../src/protocol/index.js';
 import { spawnBenchChild, type BenchChild, type TargetSnapshot } from './child-process.js';
 import type { LatencyStats } from './latency-histogram.js';
+import { FORMATS, formatOption, positiveInt, type BenchFormat } from './options.js';
 
 /** What the bench was asked to do. */
 interface BenchOptions {
   calls: number;
   participants: number;
-  format: 'pcm16k' | 'pcm24k';
+  format: BenchFormat;
   seconds: number;
   echoCalls: number;
   only: 'floor' | 'server' | undefined;
@@ -56,15 +57,8 @@ interface TargetResult {
   notes: string[];
 }
 
-const FORMATS: Record<BenchOptions['format'], SampleRate> = { pcm16k: 16000, pcm24k: 24000 };
 /** The targets (at 500 calls × 2 participants, 16 kHz, on a 2-core machine). */
 const TARGETS = { cpuRatio: 1.2, idleKiB: 30, talkBackP99Ms: 2, pacingP99Ms: 3 } as const;
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return n;
-}
 
 function parseOptions(argv: string[]): BenchOptions {
   const program = new Command()
@@ -77,7 +71,7 @@ function parseOptions(argv: string[]): BenchOptions {
     )
     .option('--calls <n>', 'calls (one WebSocket each)', positiveInt, 500)
     .option('--participants <n>', 'participants per call (unmixed: one frame each every 20 ms)', positiveInt, 2)
-    .addOption(new Option('--format <format>', 'audio format').choices(['pcm16k', 'pcm24k']).default('pcm16k'))
+    .addOption(formatOption())
     .option('--seconds <n>', 'streaming seconds per target (the CPU window leaves out the first and last second)', positiveInt, 10)
     .option('--echo-calls <n>', 'calls whose frames the server plays back, to time talk-back', positiveInt, 5)
     .option('--quick', 'a short run that keeps the bench working: 10 calls × 2 × 3 s (under 20 s in all)')
