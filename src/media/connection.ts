@@ -23,7 +23,7 @@ export class Connection implements MediaConnection {
   open = true;
   /** Replaced by a newer socket of the same session (ACS reconnect): further packets are ignored. */
   superseded = false;
-  /** Passed to parsePacket; the frame size is set once AudioMetadata is known. */
+  /** Passed to parsePacket: this socket's participant ID cache; the frame size is set once AudioMetadata is known. */
   readonly parseOptions: ParseOptions = { strings: new StringCache() };
 
   constructor(

@@ -181,17 +181,18 @@ export class MixRecorder extends WavSink {
     this.accSlot[r] = slot;
     const s = frame.samples;
     // Filled slots and digital silence (level -Infinity: every sample 0) add nothing.
-    if (frame.filled || frame.levelDbfs === -Infinity) {
-      if (first) this.acc.fill(0, base, base + spf);
-    } else if (first && s.length === spf) {
+    const adds = !frame.filled && frame.levelDbfs !== -Infinity;
+    if (first && adds && s.length === spf) {
       // The slot's first track is copied in (a native int16 → int32 copy), not zeroed and then added.
       this.acc.set(s, base);
     } else {
       if (first) this.acc.fill(0, base, base + spf);
-      // Locals, not fields, in the per-sample loops: V8 then keeps the arrays in registers.
-      const acc = this.acc;
-      const n = Math.min(s.length, spf);
-      for (let i = 0; i < n; i++) acc[base + i] += s[i];
+      if (adds) {
+        // Locals, not fields, in the per-sample loops: V8 then keeps the arrays in registers.
+        const acc = this.acc;
+        const n = Math.min(s.length, spf);
+        for (let i = 0; i < n; i++) acc[base + i] += s[i];
+      }
     }
     if (slot > this.maxSlot) this.maxSlot = slot;
     this.commitBelow(this.maxSlot - this.lagSlots);
