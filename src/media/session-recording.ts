@@ -28,11 +28,11 @@ export class SessionRecording {
   readonly budget: RecordingBudget;
   readonly recorder: Recorder;
   mix: MixRecorder | undefined;
-  readonly transcript: JsonlWriter;
-  readonly events: JsonlWriter;
+  // Created on first use: most sessions never write a transcript, and an idle one writes neither.
+  private transcriptWriter: JsonlWriter | undefined;
+  private eventsWriter: JsonlWriter | undefined;
   /** Resolves when the folder exists (close the recording sinks only after it). */
   readonly ready: Promise<void>;
-  private readonly silence: Int16Array;
   private flushing: Promise<number> | undefined;
   private folderError: unknown;
   private summaryChain: Promise<void> = Promise.resolve();
@@ -43,14 +43,13 @@ export class SessionRecording {
     maxQueueBytes: number,
     private readonly logger: Logger,
     private readonly context: Record<string, unknown>,
+    /** One frame of zeros at `sampleRate`, shared with the session (never written to). */
+    private readonly silence: Int16Array,
     private readonly openFile?: OpenFile,
   ) {
     this.budget = new RecordingBudget(maxQueueBytes, logger, context);
-    this.silence = new Int16Array(sampleRate / 50);
     this.ready = mkdir(dir, { recursive: true }).then(() => undefined);
     this.recorder = new Recorder({ dir, sampleRate, budget: this.budget, silence: this.silence, ready: this.ready, openFile });
-    this.transcript = new JsonlWriter(join(dir, 'transcript.jsonl'), MAX_JSONL_QUEUE);
-    this.events = new JsonlWriter(join(dir, 'events.jsonl'), MAX_JSONL_QUEUE);
     // No folder, no recording: the sinks fail on their next write and the session detaches them.
     this.ready.catch((err: unknown) => {
       this.folderError = err;
@@ -69,9 +68,19 @@ export class SessionRecording {
     return this.mix;
   }
 
+  /** transcript.jsonl: TranscriptionData results. */
+  get transcript(): JsonlWriter {
+    return (this.transcriptWriter ??= new JsonlWriter(join(this.dir, 'transcript.jsonl'), MAX_JSONL_QUEUE));
+  }
+
+  /** events.jsonl: TranscriptionMetadata, DTMF and call events. */
+  get events(): JsonlWriter {
+    return (this.eventsWriter ??= new JsonlWriter(join(this.dir, 'events.jsonl'), MAX_JSONL_QUEUE));
+  }
+
   /** Bytes waiting for disk. */
   get queuedBytes(): number {
-    return this.budget.queuedBytes + this.transcript.pendingBytes + this.events.pendingBytes;
+    return this.budget.queuedBytes + (this.transcriptWriter?.pendingBytes ?? 0) + (this.eventsWriter?.pendingBytes ?? 0);
   }
 
   /** Flush everything queued; resolves with how long it took (ms). One flush at a time. */
@@ -95,7 +104,7 @@ export class SessionRecording {
     const started = performance.now();
     try {
       await this.ready;
-      await Promise.all([this.recorder.flush(), this.mix?.flush(), this.transcript.flush(), this.events.flush()]);
+      await Promise.all([this.recorder.flush(), this.mix?.flush(), this.transcriptWriter?.flush(), this.eventsWriter?.flush()]);
     } catch (err) {
       this.logger.error({ ...this.context, err, dir: this.dir }, 'media: writing the recording failed; check the recordings folder');
     }

@@ -162,12 +162,15 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     }
     const root = this.settings.recordingsDir;
     if (root !== null) {
+      // A transcription session writes no WAV; its recording still wants a format.
+      const rate = this.rate ?? 16000;
       this.recording = new SessionRecording(
         recordingDirFor(root, this.startedAtMs, this.id),
-        this.rate ?? 16000,
+        rate,
         this.settings.maxRecordingQueueBytes,
         this.logger,
         {},
+        this.rate === undefined ? new Int16Array(frameSamples(rate)) : this.silence,
         this.settings.openRecordingFile,
       );
       this.sinks.push(this.recording.recorder);

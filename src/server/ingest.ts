@@ -1,6 +1,6 @@
 // The WebSocket ingest edge: hands each accepted socket to the media hub as a MediaConnection and passes every
 // message straight through (raw Buffer, isBinary). Listeners are module-level functions registered once per socket,
-// so no closure is made per message. One sweep timer for all sockets does ping/pong and the idle timeout.
+// so no closure is made per message or per socket. One sweep timer for all sockets does ping/pong and the idle timeout.
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
 import type { ConnectionInfo, MediaConnection, MediaHub } from '../media/index.js';
@@ -32,10 +32,42 @@ export interface IngestLimits {
 
 const MEDIA = Symbol('media');
 const STATE = Symbol('state');
+const INGEST = Symbol('ingest');
 
 interface IngestSocket extends WebSocket {
   [MEDIA]: MediaConnection;
   [STATE]: { lastMessageAt: number; alive: boolean };
+  [INGEST]: Ingest;
+}
+
+/** The media layer's view of one socket. A class, not an object of arrows: no closures and no context per socket. */
+class SocketInfo implements ConnectionInfo {
+  readonly url: string;
+  readonly remoteAddress: string | undefined;
+  readonly headers: Record<string, string | string[] | undefined>;
+
+  constructor(
+    private readonly socket: WebSocket,
+    req: IncomingMessage,
+  ) {
+    this.url = req.url ?? '/ws';
+    this.remoteAddress = req.socket.remoteAddress;
+    this.headers = req.headers;
+  }
+
+  send(text: string): boolean {
+    if (this.socket.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(text);
+    return true;
+  }
+
+  bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
 }
 
 function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
@@ -49,7 +81,14 @@ function onPong(this: WebSocket): void {
 }
 
 function onClose(this: WebSocket, code: number, reason: Buffer): void {
-  (this as IngestSocket)[MEDIA].closed(code, reason.toString('utf8'));
+  const socket = this as IngestSocket;
+  socket[INGEST].forget(socket);
+  socket[MEDIA].closed(code, reason.toString('utf8'));
+}
+
+function onError(this: WebSocket, error: Error & { code?: string }): void {
+  // ws has already closed the socket with 1009; count it with the other limits.
+  if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') (this as IngestSocket)[INGEST].countMaxPayload();
 }
 
 /** Accepts ingest sockets for one server. */
@@ -79,30 +118,25 @@ export class Ingest {
   /** Takes over an upgraded socket. */
   accept(ws: WebSocket, req: IncomingMessage): void {
     const socket = ws as IngestSocket;
-    const info: ConnectionInfo = {
-      url: req.url ?? '/ws',
-      remoteAddress: req.socket.remoteAddress,
-      headers: req.headers,
-      send: (text) => {
-        if (socket.readyState !== WebSocket.OPEN) return false;
-        socket.send(text);
-        return true;
-      },
-      bufferedAmount: () => socket.bufferedAmount,
-      close: (code, reason) => socket.close(code, reason),
-    };
     socket[STATE] = { lastMessageAt: Date.now(), alive: true };
-    socket[MEDIA] = this.hub.connect(info);
+    socket[INGEST] = this;
+    socket[MEDIA] = this.hub.connect(new SocketInfo(socket, req));
     this.sockets.add(socket);
     this.metrics.wsConnections.inc({ path: '/ws' });
     socket.on('message', onMessage);
     socket.on('pong', onPong);
     socket.on('close', onClose);
-    socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', (error: Error & { code?: string }) => {
-      // ws has already closed the socket with 1009; count it with the other limits.
-      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.metrics.limitClosures.inc({ limit: 'max_payload' });
-    });
+    socket.on('error', onError);
+  }
+
+  /** The socket closed (its 'close' listener). */
+  forget(socket: IngestSocket): void {
+    this.sockets.delete(socket);
+  }
+
+  /** ws refused a message over maxPayload (its 'error' listener). */
+  countMaxPayload(): void {
+    this.metrics.limitClosures.inc({ limit: 'max_payload' });
   }
 
   /** Closes every socket with 1001 (going away); resolves when they are closed or after a short grace. */
