@@ -44,7 +44,8 @@ function onAppMessage(_callConnectionId: string, data: Buffer): void {
 /** Opens `calls` sockets that send AudioMetadata and nothing else; resolves once every metadata packet is out. */
 async function openIdle(url: string, calls: number, sampleRate: SampleRate): Promise<void> {
   const opening: Array<Promise<void>> = [];
-  for (let i = 0; i < calls; i++) {
+  // Numbered on from the sockets already open: a repeated subscription ID would continue that session instead.
+  for (let i = idleSockets.length, end = idleSockets.length + calls; i < end; i++) {
     const socket = new WebSocket(url, { perMessageDeflate: false });
     idleSockets.push(socket);
     opening.push(

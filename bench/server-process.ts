@@ -30,7 +30,8 @@ let echoing = false;
 
 /** Frame queue times of one recorder, oldest first; each flush records the latency of the frames it carried. */
 function createProbe(histogram: LatencyHistogram): RecorderProbe {
-  let times = new Float64Array(256);
+  // Empty until the first frame: an idle session must not carry the bench's own 2 KB into the idle-memory figure.
+  let times = new Float64Array(0);
   let head = 0;
   let tail = 0;
   let base = 0;
@@ -38,8 +39,8 @@ function createProbe(histogram: LatencyHistogram): RecorderProbe {
     queued() {
       if (tail === times.length) {
         // Full: slide the unflushed times to the front, growing only when more than half the room is unflushed.
-        if ((tail - head) * 2 > times.length) {
-          const grown = new Float64Array(times.length * 2);
+        if ((tail - head) * 2 >= times.length) {
+          const grown = new Float64Array(Math.max(256, times.length * 2));
           grown.set(times.subarray(head, tail));
           times = grown;
         } else {
