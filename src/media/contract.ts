@@ -63,18 +63,26 @@ export interface MediaConnection {
 /** Session lifecycle as the dashboard and API show it. */
 export type SessionState = 'connecting' | 'streaming' | 'interrupted' | 'ended' | 'failed';
 
-/** Audio to play into a call (bidirectional): PCM at a given rate, a WAV file path or buffer, or a stream of PCM. */
+/**
+ * Audio to play into a call (bidirectional): PCM at a given rate, a WAV file path or buffer, or a stream of PCM.
+ *
+ * `live: true` is for audio relayed as it arrives (an echo, a bridged call, a realtime voice model), where lateness
+ * must not build up: its frames are sent as soon as they are queued, never held back, while ACS holds at most
+ * `talkBackLiveLeadMs` of this session's audio; past that, frames are skipped (counted in `framesSkipped` and the
+ * session's `talkBackSkipped`) so the delay stays bounded. Without it, audio is paced at real time and nothing is
+ * skipped, so a burst from a live sender would delay every later frame for good.
+ */
 export type PlaySource =
-  | { pcm: Int16Array; sampleRate: number }
+  | { pcm: Int16Array; sampleRate: number; live?: boolean }
   | { wavPath: string }
   | { wav: Buffer }
-  | { stream: AsyncIterable<Buffer | Int16Array>; sampleRate: number };
+  | { stream: AsyncIterable<Buffer | Int16Array>; sampleRate: number; live?: boolean };
 
 /** Handle on one queued playback. ACS sends no playback acknowledgement: `done` resolves when the last frame was sent. */
 export interface PlayHandle {
   readonly id: string;
   /** Resolves when all audio was sent ('completed') or it was cut short by stopAudio / session end ('cancelled'). */
-  readonly done: Promise<{ status: 'completed' | 'cancelled'; framesSent: number; error?: Error }>;
+  readonly done: Promise<{ status: 'completed' | 'cancelled'; framesSent: number; framesSkipped: number; error?: Error }>;
   cancel(): void;
 }
 
@@ -103,6 +111,8 @@ export interface SessionSummary {
     transcripts: number;
     dtmf: number;
     talkBackFrames: number;
+    /** Live talk-back frames skipped because ACS already held `talkBackLiveLeadMs` of audio (PlaySource `live`). */
+    talkBackSkipped: number;
     connections: number;
   };
 }
@@ -125,6 +135,7 @@ export interface MediaHubStats {
   /** Recent recording write latencies in ms since the last read (drained by the reader). */
   drainWriteLatenciesMs(): number[];
   talkBackFrames: number;
+  talkBackSkipped: number;
   /** Sockets the media layer closed because a session exceeded a limit, by limit ('participants', 'frame_rate'). */
   limitClosures: Record<string, number>;
 }
@@ -173,6 +184,9 @@ export interface MediaHubOptions {
   maxTimestampJumpMs?: number;
   /** Talk-back frames may be sent this long before their due time. @default 20 */
   talkBackLeadMs?: number;
+  /** Live talk-back (PlaySource `live`): the most audio ACS may hold for a session before live frames are skipped.
+   *  @default 100 */
+  talkBackLiveLeadMs?: number;
   /** Distinct participants (tracks) per session; one more closes the socket with 4003. @default 64 */
   maxParticipants?: number;
   /** Frames per second per track, averaged over `frameRateWindowS`; more closes the socket with 4002.

@@ -19,7 +19,7 @@ const MAX_PENDING_EVENTS_PER_CALL = 32;
 const SUMMARY_EVERY_TICKS = 5;
 
 type CallEvent = Parameters<MediaHub['recordCallEvent']>[0];
-type SummedCounter = 'gapsFilled' | 'duplicates' | 'late' | 'recordingDropped' | 'talkBackFrames';
+type SummedCounter = 'gapsFilled' | 'duplicates' | 'late' | 'recordingDropped' | 'talkBackFrames' | 'talkBackSkipped';
 
 function defaultId(now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -40,6 +40,7 @@ function checkOptions(o: MediaHubOptions): void {
   if (o.flushIntervalMs !== undefined && !(o.flushIntervalMs >= 10)) bad.push('flushIntervalMs (≥ 10)');
   if (o.maxTimestampJumpMs !== undefined && !(o.maxTimestampJumpMs > 0)) bad.push('maxTimestampJumpMs (> 0)');
   if (o.talkBackLeadMs !== undefined && !(o.talkBackLeadMs >= 0 && o.talkBackLeadMs <= 200)) bad.push('talkBackLeadMs (0–200)');
+  if (o.talkBackLiveLeadMs !== undefined && !(o.talkBackLiveLeadMs >= 20 && o.talkBackLiveLeadMs <= 1000)) bad.push('talkBackLiveLeadMs (20–1000)');
   if (o.maxParticipants !== undefined && !(Number.isInteger(o.maxParticipants) && o.maxParticipants >= 1)) bad.push('maxParticipants (integer ≥ 1)');
   if (o.maxFrameRate !== undefined && !(o.maxFrameRate >= 50)) bad.push('maxFrameRate (≥ 50, the rate ACS sends)');
   if (o.frameRateWindowS !== undefined && !(o.frameRateWindowS >= 1)) bad.push('frameRateWindowS (≥ 1)');
@@ -70,7 +71,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
   private readonly framesByKind: Record<string, number> = {};
   private readonly rejectsByReason: Record<string, number> = {};
   private readonly limitClosures: Record<string, number> = {};
-  private readonly endedTotals: Record<SummedCounter, number> = { gapsFilled: 0, duplicates: 0, late: 0, recordingDropped: 0, talkBackFrames: 0 };
+  private readonly endedTotals: Record<SummedCounter, number> = { gapsFilled: 0, duplicates: 0, late: 0, recordingDropped: 0, talkBackFrames: 0, talkBackSkipped: 0 };
   private latencies: number[] = [];
 
   constructor(options: MediaHubOptions) {
@@ -92,6 +93,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
       maxFrameRate: options.maxFrameRate ?? 250,
       frameRateWindowS: options.frameRateWindowS ?? 10,
       openRecordingFile: options.openRecordingFile,
+      talkBackLiveLeadMs: options.talkBackLiveLeadMs ?? 100,
     };
     this.createId = options.createId ?? (() => defaultId(now()));
     this.keepRecent = options.keepRecentSessions ?? 100;
@@ -193,6 +195,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
     this.endedTotals.late += c.late;
     this.endedTotals.recordingDropped += c.recordingDropped;
     this.endedTotals.talkBackFrames += c.talkBackFrames;
+    this.endedTotals.talkBackSkipped += c.talkBackSkipped;
     if (session.metadata === undefined) return;
     this.recent.push(session);
     if (this.recent.length > this.keepRecent) this.recent.splice(0, this.recent.length - this.keepRecent);
@@ -277,6 +280,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
       sums.late += c.late;
       sums.recordingDropped += c.recordingDropped;
       sums.talkBackFrames += c.talkBackFrames;
+      sums.talkBackSkipped += c.talkBackSkipped;
     }
     return {
       sessionsActive: active,
@@ -297,6 +301,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
         return drained;
       },
       talkBackFrames: sums.talkBackFrames,
+      talkBackSkipped: sums.talkBackSkipped,
     };
   }
 

@@ -17,9 +17,20 @@ export class PlayScheduler {
     private readonly leadMs: number,
   ) {}
 
-  /** Something changed for `talkBack` (a playback was queued, a source loaded): pump it soon. */
-  wake(talkBack: TalkBack): void {
+  /**
+   * Something changed for `talkBack` (a playback was queued, a source loaded): pump it soon, or with `now` in this
+   * very call (live audio: waiting even for setImmediate would add the rest of this event-loop turn to its delay).
+   */
+  wake(talkBack: TalkBack, now = false): void {
     if (this.closed) return;
+    if (now) {
+      const nowMs = this.now();
+      const due = talkBack.pump(nowMs, nowMs + this.leadMs);
+      if (due === Infinity) return;
+      this.active.add(talkBack);
+      this.arm(due - this.leadMs);
+      return;
+    }
     this.active.add(talkBack);
     this.arm(this.now());
   }

@@ -39,6 +39,7 @@ export interface SessionSettings {
   maxFrameRate: number;
   openRecordingFile: OpenFile | undefined;
   frameRateWindowS: number;
+  talkBackLiveLeadMs: number;
 }
 
 /** Calls back into the hub. */
@@ -66,6 +67,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     transcripts: 0,
     dtmf: 0,
     talkBackFrames: 0,
+    talkBackSkipped: 0,
     connections: 1,
   };
   kind: 'audio' | 'transcription' | undefined;
@@ -110,7 +112,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     this.startedAtMs = settings.now();
     this.logger = settings.logger.child({ sessionId: id });
     this.emitter = new SafeEmitter(this.logger, {});
-    this.talkBack = new TalkBack(this, this.logger, {});
+    this.talkBack = new TalkBack(this, this.logger, {}, settings.talkBackLiveLeadMs);
     this.windowSlots = Math.max(0, Math.ceil(settings.lateWindowMs / FRAME_MS));
   }
 
@@ -392,8 +394,9 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     if (this.connection === undefined || !this.connection.open) {
       throw new MediaError(MediaErrorCode.ConnectionClosed, `play: session ${this.id} has no open socket (state ${this.stateValue})`);
     }
-    const handle = this.talkBack.enqueue(createFrameSource(source, this.rate, this.wakeTalkBack), this.id);
-    this.settings.scheduler.wake(this.talkBack);
+    const live = 'live' in source && source.live === true;
+    const handle = this.talkBack.enqueue(createFrameSource(source, this.rate, this.wakeTalkBack), this.id, live);
+    this.settings.scheduler.wake(this.talkBack, live);
     return handle;
   }
 
@@ -416,6 +419,10 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
   /** TalkBackPort */
   countFrame(): void {
     this.counts.talkBackFrames++;
+  }
+  /** TalkBackPort */
+  countSkipped(): void {
+    this.counts.talkBackSkipped++;
   }
 
   /** The socket closed: a normal close (1000) ends the session; otherwise wait for a reconnect for a grace period. */

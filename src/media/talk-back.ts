@@ -1,6 +1,10 @@
 // Talk-back for one session: playbacks queue in order and are sent as outbound AudioData, one 20 ms frame per due
 // time (due = start + n × 20 ms, so pacing never drifts). StopAudio cancels everything (PROTOCOL.md §2: ACS flushes its
 // queue on StopAudio and sends no acknowledgement, so `done` means "all frames sent").
+// `dueMs` doubles as a model of ACS's playout: ACS plays what it is sent in real time, so dueMs − now is the audio it
+// still holds. A live playback (PlaySource `live`) is never held back: each frame goes out at once while ACS holds at
+// most `liveLeadMs`, and is skipped past that. Pacing a live source instead would turn every burst or stall of its
+// sender into delay that never drains, since frames arrive at the same 20 ms rate they leave.
 import type { Logger } from 'pino';
 import type { PlayHandle } from './contract.js';
 import type { FrameSource } from './play-source.js';
@@ -17,14 +21,17 @@ export interface TalkBackPort {
   bufferedAmount(): number;
   /** Counts a sent frame (session and hub counters). */
   countFrame(): void;
+  /** Counts a live frame skipped to keep the delay bounded. */
+  countSkipped(): void;
 }
 
-type PlayResult = { status: 'completed' | 'cancelled'; framesSent: number; error?: Error };
+type PlayResult = { status: 'completed' | 'cancelled'; framesSent: number; framesSkipped: number; error?: Error };
 
 /** One queued playback. */
 class Playback implements PlayHandle {
   readonly done: Promise<PlayResult>;
   framesSent = 0;
+  framesSkipped = 0;
   settled = false;
   private resolve!: (result: PlayResult) => void;
 
@@ -32,6 +39,7 @@ class Playback implements PlayHandle {
     readonly id: string,
     readonly source: FrameSource,
     private readonly owner: TalkBack,
+    readonly live: boolean,
   ) {
     this.done = new Promise((resolve) => {
       this.resolve = resolve;
@@ -47,7 +55,8 @@ class Playback implements PlayHandle {
     this.settled = true;
     this.source.stop();
     const error = this.source.error;
-    this.resolve(error === undefined ? { status, framesSent: this.framesSent } : { status: 'cancelled', framesSent: this.framesSent, error });
+    const { framesSent, framesSkipped } = this;
+    this.resolve(error === undefined ? { status, framesSent, framesSkipped } : { status: 'cancelled', framesSent, framesSkipped, error });
   }
 }
 
@@ -63,11 +72,13 @@ export class TalkBack {
     private readonly port: TalkBackPort,
     private readonly logger: Logger,
     private readonly context: Record<string, unknown>,
+    /** The most audio (ms) ACS may hold before live frames are skipped. */
+    private readonly liveLeadMs = 100,
   ) {}
 
-  /** Queue a playback of `source`; it starts when those before it are done. */
-  enqueue(source: FrameSource, idPrefix: string): PlayHandle {
-    const playback = new Playback(`${idPrefix}-play-${this.nextId++}`, source, this);
+  /** Queue a playback of `source`; it starts when those before it are done. `live`: see the file comment. */
+  enqueue(source: FrameSource, idPrefix: string, live = false): PlayHandle {
+    const playback = new Playback(`${idPrefix}-play-${this.nextId++}`, source, this, live);
     this.queue.push(playback);
     return playback;
   }
@@ -95,7 +106,7 @@ export class TalkBack {
         this.current = undefined;
         continue;
       }
-      if (this.dueMs > horizonMs) return this.dueMs;
+      if (!playback.live && this.dueMs > horizonMs) return this.dueMs;
       if (this.port.bufferedAmount() > MAX_BUFFERED_BYTES) return nowMs + FRAME_MS;
       const frame = playback.source.next();
       if (frame === undefined) {
@@ -103,9 +114,19 @@ export class TalkBack {
           this.finishCurrent(playback.framesSent > 0 || playback.source.error === undefined ? 'completed' : 'cancelled');
           continue;
         }
-        // Still loading or the stream is behind: start again from now when it catches up.
-        this.dueMs = nowMs;
+        // Still loading or the stream is behind: go on when it catches up, after what ACS still holds.
+        if (this.dueMs < nowMs) this.dueMs = nowMs;
         return Infinity;
+      }
+      if (playback.live) {
+        // ACS ran dry (nothing it holds) and starts this frame now; or it holds too much and this frame is skipped.
+        if (this.dueMs < nowMs) this.dueMs = nowMs;
+        else if (this.dueMs > nowMs + this.liveLeadMs) {
+          playback.framesSkipped++;
+          this.port.countSkipped();
+          if (playback.source.exhausted) this.finishCurrent('completed');
+          continue;
+        }
       }
       if (!this.port.send(serializeOutbound({ kind: 'AudioData', samples: frame }))) {
         this.logger.warn({ ...this.context, playback: playback.id }, 'media: talk-back socket is gone; playback cancelled');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MediaHubOptions, MediaSession } from '../../src/media/index.js';
+import { createMediaHub, type MediaHubOptions, type MediaSession } from '../../src/media/index.js';
 import type { SampleRate } from '../../src/protocol/index.js';
 import { connect, decodeOutbound, makeHub, metadata, nextSession, wavBuffer, type FakeSocket } from './harness.js';
 
@@ -27,7 +27,7 @@ for (const rate of [16000, 24000] as const) {
       const path = join(dir, 'prompt.wav');
       await writeFile(path, wavBuffer(new Int16Array(8820 * 2).fill(1000), 44100, 2));
       const result = await session.play({ wavPath: path }).done;
-      assert.deepEqual(result, { status: 'completed', framesSent: 10 });
+      assert.deepEqual(result, { status: 'completed', framesSent: 10, framesSkipped: 0 });
       const frames = audioFrames(socket);
       assert.equal(frames.length, 10);
       for (const frame of frames) assert.equal(frame.length, rate / 50);
@@ -51,7 +51,7 @@ test('stopAudio cancels playback, sends StopAudio and resolves done as cancelled
     const [first, second] = await Promise.all([long.done, queued.done]);
     assert.equal(first.status, 'cancelled');
     assert.ok(first.framesSent >= 1 && first.framesSent < 250);
-    assert.deepEqual(second, { status: 'cancelled', framesSent: 0 });
+    assert.deepEqual(second, { status: 'cancelled', framesSent: 0, framesSkipped: 0 });
     assert.equal(decodeOutbound(socket.sent[socket.sent.length - 1]), 'StopAudio');
     assert.equal(audioFrames(socket).length, first.framesSent);
   } finally {
@@ -118,10 +118,65 @@ test('sends frame n at start + n × 20 ms by the clock, however late the timer f
     await socket.waitForSent(6);
     assert.equal(socket.sent.length, 6);
     clock += 1000;
-    assert.deepEqual(await handle.done, { status: 'completed', framesSent: 20 });
+    assert.deepEqual(await handle.done, { status: 'completed', framesSent: 20, framesSkipped: 0 });
   } finally {
     await cleanup();
   }
+});
+
+/** Resolves true once `count` messages were sent, false if they were not within `ms` of real time. */
+async function sentWithin(socket: FakeSocket, count: number, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const sent = await Promise.race([socket.waitForSent(count).then(() => true as const), late]);
+  clearTimeout(timer);
+  return sent;
+}
+
+test('live talk-back is never held back: after a burst from its sender, every frame still goes out when queued', { timeout: 10_000 }, async () => {
+  let clock = 1_000_000; // frozen unless moved: a frame held for a later due time would never go out
+  const { socket, session, cleanup } = await streaming(16000, { now: () => clock });
+  try {
+    const frame = (live: boolean) => ({ pcm: new Int16Array(320), sampleRate: 16000, live });
+    // Paced (not live), a burst of three: the third waits for its due time, and so would every frame after it.
+    for (let i = 0; i < 3; i++) session.play(frame(false));
+    assert.equal(await sentWithin(socket, 3, 150), false);
+    assert.equal(socket.sent.length, 2);
+    session.stopAudio();
+    await socket.waitForSent(3); // StopAudio
+    clock += 1000; // ACS's queue has long run dry
+
+    // Live: the same burst goes out at once, within play() itself, then frames on their 20 ms schedule each go out
+    // as they are queued.
+    const before = socket.sent.length;
+    for (let i = 0; i < 3; i++) session.play(frame(true));
+    assert.equal(socket.sent.length, before + 3);
+    for (let i = 1; i <= 5; i++) {
+      clock += 20;
+      session.play(frame(true));
+      assert.equal(socket.sent.length, before + 3 + i, `live frame ${i} after the burst was held back`);
+    }
+    assert.equal(session.summary().counts.talkBackSkipped, 0);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('live talk-back skips frames while ACS holds more than talkBackLiveLeadMs of audio, and counts them', { timeout: 10_000 }, async () => {
+  const clock = 1_000_000;
+  const { socket, session, hub, cleanup } = await streaming(16000, { now: () => clock, talkBackLiveLeadMs: 100 });
+  try {
+    // Ten frames at one instant: ACS may hold 100 ms, so frames due at +0 … +100 go out (6) and the rest are skipped.
+    const handle = session.play({ pcm: new Int16Array(320 * 10), sampleRate: 16000, live: true });
+    assert.deepEqual(await handle.done, { status: 'completed', framesSent: 6, framesSkipped: 4 });
+    assert.equal(audioFrames(socket).length, 6);
+    assert.equal(session.summary().counts.talkBackSkipped, 4);
+    assert.equal(session.summary().counts.talkBackFrames, 6);
+    assert.equal(hub.stats().talkBackSkipped, 4);
+  } finally {
+    await cleanup();
+  }
+  assert.throws(() => createMediaHub({ recordingsDir: null, talkBackLiveLeadMs: 5 }), /talkBackLiveLeadMs \(20–1000\)/);
 });
 
 test('a bad play source is a clear error', async () => {
