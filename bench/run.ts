@@ -198,7 +198,7 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
       outboundViolations: number;
       failures: string[];
     }>('stop');
-    const drained = await target.request<{ frames: number; rejects?: Record<string, number>; recordingDropped?: number; gapsFilled?: number; echoFrames?: number }>('drain');
+    const drained = await target.request<{ frames: number; rejects?: Record<string, number>; recordingDropped?: number; gapsFilled?: number; echoFrames?: number; talkBackSkipped?: number }>('drain');
     let written: number | undefined;
     let ingestToDisk: LatencyStats | undefined;
     if (kind !== 'floor') {
@@ -209,6 +209,9 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
       if (drained.rejects !== undefined && Object.keys(drained.rejects).length > 0) notes.push(`server rejects: ${JSON.stringify(drained.rejects)}`);
       if (drained.recordingDropped) notes.push(`recording drops: ${drained.recordingDropped}`);
       if (drained.gapsFilled) notes.push(`gaps filled: ${drained.gapsFilled}`);
+      if (drained.talkBackSkipped) {
+        notes.push(`live talk-back frames skipped (ACS already held 100 ms): ${drained.talkBackSkipped} of ${drained.echoFrames ?? '?'} echoed`);
+      }
     }
     if (sent.failures.length > 0) notes.push(`stream failures: ${sent.failures.slice(0, 3).join('; ')}`);
     if (sent.outboundViolations > 0) notes.push(`talk-back pacing violations seen by the emulator: ${sent.outboundViolations}`);

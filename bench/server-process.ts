@@ -77,7 +77,7 @@ function echoBack(session: MediaSession): void {
     if (frame.trackId !== echoTrack || !echoing) return;
     const pcm = new Int16Array(frame.samples);
     stampFrame(pcm, receivedNs);
-    session.play({ pcm, sampleRate: frame.sampleRate });
+    session.play({ pcm, sampleRate: frame.sampleRate, live: true });
     echoFrames++;
   });
 }
@@ -149,6 +149,7 @@ serveBenchRequests(
         recordingDropped: stats.recordingDroppedFrames,
         gapsFilled: stats.gapsFilled,
         talkBackFrames: stats.talkBackFrames,
+        talkBackSkipped: stats.talkBackSkipped,
         echoFrames,
       };
     },
