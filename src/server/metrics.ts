@@ -36,6 +36,7 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
   gauge('recording_dropped_frames_total', 'Frames not recorded because the recording queue was full', () => hub.stats().recordingDroppedFrames);
   gauge('recording_queue_bytes', 'Bytes waiting to be written to recordings', () => hub.stats().recordingQueueBytes);
   gauge('talkback_frames_total', 'Outbound (talk-back) frames sent', () => hub.stats().talkBackFrames);
+  gauge('talkback_skipped_frames_total', 'Live talk-back frames skipped because ACS already held talkBackLiveLeadMs of audio', () => hub.stats().talkBackSkipped);
 
   new Gauge({
     name: prefix + 'frames_total',
