@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { AudioMetadataPacket, InboundPacket, TranscriptionMetadataPacket } from '../protocol/index.js';
-import type { ConnectionInfo, MediaConnection, MediaHub, MediaHubOptions, MediaHubStats, MediaSession } from './contract.js';
+import type { ConnectionInfo, MediaConnection, MediaHub, MediaHubOptions, MediaHubStats, MediaSession, SessionSummary } from './contract.js';
 import { Connection, type ConnectionTarget } from './connection.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import { PlayScheduler } from './play-scheduler.js';
@@ -19,7 +19,14 @@ const MAX_PENDING_EVENTS_PER_CALL = 32;
 const SUMMARY_EVERY_TICKS = 5;
 
 type CallEvent = Parameters<MediaHub['recordCallEvent']>[0];
-type SummedCounter = 'gapsFilled' | 'duplicates' | 'late' | 'recordingDropped' | 'talkBackFrames' | 'talkBackSkipped';
+/** Session counters the hub sums over live and ended sessions for stats(). */
+const SUMMED_COUNTERS = ['gapsFilled', 'duplicates', 'late', 'recordingDropped', 'talkBackFrames', 'talkBackSkipped'] as const;
+type SummedCounter = (typeof SUMMED_COUNTERS)[number];
+type SummedCounts = Record<SummedCounter, number>;
+
+function addCounts(into: SummedCounts, counts: SessionSummary['counts']): void {
+  for (const counter of SUMMED_COUNTERS) into[counter] += counts[counter];
+}
 
 function defaultId(now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -71,7 +78,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
   private readonly framesByKind: Record<string, number> = {};
   private readonly rejectsByReason: Record<string, number> = {};
   private readonly limitClosures: Record<string, number> = {};
-  private readonly endedTotals: Record<SummedCounter, number> = { gapsFilled: 0, duplicates: 0, late: 0, recordingDropped: 0, talkBackFrames: 0, talkBackSkipped: 0 };
+  private readonly endedTotals = Object.fromEntries(SUMMED_COUNTERS.map((counter) => [counter, 0])) as SummedCounts;
   private latencies: number[] = [];
 
   constructor(options: MediaHubOptions) {
@@ -189,13 +196,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
     if (session.subscriptionId !== undefined && this.bySubscription.get(session.subscriptionId) === session) {
       this.bySubscription.delete(session.subscriptionId);
     }
-    const c = session.summary().counts;
-    this.endedTotals.gapsFilled += c.gapsFilled;
-    this.endedTotals.duplicates += c.duplicates;
-    this.endedTotals.late += c.late;
-    this.endedTotals.recordingDropped += c.recordingDropped;
-    this.endedTotals.talkBackFrames += c.talkBackFrames;
-    this.endedTotals.talkBackSkipped += c.talkBackSkipped;
+    addCounts(this.endedTotals, session.summary().counts);
     if (session.metadata === undefined) return;
     this.recent.push(session);
     if (this.recent.length > this.keepRecent) this.recent.splice(0, this.recent.length - this.keepRecent);
@@ -274,13 +275,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
       if (s.metadata === undefined) continue;
       active++;
       queueBytes += s.recordingQueueBytes;
-      const c = s.summary().counts;
-      sums.gapsFilled += c.gapsFilled;
-      sums.duplicates += c.duplicates;
-      sums.late += c.late;
-      sums.recordingDropped += c.recordingDropped;
-      sums.talkBackFrames += c.talkBackFrames;
-      sums.talkBackSkipped += c.talkBackSkipped;
+      addCounts(sums, s.summary().counts);
     }
     return {
       sessionsActive: active,
