@@ -210,7 +210,7 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
       if (drained.recordingDropped) notes.push(`recording drops: ${drained.recordingDropped}`);
       if (drained.gapsFilled) notes.push(`gaps filled: ${drained.gapsFilled}`);
       if (drained.talkBackSkipped) {
-        notes.push(`live talk-back frames skipped (ACS already held 100 ms): ${drained.talkBackSkipped} of ${drained.echoFrames ?? '?'} echoed`);
+        notes.push(`live talk-back frames skipped (ACS already held talkBackLiveLeadMs of audio): ${drained.talkBackSkipped} of ${drained.echoFrames ?? '?'} echoed`);
       }
     }
     if (sent.failures.length > 0) notes.push(`stream failures: ${sent.failures.slice(0, 3).join('; ')}`);
