@@ -1,6 +1,7 @@
 // Writes a PCM16 WAV file incrementally: write() only copies into memory; flush() appends the pending bytes with one
-// positional write, then rewrites the 44-byte header with the new sizes, so the file is a valid WAV after every
-// flush (and a crash in between leaves at most a header that `repairWav` fixes). Flushes never interleave.
+// positional write, then rewrites the 44-byte header with the new sizes (on every flush by default, every
+// `headerEvery`-th when set, and always at close), so the file is a valid WAV at all times: a header that lags only
+// hides the newest audio, and `repairWav` recovers it after a crash. Flushes never interleave.
 import { open, type FileHandle } from 'node:fs/promises';
 import { checkChannels, checkSampleRate, WavError, WavErrorCode } from './audio-error.js';
 import { writePcm16 } from './encode-wav.js';
@@ -13,6 +14,12 @@ export interface WavWriterOptions {
   readonly channels?: number;
   /** Opens the file (fault injection, custom storage). @default fs.promises.open */
   readonly openFile?: OpenFile;
+  /**
+   * Rewrite the header's sizes on every Nth flush (and at close) instead of every flush: half as many file writes
+   * for a recorder that flushes often. Between, the header understates the data, so readers see a shorter but valid
+   * WAV, and after a crash `repairWav` restores the rest. @default 1
+   */
+  readonly headerEvery?: number;
 }
 
 /** How a writer opens its file: fs.promises.open or anything that returns a FileHandle. */
@@ -29,7 +36,8 @@ export interface WavWriter {
   readonly pendingBytes: number;
   /** Queues interleaved samples (an Int16Array, or PCM16LE bytes) in memory; copies them, does no I/O. */
   write(samples: Int16Array | Buffer): void;
-  /** Writes what is pending, then the header sizes; resolves when the file on disk is a valid WAV of it all. */
+  /** Writes what is pending, then the header sizes (every `headerEvery`-th flush); resolves when written. With the
+   *  default `headerEvery` of 1 the file on disk is then a valid WAV of it all. */
   flush(): Promise<void>;
   /** Flushes and closes the file. Idempotent: later calls return the same promise. */
   close(): Promise<void>;
@@ -53,6 +61,7 @@ class WavFileWriter implements WavWriter {
   private spare = allocatePending(INITIAL_CAPACITY);
   private flushedBytes = 0;
   private headerBytes = 0;
+  private flushesSinceHeader = 0;
   private queue: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
   private readonly blockAlign: number;
@@ -62,6 +71,7 @@ class WavFileWriter implements WavWriter {
     readonly sampleRate: number,
     readonly channels: number,
     private readonly handle: FileHandle,
+    private readonly headerEvery: number,
   ) {
     this.blockAlign = channels * 2;
   }
@@ -124,6 +134,8 @@ class WavFileWriter implements WavWriter {
     try {
       if (bytes > 0) await this.handle.write(data.bytes, 0, bytes, WAV_HEADER_BYTES + this.flushedBytes);
       this.flushedBytes += bytes;
+      if (++this.flushesSinceHeader < this.headerEvery && this.closing === undefined) return;
+      this.flushesSinceHeader = 0;
       const header = serializeWavHeader(this.sampleRate, this.channels, this.flushedBytes);
       await this.handle.write(header, 0, WAV_HEADER_BYTES, 0);
       this.headerBytes = this.flushedBytes;
@@ -137,12 +149,15 @@ class WavFileWriter implements WavWriter {
 
 /**
  * Creates (or truncates) `path` and writes an empty WAV header at once, so the file is valid from the start.
- * Async file I/O only; one write per flush for the samples plus one for the header.
+ * Async file I/O only; one write per flush for the samples plus one for the header (every `headerEvery`-th flush).
  */
 export async function createWavWriter(path: string, options: WavWriterOptions): Promise<WavWriter> {
-  const { sampleRate, channels = 1, openFile = open } = options;
+  const { sampleRate, channels = 1, openFile = open, headerEvery = 1 } = options;
   checkSampleRate(sampleRate, 'sampleRate');
   checkChannels(channels);
+  if (!Number.isInteger(headerEvery) || headerEvery < 1) {
+    throw new RangeError(`createWavWriter: headerEvery must be a whole number ≥ 1 (flushes per header rewrite), got ${headerEvery}`);
+  }
   let handle: FileHandle | undefined;
   try {
     handle = await openFile(path, 'w');
@@ -151,5 +166,5 @@ export async function createWavWriter(path: string, options: WavWriterOptions): 
     await handle?.close().catch(() => undefined);
     throw new WavError(WavErrorCode.Io, `cannot create the recording: ${(cause as Error).message}`, { cause, path });
   }
-  return new WavFileWriter(path, sampleRate, channels, handle);
+  return new WavFileWriter(path, sampleRate, channels, handle, headerEvery);
 }

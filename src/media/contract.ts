@@ -178,7 +178,8 @@ export interface MediaHubOptions {
   keepRecentSessions?: number;
   /** After an abnormal close (not 1000), how long a session waits 'interrupted' for ACS to reconnect. @default 10000 */
   reconnectGraceMs?: number;
-  /** How often queued recording data is flushed to disk (a crash loses at most this much). @default 1000 */
+  /** How often queued recording data is flushed to disk (a crash loses at most this much). WAV headers are rewritten
+   *  on every 5th flush and at close, so a WAV read while its call runs may end up to 5 flushes early. @default 1000 */
   flushIntervalMs?: number;
   /** A frame whose timestamp jumps further ahead than this is rejected ('timestamp_jump'). @default 3600000 */
   maxTimestampJumpMs?: number;

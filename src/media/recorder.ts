@@ -18,6 +18,8 @@ export interface RecordingTarget {
   ready: Promise<void>;
   /** Opens each WAV file. @default fs.promises.open */
   openFile?: OpenFile;
+  /** Flushes per header rewrite (WavWriterOptions.headerEvery). @default 1 */
+  headerEvery?: number;
 }
 
 /**
@@ -112,7 +114,7 @@ export class Recorder extends WavSink {
     let wav = this.wavs.get(frame.trackId);
     if (wav === undefined) {
       const t = this.target;
-      wav = new BudgetedWav(join(t.dir, `${frame.trackId}.wav`), t.sampleRate, t.budget, t.silence, t.ready, t.openFile);
+      wav = new BudgetedWav(join(t.dir, `${frame.trackId}.wav`), t.sampleRate, t.budget, t.silence, t.ready, t.openFile, t.headerEvery);
       this.wavs.set(frame.trackId, wav);
     }
     if (wav.failure !== undefined) this.fail(wav.failure);
@@ -163,7 +165,8 @@ export class MixRecorder extends WavSink {
     this.accSlot = new Int32Array(this.size).fill(-1);
     this.out = new Int16Array(this.spf);
     this.silence = target.silence;
-    this.wav = new BudgetedWav(join(target.dir, 'mix.wav'), target.sampleRate, target.budget, target.silence, target.ready, target.openFile);
+    const t = target;
+    this.wav = new BudgetedWav(join(t.dir, 'mix.wav'), t.sampleRate, t.budget, t.silence, t.ready, t.openFile, t.headerEvery);
   }
 
   write(frame: AudioFrame): void {

@@ -79,9 +79,10 @@ export class BudgetedWav {
     private readonly silence: Int16Array,
     folderReady: Promise<void>,
     openFile?: OpenFile,
+    headerEvery?: number,
   ) {
     this.opening = folderReady
-      .then(() => createWavWriter(path, { sampleRate, openFile }))
+      .then(() => createWavWriter(path, { sampleRate, openFile, headerEvery }))
       .then(
         (wav) => {
           if (this.earlyLength > 0) wav.write(this.early.subarray(0, this.earlyLength));
@@ -121,7 +122,7 @@ export class BudgetedWav {
     return true;
   }
 
-  /** Write what is queued to disk (the WAV is valid afterwards). */
+  /** Write what is queued to disk (the WAV is valid afterwards; its header may lag, see `headerEvery`). */
   async flush(): Promise<void> {
     const wav = await this.opening;
     const bytes = this.unflushed;

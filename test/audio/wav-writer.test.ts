@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWavWriter, isWavError, readWav, readWavFile, WAV_HEADER_BYTES } from '../../src/audio/index.js';
+import { createWavWriter, isWavError, readWav, readWavFile, repairWav, WAV_HEADER_BYTES } from '../../src/audio/index.js';
 import { sine } from './signals.js';
 
 async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
@@ -129,4 +129,32 @@ test('close() flushes, is idempotent, and later writes are refused', async (t) =
 test('a writer in a folder that does not exist fails with WAV_IO naming the path', async (t) => {
   const path = join(await tempDir(t), 'missing', 'a.wav');
   await assert.rejects(createWavWriter(path, { sampleRate: 16000 }), (e) => isWavError(e, 'WAV_IO') && e.path === path);
+});
+
+test('headerEvery: the sizes are rewritten on every Nth flush and at close; a crash in between is repaired', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'a.wav');
+  const writer = await createWavWriter(path, { sampleRate: 16000, headerEvery: 3 });
+  const headerSamples = async (): Promise<number> => (await readFile(path)).readUInt32LE(40) / 2;
+  const dataSamples = async (): Promise<number> => ((await stat(path)).size - WAV_HEADER_BYTES) / 2;
+  for (let n = 1; n <= 4; n++) {
+    writer.write(frame(n));
+    await writer.flush();
+    assert.equal(await dataSamples(), n * 320, `flush ${n}: the data is on disk`);
+    assert.equal(await headerSamples(), n < 3 ? 0 : 3 * 320, `flush ${n}: the header is rewritten on the 3rd flush only`);
+  }
+  // Killed here: the header lags one frame behind the data, and repair recovers it.
+  const crashed = join(dir, 'crashed.wav');
+  await writeFile(crashed, await readFile(path));
+  assert.equal((await repairWav(crashed)).repaired, true);
+  assert.equal((await readWavFile(crashed)).samples.length, 4 * 320);
+  await writer.close();
+  assert.deepEqual([...(await readWavFile(path)).samples], [1, 2, 3, 4].flatMap((n) => [...frame(n)]));
+});
+
+test('headerEvery must be a whole number of flushes', async (t) => {
+  const path = join(await tempDir(t), 'a.wav');
+  for (const headerEvery of [0, 1.5, -1]) {
+    await assert.rejects(createWavWriter(path, { sampleRate: 16000, headerEvery }), /headerEvery must be a whole number ≥ 1/);
+  }
 });
