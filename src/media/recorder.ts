@@ -147,7 +147,11 @@ export class MixRecorder extends WavSink {
   private readonly spf: number;
   private readonly size: number;
   private readonly acc: Int32Array;
+  /** One view of `acc` per slot, made once (committing a slot makes no view). */
+  private readonly accViews: Int32Array[];
   private readonly accSlot: Int32Array;
+  /** Per slot: 1 once a sum may have left the int16 range (the commit then clips sample by sample). */
+  private readonly accMayClip: Uint8Array;
   private readonly out: Int16Array;
   private readonly silence: Int16Array;
   private nextSlot = 0;
@@ -162,7 +166,9 @@ export class MixRecorder extends WavSink {
     this.spf = frameSamples(target.sampleRate);
     this.size = lagSlots + 4;
     this.acc = new Int32Array(this.size * this.spf);
+    this.accViews = Array.from({ length: this.size }, (_, r) => this.acc.subarray(r * this.spf, (r + 1) * this.spf));
     this.accSlot = new Int32Array(this.size).fill(-1);
+    this.accMayClip = new Uint8Array(this.size);
     this.out = new Int16Array(this.spf);
     this.silence = target.silence;
     const t = target;
@@ -185,16 +191,24 @@ export class MixRecorder extends WavSink {
     const s = frame.samples;
     // Filled slots and digital silence (level -Infinity: every sample 0) add nothing.
     const adds = !frame.filled && frame.levelDbfs !== -Infinity;
+    if (first) this.accMayClip[r] = 0;
     if (first && adds && s.length === spf) {
       // The slot's first track is copied in (a native int16 → int32 copy), not zeroed and then added.
       this.acc.set(s, base);
     } else {
       if (first) this.acc.fill(0, base, base + spf);
       if (adds) {
-        // Locals, not fields, in the per-sample loops: V8 then keeps the arrays in registers.
+        // Locals, not fields, in the per-sample loops: V8 then keeps the arrays in registers. `outside` collects, without
+        // a branch, whether any sum left [-32768, 32767] (v + 32768 then has bits above the low 16).
         const acc = this.acc;
         const n = Math.min(s.length, spf);
-        for (let i = 0; i < n; i++) acc[base + i] += s[i];
+        let outside = 0;
+        for (let i = 0; i < n; i++) {
+          const v = acc[base + i] + s[i];
+          acc[base + i] = v;
+          outside |= (v + 32768) >>> 16;
+        }
+        if (outside !== 0) this.accMayClip[r] = 1;
       }
     }
     if (slot > this.maxSlot) this.maxSlot = slot;
@@ -214,13 +228,18 @@ export class MixRecorder extends WavSink {
       const s = this.nextSlot;
       const r = s % this.size;
       if (this.accSlot[r] === s) {
-        const spf = this.spf;
-        const base = r * spf;
-        const acc = this.acc;
         const out = this.out;
-        for (let i = 0; i < spf; i++) {
-          const v = acc[base + i];
-          out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+        if (this.accMayClip[r] === 0) {
+          // Every sum fits int16 (the usual case: speech rarely overlaps at full scale): one native int32 → int16 copy.
+          out.set(this.accViews[r]);
+        } else {
+          const spf = this.spf;
+          const base = r * spf;
+          const acc = this.acc;
+          for (let i = 0; i < spf; i++) {
+            const v = acc[base + i];
+            out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+          }
         }
         this.wav.append(out);
         this.accSlot[r] = -1;

@@ -114,10 +114,14 @@ test('mix.wav clips instead of wrapping when the sum leaves the int16 range', as
     }
     socket.push(audio(60, frameOf(-30000), ALICE));
     socket.push(audio(60, frameOf(-30000), BOB));
+    // Three tracks, out of range from the second on: clipped at the top as well.
+    socket.push(audio(80, frameOf(30000), ALICE));
+    socket.push(audio(80, frameOf(30000), BOB));
+    socket.push(audio(80, frameOf(1), '4:+1999'));
     socket.conn.closed(1000, '');
     const summary = await ended(session);
     const mix = await wav(join(summary.recordingDir as string, 'mix.wav'));
-    assert.deepEqual(frameValues(mix.samples, 320), [30000, 30000, 30000, -32768]);
+    assert.deepEqual(frameValues(mix.samples, 320), [30000, 30000, 30000, -32768, 32767]);
   } finally {
     await cleanup();
   }
