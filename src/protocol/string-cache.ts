@@ -22,9 +22,10 @@ export class StringCache {
     for (let e = 0; e < cached.length; e++) {
       const candidate = cached[e];
       if (candidate.length !== length) continue;
-      let i = 0;
-      while (i < length && candidate[i] === source[start + i]) i++;
-      if (i === length) return this.texts[e];
+      // From the end: a call's IDs share their prefix (`8:acs:<resource>_`) and differ in the tail.
+      let i = length - 1;
+      while (i >= 0 && candidate[i] === source[start + i]) i--;
+      if (i < 0) return this.texts[e];
     }
     const text = make(source, start, end);
     if (length > MAX_BYTES) return text;
