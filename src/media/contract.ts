@@ -199,7 +199,8 @@ export interface MediaHubOptions {
   channel?: 'auto' | 'mixed' | 'unmixed';
   /** Opens each recording WAV: for fault injection (a stalling or failing disk) or custom storage. @default fs.promises.open */
   openRecordingFile?: import('../audio/index.js').OpenFile;
-  /** Session id factory. @default `<UTC timestamp>-<6 hex>` */
+  /** Session id factory; the ID names the recording folder. One that a live or recent session already has gets
+   *  `-2`, `-3`, … appended. @default `<UTC timestamp>-<12 hex>` */
   createId?: () => string;
 }
 

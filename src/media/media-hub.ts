@@ -28,9 +28,11 @@ function addCounts(into: SummedCounts, counts: SessionSummary['counts']): void {
   for (const counter of SUMMED_COUNTERS) into[counter] += counts[counter];
 }
 
+/** `<UTC second>-<12 hex>`. 48 random bits: 500 calls starting in one second collide with odds of 1 in 2 billion
+ *  (24 bits made it 1 in 130, and two calls then shared a recording folder); the hub also refuses a taken ID. */
 function defaultId(now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
+  return `${stamp}-${randomBytes(6).toString('hex')}`;
 }
 
 function headerValue(headers: ConnectionInfo['headers'], name: string): string | undefined {
@@ -118,9 +120,18 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
   }
 
   private newSession(info: ConnectionInfo): Session {
-    const session = new Session(this.createId(), info.url, this.settings, this, headerValue(info.headers, 'x-ms-call-connection-id'));
+    const session = new Session(this.unusedId(), info.url, this.settings, this, headerValue(info.headers, 'x-ms-call-connection-id'));
     this.live.set(session.id, session);
     return session;
+  }
+
+  /** An ID no session the hub knows has (its recording folder is the ID): a taken one gets `-2`, `-3`, … */
+  private unusedId(): string {
+    const id = this.createId();
+    if (this.get(id) === undefined) return id;
+    let n = 2;
+    while (this.get(`${id}-${n}`) !== undefined) n++;
+    return `${id}-${n}`;
   }
 
   // ConnectionTarget: the frame path. `accept` is the only per-frame call; it allocates nothing.

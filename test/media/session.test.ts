@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createMediaHub } from '../../src/media/index.js';
 import { serializePacket } from '../../src/protocol/index.js';
 import { audio, connect, ended, filesOf, frameOf, frameValues, makeHub, metadata, nextSession, wav } from './harness.js';
@@ -307,6 +307,29 @@ test('the recording folder is <recordingsDir>/<YYYY-MM-DD>/<session id>', async 
     socket.push(metadata('sub-folder'));
     const session = await started;
     assert.equal(session.summary().recordingDir, join(dir, '2030-01-02', 'session-fixed'));
+  } finally {
+    await cleanup();
+  }
+});
+
+test('two sessions never share an ID or a recording folder: a taken ID gets -2, -3 (also after the first ended)', async () => {
+  const { hub, dir, cleanup } = await makeHub({ createId: () => 'dup' });
+  try {
+    const first = connect(hub);
+    const second = connect(hub);
+    first.push(metadata('sub-dup-1'));
+    second.push(metadata('sub-dup-2'));
+    assert.deepEqual(hub.sessions().map((s) => s.id), ['dup', 'dup-2']);
+    assert.equal(hub.stats().sessionsActive, 2);
+    const [a, b] = hub.sessions();
+    const endedA = ended(a);
+    first.conn.closed(1000, '');
+    await endedA;
+    // The ended session still owns its folder: a third connection does not take its ID either.
+    connect(hub).push(metadata('sub-dup-3'));
+    assert.deepEqual(hub.sessions().map((s) => s.id).sort(), ['dup', 'dup-2', 'dup-3']);
+    assert.equal(basename(b.summary().recordingDir as string), 'dup-2');
+    assert.ok((b.summary().recordingDir as string).startsWith(dir));
   } finally {
     await cleanup();
   }
