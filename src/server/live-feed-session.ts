@@ -1,4 +1,5 @@
-// What the live feed keeps per media session: level meters per track (O(1) per frame, no allocation), the transcript,
+// What the live feed keeps per media session: level meters per track (measured while a dashboard is connected; O(1)
+// per frame, no allocation), the transcript,
 // DTMF digits and participants, so that a dashboard that connects late (or was skipped) gets the present in one snapshot.
 
 import type { AudioFrame, MediaSession } from '../media/index.js';
@@ -62,17 +63,24 @@ export class TrackMeter {
       envelope,
       frames: this.frames,
     };
+    this.reset();
+    return level;
+  }
+
+  /** Forgets this tick's levels (frames stays: it counts every frame). */
+  reset(): void {
     this.sumPower = 0;
     this.count = 0;
     this.peakDbfs = -Infinity;
     this.voiced = 0;
-    return level;
   }
 }
 
 /** Where a watched session reports its discrete events (the feed queues them for the next tick). */
 export interface SessionWatchSink {
   event(event: LiveEvent): void;
+  /** True while a dashboard is connected: only then are levels measured (nobody would see them otherwise). */
+  readonly metering: boolean;
 }
 
 /** Follows one media session's events for the live feed. */
@@ -97,10 +105,11 @@ export class SessionWatch {
     this.sink = sink;
     this.speakingDbfs = speakingDbfs;
     this.maxTranscriptLines = maxTranscriptLines;
-    // One closure per session (not per frame); the audio one does only arithmetic.
+    // One closure per session (not per frame); the audio one does only arithmetic, and only counts unwatched.
     this.onAudio = (frame) => {
       const meter = this.meters.get(frame.trackId) ?? this.addMeter(frame.trackId, frame.participantRawId);
-      meter.add(frame.levelDbfs, frame.silent, this.speakingDbfs);
+      if (this.sink.metering) meter.add(frame.levelDbfs, frame.silent, this.speakingDbfs);
+      else meter.frames++;
       if (meter.listeners.length > 0) for (const listener of meter.listeners) listener.pcm(frame.samples);
     };
     this.onTranscript = (packet) => this.transcript(packet);
@@ -133,6 +142,11 @@ export class SessionWatch {
     }
     if (this.ended && tracks.length === 0) return null;
     return { sessionId: this.session.id, tracks, counts: this.session.summary().counts };
+  }
+
+  /** Forgets the levels measured so far (a dashboard connects after none was: its first tick starts clean). */
+  resetLevels(): void {
+    for (const meter of this.meters.values()) meter.reset();
   }
 
   /** The transcript as a dashboard shows it now: finals, then the pending intermediate line per speaker. */

@@ -102,6 +102,9 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
       // With nobody watching, the state kept for snapshots is enough.
       if (clients.size > 0) pending.push(event);
     },
+    get metering(): boolean {
+      return clients.size > 0;
+    },
   };
 
   function watch(session: MediaSession): void {
@@ -227,6 +230,8 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
       return;
     }
     const client: Client = { ws, needsSnapshot: false, skippedInARow: 0, listening: undefined };
+    // Levels left from the last time a dashboard watched are stale: the first tick measures from now.
+    if (clients.size === 0) for (const w of watches.values()) w.resetLevels();
     clients.add(client);
     ws.send(snapshot());
     ws.on('message', (data: Buffer, isBinary: boolean) => onMessage(client, data, isBinary));

@@ -176,6 +176,20 @@ describe('live feed', () => {
     await d.event((e) => e.type === 'session' && e.session.state === 'ended');
   });
 
+  it('measures levels only while a dashboard watches: the first tick after connecting holds none of the audio before', async () => {
+    await start();
+    const conn = mediaSocket(hub);
+    stream(conn, 250); // five seconds of Alice's tone at -15 dBFS with nobody watching
+    const d = dashboard();
+    await d.next((m) => m.type === 'snapshot');
+    for (let i = 250; i < 300; i++) conn.receive(Buffer.from(audioData(ALICE, i, 100)), false); // then quiet: -53 dBFS
+    const tick = await d.next<LiveTick>((m) => m.type === 'tick' && m.levels.some((l) => l.tracks.length > 0));
+    const alice = tick.levels[0].tracks.find((t) => t.rmsDbfs > -100);
+    assert.ok(alice !== undefined, `Alice's track measured: ${JSON.stringify(tick.levels[0].tracks)}`);
+    assert.ok(alice.rmsDbfs < -45 && alice.peakDbfs < -45, `the quiet audio only, got rms ${alice.rmsDbfs} / peak ${alice.peakDbfs} dBFS`);
+    assert.equal(alice.frames, 300, 'frames counts every frame, watched or not');
+  });
+
   it('gives a dashboard that connects late the transcript and DTMF so far in its snapshot', async () => {
     await start();
     const conn = mediaSocket(hub);
