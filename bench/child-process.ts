@@ -32,11 +32,11 @@ export function spawnBenchChild(name: string, script: string, nodeFlags: string[
   });
   const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 1;
-  let exited = false;
+  let exited: string | undefined;
   const exit = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
-      exited = true;
-      for (const pending of waiting.values()) pending.reject(new Error(`${name} exited (${code ?? signal}) before answering`));
+      exited = signal !== null ? `killed by ${signal}` : `exit code ${code}`;
+      for (const pending of waiting.values()) pending.reject(new Error(`${name} exited (${exited}) before answering`));
       waiting.clear();
       resolve();
     });
@@ -52,15 +52,19 @@ export function spawnBenchChild(name: string, script: string, nodeFlags: string[
     name,
     process: child,
     request<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
-      if (exited) return Promise.reject(new Error(`${name} has exited`));
+      if (exited !== undefined) return Promise.reject(new Error(`${name} has exited (${exited}); its own output above says why`));
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {
         waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
-        child.send({ id, command, args } satisfies Request);
+        // With a callback, a child that died in between (EPIPE) fails this request instead of crashing the bench.
+        child.send({ id, command, args } satisfies Request, (error) => {
+          if (error === null || !waiting.delete(id)) return;
+          reject(new Error(`${name}: could not send '${command}': ${error.message}`));
+        });
       });
     },
     async stop(graceMs = 5000) {
-      if (exited) return;
+      if (exited !== undefined) return;
       if (child.connected) child.disconnect();
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exit;

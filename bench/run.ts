@@ -384,4 +384,8 @@ async function main(): Promise<void> {
   process.exitCode = mismatched.length > 0 || natsFailure !== undefined ? 1 : 0;
 }
 
-await main();
+await main().catch((error: unknown) => {
+  // The children are stopped by runTarget's finally; what is left to say is why the run failed.
+  console.error(`bench: the run failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
