@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { formatTimestamp, serializePacket } from '../../src/protocol/index.js';
 import { readWav } from '../../src/audio/index.js';
 import { startServe } from './serve-process.js';
+import { tempDirUntilExit } from '../temp-dir.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 
@@ -37,7 +37,7 @@ test('--auth jwt without an audience refuses to start and says what to do', () =
 });
 
 test('SIGTERM stops the server gracefully: exit 0 and a finished WAV', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'serve-cli-'));
+  const dir = await tempDirUntilExit('serve-cli-');
   const { child, ready } = startServe(['--port', '0', '--recordings', dir, '--auth', 'off']);
   const wsUrl = await ready;
   const ws = new WebSocket(wsUrl);

@@ -2,8 +2,7 @@
 // audio up to at most one second before the kill.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
@@ -12,13 +11,14 @@ import { encodeWav, readWav } from '../../src/audio/index.js';
 import { createMediaServer } from '../../src/server/index.js';
 import { pino } from 'pino';
 import { startServe, type ServeProcess } from '../cli/serve-process.js';
+import { tempDirUntilExit } from '../temp-dir.js';
 
 function startServeRecordingTo(dir: string): ServeProcess {
   return startServe(['--port', '0', '--recordings', dir, '--auth', 'off']);
 }
 
 test('after SIGKILL mid-call, a restart repairs the WAVs and they hold the audio up to one second before the kill', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'crash-'));
+  const dir = await tempDirUntilExit('crash-');
   const first = startServeRecordingTo(dir);
   const ws = new WebSocket(await first.ready);
   await once(ws, 'open');
@@ -67,7 +67,7 @@ test('after SIGKILL mid-call, a restart repairs the WAVs and they hold the audio
 });
 
 test('a WAV whose header lags its data (killed between the two writes) is repaired when the server starts', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'crash-'));
+  const dir = await tempDirUntilExit('crash-');
   const folder = join(dir, '2026-11-25', 'sess-1');
   await mkdir(folder, { recursive: true });
   const pcm = new Int16Array(16000).fill(500); // one second, 16 kHz

@@ -1,8 +1,7 @@
 // The README's first command, checked: the demo call end to end (accelerated), and what it leaves on disk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -10,11 +9,12 @@ import { runDemo } from '../../src/cli/demo-run.js';
 import { checkDemoResult } from '../../src/cli/demo.js';
 import { DEMO_CALL_MS, DEMO_SCENARIO } from '../../src/cli/demo-scenario.js';
 import { readWav, resample, toMono } from '../../src/audio/index.js';
+import { tempDirUntilExit } from '../temp-dir.js';
 
 const FRAME_SAMPLES = 320;
 
 test('the demo call records every participant, the mix, transcripts, DTMF, and the greeting the emulator heard', async () => {
-  const recordingsDir = await mkdtemp(join(tmpdir(), 'demo-test-'));
+  const recordingsDir = await tempDirUntilExit('demo-test-');
   const result = await runDemo({ recordingsDir, speed: 5, port: 0, keepOpen: false, progress: () => {}, logger: pino({ level: 'silent' }) });
   try {
     assert.deepEqual(checkDemoResult(result), []);

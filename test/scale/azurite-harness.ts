@@ -1,11 +1,11 @@
 // A real Azurite Blob service for tests: a child process on 127.0.0.1 with an ephemeral port (or a given one, to
-// restart after an outage), data in a folder that outlives the process, and the well-known dev account.
+// restart after an outage), data in a folder that outlives the Azurite process (removed when the test process
+// exits), and the well-known dev account.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { tempDirUntilExit } from '../temp-dir.js';
 
 /** Azurite's fixed development account (documented by Microsoft, not a secret). */
 const DEV_ACCOUNT = 'devstoreaccount1';
@@ -30,7 +30,7 @@ function azuriteBlobMain(): string {
 
 /** Start Azurite Blob on 127.0.0.1:`port` (0 = ephemeral) with data in `location` (default: a new temp folder). */
 export async function startAzurite(options: { port?: number; location?: string } = {}): Promise<Azurite> {
-  const location = options.location ?? (await mkdtemp(join(tmpdir(), 'azurite-')));
+  const location = options.location ?? (await tempDirUntilExit('azurite-'));
   const args = [azuriteBlobMain(), '--blobHost', '127.0.0.1', '--blobPort', String(options.port ?? 0), '--location', location];
   const child = spawn(process.execPath, [...args, '--silent', '--skipApiVersionCheck', '--loose', '--disableTelemetry'], {
     stdio: ['ignore', 'pipe', 'pipe'],

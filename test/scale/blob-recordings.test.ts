@@ -2,7 +2,7 @@
 // the uploader sends the session folder to a real Azurite, and every blob is compared with its local file.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { BlobRecordingsErrorCode, isBlobRecordingsError } from '../../src/scale/
 import { UPLOAD_MARKER } from '../../src/scale/blob-spool.js';
 import { audio, connect, metadata, metricValue, sessionEnd, startServer } from '../server/wire.js';
 import { startAzurite, type Azurite } from './azurite-harness.js';
+import { tempDirUntilExit } from '../temp-dir.js';
 
 const CONTAINER = 'call-recordings';
 
@@ -169,7 +170,7 @@ async function spoolFolder(spoolDir: string, sessionId: string, ended: boolean):
 
 test('a restarted uploader drains what an earlier run left: ended and long-abandoned folders, each once, across several blocks', async (t) => {
   const azurite = await azuriteFor(t);
-  const spoolDir = await mkdtemp(join(tmpdir(), 'blob-spool-'));
+  const spoolDir = await tempDirUntilExit('blob-spool-');
   const finished = await spoolFolder(spoolDir, 'finished-1', true);
   const open = await spoolFolder(spoolDir, 'still-open', false);
   const crashed = await spoolFolder(spoolDir, 'crashed', false);
@@ -186,7 +187,7 @@ test('a restarted uploader drains what an earlier run left: ended and long-aband
 
 test('keepLocal: false deletes the session folder after a verified upload', async (t) => {
   const azurite = await azuriteFor(t);
-  const spoolDir = await mkdtemp(join(tmpdir(), 'blob-spool-'));
+  const spoolDir = await tempDirUntilExit('blob-spool-');
   const folder = await spoolFolder(spoolDir, 'delete-me', true);
   const expected = await readFile(join(folder, 'track.wav'));
   const uploader = uploaderFor(t, azurite, spoolDir, { keepLocal: false });
@@ -197,7 +198,7 @@ test('keepLocal: false deletes the session folder after a verified upload', asyn
 });
 
 test('close() stops waiting retries at once and leaves the folder in the spool for the next start', async () => {
-  const spoolDir = await mkdtemp(join(tmpdir(), 'blob-spool-'));
+  const spoolDir = await tempDirUntilExit('blob-spool-');
   const folder = await spoolFolder(spoolDir, 'unreachable', true);
   const nobody = createServer();
   await new Promise<void>((resolve) => nobody.listen(0, '127.0.0.1', resolve));
@@ -214,7 +215,7 @@ test('close() stops waiting retries at once and leaves the folder in the spool f
 });
 
 test('uploadSessionFolder refuses a folder outside the spool layout, naming the layout', async () => {
-  const spoolDir = await mkdtemp(join(tmpdir(), 'blob-spool-'));
+  const spoolDir = await tempDirUntilExit('blob-spool-');
   const uploader = createBlobRecordingsUploader({ connectionString: 'UseDevelopmentStorage=true', container: CONTAINER, spoolDir });
   await assert.rejects(uploader.uploadSessionFolder(join(spoolDir, 'not-a-day', 'x')), (err: unknown) => {
     assert.ok(isBlobRecordingsError(err, BlobRecordingsErrorCode.NotASessionFolder));

@@ -1,15 +1,13 @@
 // Shared parts of the scale-out tests: media server nodes on one NATS, and emulator calls streamed into them.
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { createMediaServer, type MediaServer } from '../../src/server/index.js';
 import type { NatsOptions } from '../../src/scale/index.js';
 import type { EngineStream, MediaEngine, Scenario, StreamEvents, StreamSpec } from '../../src/emulator/index.js';
+import { tempDirUntilExit } from '../temp-dir.js';
 
 /** A media server node with NATS, recordings in a temp folder, auth off. */
 export async function startNode(natsUrl: string, nodeId: string, extra: Partial<NatsOptions> = {}): Promise<{ server: MediaServer; url: string; wsUrl: string }> {
-  const recordingsDir = await mkdtemp(join(tmpdir(), `nats-node-${nodeId}-`));
+  const recordingsDir = await tempDirUntilExit(`nats-node-${nodeId}-`);
   const server = createMediaServer({
     port: 0,
     recordingsDir,

@@ -3,9 +3,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connect } from 'nats';
 import { createMediaEngine } from '../../src/emulator/index.js';
@@ -13,6 +10,7 @@ import { registryKeyOf } from '../../src/scale/index.js';
 import type { SessionSummary } from '../../src/server/index.js';
 import { skipWithoutNats, startNatsServer } from './nats-harness.js';
 import { startCall, startNode, twoPartyScenario, until } from './nats-cluster-fixtures.js';
+import { tempDirUntilExit } from '../temp-dir.js';
 
 interface Listed {
   id: string;
@@ -24,7 +22,7 @@ interface Listed {
 test("killing one node leaves the other's calls untouched and its sessions marked ended in the registry", { skip: skipWithoutNats, timeout: 60_000 }, async () => {
   const nats = await startNatsServer();
   const a = await startNode(nats.url, 'node-a');
-  const childDir = await mkdtemp(join(tmpdir(), 'nats-node-b-'));
+  const childDir = await tempDirUntilExit('nats-node-b-');
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/scale/nats-node-child.ts', nats.url, 'node-b', childDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const engine = createMediaEngine({ speed: 1 });
   try {

@@ -3,8 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMediaEngine } from '../../src/emulator/index.js';
 import { readWav } from '../../src/audio/index.js';
@@ -12,6 +11,7 @@ import { subscribe, type SubscribedMessage } from '../../src/scale/index.js';
 import type { SessionSummary } from '../../src/server/index.js';
 import { skipWithoutNats, startNatsServer } from './nats-harness.js';
 import { startCall, startNode, twoPartyScenario } from './nats-cluster-fixtures.js';
+import { tempDirUntilExit } from '../temp-dir.js';
 
 const key = (m: SubscribedMessage) => m.streamSequence;
 
@@ -57,7 +57,7 @@ test('acs-audio tap --wav --durable, interrupted and started again, writes each 
   const nats = await startNatsServer();
   const a = await startNode(nats.url, 'node-a');
   const engine = createMediaEngine({ speed: 1 });
-  const dir = await mkdtemp(join(tmpdir(), 'tap-wav-'));
+  const dir = await tempDirUntilExit('tap-wav-');
   try {
     const sessionId = new Promise<string>((resolve) => a.server.on('session', (s) => resolve(s.id)));
     const ended = new Promise<SessionSummary>((resolve) => a.server.on('session', (s) => s.once('end', resolve)));

@@ -3,8 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
@@ -12,6 +11,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { formatTimestamp, serializePacket } from '../../src/protocol/index.js';
 import { startAzurite } from './azurite-harness.js';
 import { startServe } from '../cli/serve-process.js';
+import { tempDirUntilExit } from '../temp-dir.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 
@@ -25,7 +25,7 @@ test('serve --recordings azblob:// without a connection string exits 2 naming bo
 
 test('serve --recordings azblob://container/prefix uploads a finished call; blobs match the spooled files', { timeout: 60_000 }, async () => {
   const azurite = await startAzurite();
-  const spool = await mkdtemp(join(tmpdir(), 'serve-spool-'));
+  const spool = await tempDirUntilExit('serve-spool-');
   const { child, ready, log } = startServe(['--port', '0', '--auth', 'off', '--recordings', 'azblob://calls/site-a', '--spool', spool], {
     AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
     ACS_AUDIO_BLOB_CONNECTION_STRING: '',

@@ -1,26 +1,16 @@
 // Shared by the server tests: a real server on an ephemeral port, a real ws client, and real wire packets.
-import { rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { once } from 'node:events';
 import { pino } from 'pino';
 import { WebSocket, type ClientOptions } from 'ws';
 import { createMediaServer, type MediaServerOptions, type MediaSession, type SessionSummary } from '../../src/server/index.js';
 import { serializePacket, formatTimestamp } from '../../src/protocol/index.js';
+import { tempDirUntilExit } from '../temp-dir.js';
 
 export const quiet = pino({ level: 'silent' });
 
-/** The recording folders of this test file's servers, removed when its process exits (tests read them until then). */
-const recordingDirs: string[] = [];
-process.once('exit', () => {
-  for (const dir of recordingDirs) rmSync(dir, { recursive: true, force: true });
-});
-
 /** A media server on 127.0.0.1:0 recording into a fresh temp folder. */
 export async function startServer(options: Partial<MediaServerOptions> = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'server-test-'));
-  recordingDirs.push(dir);
+  const dir = await tempDirUntilExit('server-test-');
   const server = createMediaServer({ port: 0, recordingsDir: dir, logger: quiet, ...options });
   const { url, wsUrl } = await server.listen();
   return { server, url, wsUrl, dir };
