@@ -51,6 +51,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--api-token <token>', 'protect the dashboard, session/recordings API, live feed and metrics: Bearer token, or open /?token=… once in a browser').env('ACS_AUDIO_API_TOKEN'))
     .addOption(new Option('--max-participants <n>', 'participants (tracks) per session; one more closes the socket (4003)').env('ACS_AUDIO_MAX_PARTICIPANTS').default(64).argParser(integer('--max-participants', 1, 10_000)))
     .addOption(new Option('--max-frame-rate <fps>', 'audio frames per second per track, over a 10 s burst; more closes the socket (4002). ACS sends 50').env('ACS_AUDIO_MAX_FRAME_RATE').default(250).argParser(integer('--max-frame-rate', 50, 100_000)))
+    .addOption(new Option('--mix <on|off>', 'unmixed calls: also record mix.wav, every participant summed (off: one WAV per participant only)').choices(['on', 'off']).env('ACS_AUDIO_MIX').default('on'))
     .addOption(new Option('--max-recording-queue <bytes>', 'recording memory per session while the disk lags; past it frames are dropped, counted and logged').env('ACS_AUDIO_MAX_RECORDING_QUEUE').default(4 * 1024 * 1024).argParser(integer('--max-recording-queue', 0, 1024 * 1024 * 1024)))
     .addOption(new Option('--nats <url>', 'scale out: publish sessions to NATS JetStream, share the session registry, forward talk-back (docs/scale-out.md)').env('ACS_AUDIO_NATS'))
     .addOption(new Option('--nats-audio <on|off>', 'with --nats: publish audio frames (off: events, transcripts and DTMF only)').choices(['on', 'off']).env('ACS_AUDIO_NATS_AUDIO').default('on'))
@@ -98,7 +99,7 @@ export function registerServe(program: Command): void {
           ? { url: flags.nats, nodeId: flags.natsNodeId, publishAudio: flags.natsAudio !== 'off', maxAgeMs: flags.natsMaxAge * 1000, maxBytes: flags.natsMaxBytes }
           : undefined,
         limits: { maxConnections: flags.maxConnections, idleTimeoutMs: flags.idleTimeout, pingIntervalMs: flags.pingInterval },
-        media: { maxParticipants: flags.maxParticipants, maxFrameRate: flags.maxFrameRate, maxRecordingQueueBytes: flags.maxRecordingQueue },
+        media: { maxParticipants: flags.maxParticipants, maxFrameRate: flags.maxFrameRate, maxRecordingQueueBytes: flags.maxRecordingQueue, recordMix: flags.mix !== 'off' },
         logger,
       };
       let server;

@@ -97,6 +97,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
       maxTimestampJumpMs: options.maxTimestampJumpMs ?? 3_600_000,
       reconnectGraceMs: options.reconnectGraceMs ?? 10_000,
       channel: options.channel ?? 'auto',
+      recordMix: options.recordMix ?? true,
       scheduler: this.scheduler,
       maxParticipants: options.maxParticipants ?? 64,
       maxFrameRate: options.maxFrameRate ?? 250,

@@ -34,6 +34,7 @@ export interface SessionSettings {
   maxTimestampJumpMs: number;
   reconnectGraceMs: number;
   channel: 'auto' | 'mixed' | 'unmixed';
+  recordMix: boolean;
   scheduler: PlayScheduler;
   maxParticipants: number;
   maxFrameRate: number;
@@ -295,7 +296,9 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     this.originMs = packet.timestampMs;
     const configured = this.settings.channel;
     this.channel = configured !== 'auto' ? configured : packet.participantRawID ? 'unmixed' : 'mixed';
-    if (this.channel === 'unmixed' && this.recording !== undefined) this.sinks.push(this.recording.enableMix(this.windowSlots + 1));
+    if (this.channel === 'unmixed' && this.recording !== undefined && this.settings.recordMix) {
+      this.sinks.push(this.recording.enableMix(this.windowSlots + 1));
+    }
   }
 
   /** The participant's track, created on first sight; undefined once the participant limit is reached. */

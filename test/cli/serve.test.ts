@@ -17,7 +17,7 @@ test('serve --help names every flag with its environment variable', () => {
   const envs = [
     ...['ACS_AUDIO_PORT', 'ACS_AUDIO_RECORDINGS', 'ACS_AUDIO_SPOOL', 'ACS_AUDIO_PUBLIC_URL', 'ACS_CONNECTION_STRING', 'ACS_AUDIO_AUTH', 'ACS_AUDIO_API_TOKEN'],
     ...['ACS_AUDIO_MAX_PAYLOAD', 'ACS_AUDIO_IDLE_TIMEOUT_MS', 'ACS_AUDIO_MAX_FRAME_RATE', 'ACS_AUDIO_MAX_PARTICIPANTS', 'ACS_AUDIO_MAX_RECORDING_QUEUE'],
-    ...['ACS_AUDIO_NATS', 'ACS_AUDIO_NATS_AUDIO'],
+    ...['ACS_AUDIO_NATS', 'ACS_AUDIO_NATS_AUDIO', 'ACS_AUDIO_MIX'],
   ];
   for (const env of envs) {
     assert.match(help, new RegExp(env), `${env} in --help`);
@@ -57,4 +57,22 @@ test('SIGTERM stops the server gracefully: exit 0 and a finished WAV', async () 
   const [session] = await readdir(join(dir, day));
   const wav = readWav(await readFile(join(dir, day, session, 'mixed.wav')));
   assert.equal(wav.samples.length, 25 * 320);
+});
+
+test('ACS_AUDIO_MIX=off (--mix off): an unmixed call is recorded as its participants\' WAVs, without mix.wav', async () => {
+  const dir = await tempDirUntilExit('serve-cli-');
+  const { child, ready } = startServe(['--port', '0', '--recordings', dir, '--auth', 'off'], { ACS_AUDIO_MIX: 'off' });
+  const ws = new WebSocket(await ready);
+  await once(ws, 'open');
+  ws.send(serializePacket({ kind: 'AudioMetadata', subscriptionId: 'cli-no-mix', encoding: 'PCM', sampleRate: 16000, channels: 1, length: 640 }));
+  const t0 = Date.now();
+  for (let i = 0; i < 5; i++) {
+    ws.send(serializePacket({ kind: 'AudioData', timestamp: formatTimestamp(t0 + i * 20), timestampMs: t0 + i * 20, participantRawID: '4:+15551230001', silent: false, samples: new Int16Array(320).fill(1000) }));
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+  const [day] = await readdir(dir);
+  const [session] = await readdir(join(dir, day));
+  assert.deepEqual((await readdir(join(dir, day, session))).filter((f) => f.endsWith('.wav')), ['4_+15551230001.wav']);
 });

@@ -100,6 +100,27 @@ test('mix.wav sums a slot the same whichever track arrives first, silent or not'
   }
 });
 
+test('recordMix: false writes the participants\' WAVs and no mix.wav', async () => {
+  const { hub, cleanup } = await makeHub({ recordMix: false });
+  try {
+    const socket = connect(hub);
+    const started = nextSession(hub);
+    socket.push(metadata('sub-no-mix'));
+    const session = await started;
+    for (let slot = 0; slot < 5; slot++) {
+      socket.push(audio(slot * 20, frameOf(100), ALICE));
+      socket.push(audio(slot * 20, frameOf(200), BOB));
+    }
+    socket.conn.closed(1000, '');
+    const summary = await ended(session);
+    const [alice, bob] = summary.participants;
+    assert.deepEqual(await filesOf(summary), [`${alice.trackId}.wav`, `${bob.trackId}.wav`, 'session.json'].sort());
+    assert.deepEqual(frameValues((await wav(join(summary.recordingDir as string, bob.file as string))).samples, 320), Array(5).fill(200));
+  } finally {
+    await cleanup();
+  }
+});
+
 test('mix.wav clips instead of wrapping when the sum leaves the int16 range', async () => {
   const { hub, cleanup } = await makeHub();
   try {
