@@ -128,11 +128,10 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
 
   /** An ID no session the hub knows has (its recording folder is the ID): a taken one gets `-2`, `-3`, … */
   private unusedId(): string {
-    const id = this.createId();
-    if (this.get(id) === undefined) return id;
-    let n = 2;
-    while (this.get(`${id}-${n}`) !== undefined) n++;
-    return `${id}-${n}`;
+    const base = this.createId();
+    let id = base;
+    for (let n = 2; this.get(id) !== undefined; n++) id = `${base}-${n}`;
+    return id;
   }
 
   // ConnectionTarget: the frame path. `accept` is the only per-frame call; it allocates nothing.
