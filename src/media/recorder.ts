@@ -3,24 +3,9 @@
 import { join } from 'node:path';
 import type { AudioFrame, Sink } from './contract.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
-import { BudgetedWav, type RecordingBudget } from './recording-budget.js';
+import { BudgetedWav, type RecordingTarget } from './recording-budget.js';
 import { FRAME_MS } from './track.js';
-import { frameSamples, type OpenFile } from '../audio/index.js';
-
-/** What both recording sinks need. */
-export interface RecordingTarget {
-  dir: string;
-  sampleRate: number;
-  budget: RecordingBudget;
-  /** A shared, never-written frame of zeros at the session rate. */
-  silence: Int16Array;
-  /** Resolves when `dir` exists; files open after it. */
-  ready: Promise<void>;
-  /** Opens each WAV file. @default fs.promises.open */
-  openFile?: OpenFile;
-  /** Flushes per header rewrite (WavWriterOptions.headerEvery). @default 1 */
-  headerEvery?: number;
-}
+import { frameSamples } from '../audio/index.js';
 
 /**
  * Watches a recording sink's frames reach the disk (benchmarks measure ingest-to-disk latency with it). Off unless
@@ -114,7 +99,7 @@ export class Recorder extends WavSink {
     let wav = this.wavs.get(frame.trackId);
     if (wav === undefined) {
       const t = this.target;
-      wav = new BudgetedWav(join(t.dir, `${frame.trackId}.wav`), t.sampleRate, t.budget, t.silence, t.ready, t.openFile, t.headerEvery);
+      wav = new BudgetedWav(join(t.dir, `${frame.trackId}.wav`), t);
       this.wavs.set(frame.trackId, wav);
     }
     if (wav.failure !== undefined) this.fail(wav.failure);
@@ -171,8 +156,7 @@ export class MixRecorder extends WavSink {
     this.accMayClip = new Uint8Array(this.size);
     this.out = new Int16Array(this.spf);
     this.silence = target.silence;
-    const t = target;
-    this.wav = new BudgetedWav(join(t.dir, 'mix.wav'), t.sampleRate, t.budget, t.silence, t.ready, t.openFile, t.headerEvery);
+    this.wav = new BudgetedWav(join(target.dir, 'mix.wav'), target);
   }
 
   write(frame: AudioFrame): void {

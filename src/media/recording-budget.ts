@@ -51,6 +51,21 @@ export class RecordingBudget {
   }
 }
 
+/** What a session's WAVs share: both recording sinks and each of their BudgetedWavs take it. */
+export interface RecordingTarget {
+  dir: string;
+  sampleRate: number;
+  budget: RecordingBudget;
+  /** A shared, never-written frame of zeros at the session rate. */
+  silence: Int16Array;
+  /** Resolves when `dir` exists; files open after it. */
+  ready: Promise<void>;
+  /** Opens each WAV file. @default fs.promises.open */
+  openFile?: OpenFile;
+  /** Flushes per header rewrite (WavWriterOptions.headerEvery). @default 1 */
+  headerEvery?: number;
+}
+
 /** Frames of owed silence written per batch when paying back at close, so memory stays bounded. */
 const OWED_BATCH = 250;
 
@@ -72,16 +87,15 @@ export class BudgetedWav {
   private earlyLength = 0;
   private readonly opening: Promise<WavWriter | undefined>;
 
-  constructor(
-    readonly path: string,
-    sampleRate: number,
-    private readonly budget: RecordingBudget,
-    private readonly silence: Int16Array,
-    folderReady: Promise<void>,
-    openFile?: OpenFile,
-    headerEvery?: number,
-  ) {
-    this.opening = folderReady
+  private readonly budget: RecordingBudget;
+  private readonly silence: Int16Array;
+
+  /** The file at `path`, with the rate, budget, silence, folder and file options of `target`. */
+  constructor(readonly path: string, target: RecordingTarget) {
+    this.budget = target.budget;
+    this.silence = target.silence;
+    const { sampleRate, openFile, headerEvery } = target;
+    this.opening = target.ready
       .then(() => createWavWriter(path, { sampleRate, openFile, headerEvery }))
       .then(
         (wav) => {

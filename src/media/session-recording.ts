@@ -4,8 +4,8 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { JsonlWriter, toJsonLine } from './jsonl-writer.js';
-import { MixRecorder, Recorder, type RecordingTarget } from './recorder.js';
-import { RecordingBudget } from './recording-budget.js';
+import { MixRecorder, Recorder } from './recorder.js';
+import { RecordingBudget, type RecordingTarget } from './recording-budget.js';
 import type { OpenFile } from '../audio/index.js';
 
 /** Bound on queued transcript / event lines per file. */
