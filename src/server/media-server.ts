@@ -22,6 +22,7 @@ import { createLiveFeed, type LiveFeed } from './live-feed.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { createRecordingsApi, type RecordingsApi } from './recordings-api.js';
 import { serveStatic } from './static-files.js';
+import { JAVASCRIPT_MASKING_ADVICE, webSocketMasking } from './websocket-masking.js';
 import { createNatsNode, type NatsNode, type NatsOptions } from '../scale/index.js';
 
 /** Options for createMediaServer; every field has a default. */
@@ -383,10 +384,12 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       baseUrl ??= url;
       const wsUrl = wsUrlOf(url);
+      const websocketMasking = webSocketMasking();
       logger.info(
-        { ws: wsUrl, callbacks: `${url}/api/callbacks`, incomingCall: `${url}/api/incoming-call`, dashboard: `${url}/`, metrics: `${url}/metrics`, auth: verifier ? 'jwt' : 'off' },
+        { ws: wsUrl, callbacks: `${url}/api/callbacks`, incomingCall: `${url}/api/incoming-call`, dashboard: `${url}/`, metrics: `${url}/metrics`, auth: verifier ? 'jwt' : 'off', websocketMasking },
         `acs-audio media server listening: ingest ${wsUrl}, dashboard ${url}/`,
       );
+      if (websocketMasking === 'javascript') logger.warn(JAVASCRIPT_MASKING_ADVICE);
       return { url, wsUrl };
     },
     close() {
