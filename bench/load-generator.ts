@@ -82,10 +82,12 @@ async function closeIdle(): Promise<void> {
   idleSockets = [];
 }
 
-/** Starts the calls; resolves when every stream is connected (rejects when one fails first). */
+/** Starts calls firstCall … firstCall + calls − 1 (their numbers name them, and the first echoCalls of all the
+ *  generators' calls echo); resolves when every stream is connected (rejects when one fails first). */
 async function startCalls(args: Record<string, unknown>): Promise<{ connectMs: number }> {
   const url = String(args.url);
   const calls = Number(args.calls);
+  const firstCall = Number(args.firstCall ?? 0);
   const participants = Number(args.participants);
   const echoCalls = Number(args.echoCalls);
   const sampleRate = Number(args.sampleRate) as SampleRate;
@@ -99,7 +101,7 @@ async function startCalls(args: Record<string, unknown>): Promise<{ connectMs: n
   const people = Array.from({ length: participants }, (_, i) => ({ rawId: rawIdOf(i), steps: [] }));
   let connected = 0;
   await new Promise<void>((resolve, reject) => {
-    for (let call = 0; call < calls; call++) {
+    for (let call = firstCall; call < firstCall + calls; call++) {
       const echo = call < echoCalls;
       const events: StreamEvents = {
         connected: () => {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { frameBytesFor } from '../src/protocol/index.js';
 import { spawnBenchChild, type BenchChild, type TargetSnapshot } from './child-process.js';
+import { generatorCpuPercent, spawnGenerators } from './generators.js';
 import type { LatencyStats } from './latency-histogram.js';
 import { FORMATS, formatOption, positiveInt, type BenchFormat } from './options.js';
 
@@ -25,6 +26,8 @@ interface BenchOptions {
   format: BenchFormat;
   seconds: number;
   echoCalls: number;
+  /** Load-generator processes the calls are split between. */
+  generators: number;
   only: 'floor' | 'server' | undefined;
   cpuProf: string | undefined;
   json: boolean;
@@ -78,6 +81,7 @@ function parseOptions(argv: string[]): BenchOptions {
     .addOption(formatOption())
     .option('--seconds <n>', 'streaming seconds per target (the CPU window leaves out the first and last second)', positiveInt, 10)
     .option('--echo-calls <n>', 'calls whose frames the server plays back, to time talk-back', positiveInt, 5)
+    .option('--generators <n>', 'load-generator processes to split the calls between (one tops out near one core; pacing and talk-back become upper bounds when n > 1)', positiveInt, 1)
     .option('--quick', 'a short run that keeps the bench working: 10 calls × 2 × 3 s (under 20 s in all)')
     .addOption(new Option('--only <target>', 'run one target only (for profiling)').choices(['floor', 'server']))
     .option('--cpu-prof <dir>', 'write V8 CPU profiles of the target and generator processes into <dir> (node --cpu-prof)')
@@ -92,6 +96,7 @@ function parseOptions(argv: string[]): BenchOptions {
     format: BenchOptions['format'];
     seconds: number;
     echoCalls: number;
+    generators: number;
     quick?: boolean;
     only?: 'floor' | 'server';
     cpuProf?: string;
@@ -106,6 +111,7 @@ function parseOptions(argv: string[]): BenchOptions {
     format: o.format,
     seconds: quick ? 3 : Math.max(3, o.seconds),
     echoCalls: Math.min(quick ? 2 : o.echoCalls, calls),
+    generators: Math.min(o.generators, calls),
     only: o.only,
     cpuProf: o.cpuProf,
     json: o.json === true,
@@ -145,9 +151,9 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
   const sampleRate = FORMATS[options.format];
   const profileFlags = options.cpuProf !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`] : [];
   const target = spawnBenchChild(kind, kind === 'floor' ? './floor-server.ts' : './server-process.ts', profileFlags);
-  const generator = spawnBenchChild('load generator', './load-generator.ts', profileFlags);
+  const generator = spawnGenerators(options.generators, profileFlags);
   if (options.cpuProf !== undefined) {
-    console.error(`bench: profiling ${kind} (pid ${target.process.pid}) and its load generator (pid ${generator.process.pid}) into ${options.cpuProf}`);
+    console.error(`bench: profiling ${kind} (pid ${target.process.pid}) and its load generator (pid ${generator.pids.join(', ')}) into ${options.cpuProf}`);
   }
   const notes: string[] = [];
   try {
@@ -157,21 +163,21 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
     // 1. Idle: metadata only, in two halves. The second half's RSS over its count is the cost of one more idle
     //    connection; the first half also pays the one-time costs (compiled code, V8's young generation growing).
     const half = Math.floor(options.calls / 2);
-    await generator.request('idle', { url: wsUrl, calls: half, sampleRate });
+    await generator.idle(wsUrl, half, sampleRate);
     await waitFor(target, (s) => s.connections >= half, 'the idle sockets');
     await sleep(300);
     const idleHalf = await target.request<TargetSnapshot>('snapshot', { gc: true });
-    await generator.request('idle', { url: wsUrl, calls: options.calls - half, sampleRate });
+    await generator.idle(wsUrl, options.calls - half, sampleRate);
     await waitFor(target, (s) => s.connections >= options.calls, 'the idle sockets');
     await sleep(300);
     const idle = await target.request<TargetSnapshot>('snapshot', { gc: true });
 
-    await generator.request('closeIdle');
+    await generator.closeIdle();
     await waitFor(target, (s) => s.connections === 0, 'the idle sockets to close');
     const afterIdle = await target.request<TargetSnapshot>('snapshot', { gc: true });
 
     // 2. Streaming.
-    const { connectMs } = await generator.request<{ connectMs: number }>('start', {
+    const { connectMs } = await generator.start({
       url: wsUrl,
       calls: options.calls,
       participants: options.participants,
@@ -181,23 +187,18 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
     await sleep(1000);
     const windowMs = (options.seconds - 2) * 1000;
     const machine0 = machineTicks();
-    await Promise.all([generator.request('beginWindow'), target.request('beginWindow')]);
-    const g0 = await generator.request<{ cpuUs: number; atMs: number }>('snapshot');
+    await Promise.all([generator.beginWindow(), target.request('beginWindow')]);
+    const g0 = await generator.cpu();
     const s0 = await target.request<TargetSnapshot>('snapshot');
     await sleep(windowMs / 2);
     const mid = await target.request<TargetSnapshot>('snapshot');
     await sleep(windowMs / 2);
     const s1 = await target.request<TargetSnapshot>('snapshot');
-    const g1 = await generator.request<{ cpuUs: number; atMs: number }>('snapshot');
+    const g1 = await generator.cpu();
     const machine1 = machineTicks();
-    const inWindow = await generator.request<{ pacing: TargetResult['pacing']; talkBack: LatencyStats; echoReceived: number }>('endWindow');
+    const inWindow = await generator.endWindow();
     await sleep(1000);
-    const sent = await generator.request<{
-      framesSent: number;
-      framesLost: number;
-      outboundViolations: number;
-      failures: string[];
-    }>('stop');
+    const sent = await generator.stop();
     const drained = await target.request<{ frames: number; rejects?: Record<string, number>; recordingDropped?: number; gapsFilled?: number; echoFrames?: number; talkBackSkipped?: number }>('drain');
     let written: number | undefined;
     let ingestToDisk: LatencyStats | undefined;
@@ -229,7 +230,7 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
       windowFrames,
       windowSeconds,
       targetCpuPercent: ((s1.cpuUs - s0.cpuUs) / 1000 / (s1.atMs - s0.atMs)) * 100,
-      generatorCpuPercent: ((g1.cpuUs - g0.cpuUs) / 1000 / (g1.atMs - g0.atMs)) * 100,
+      generatorCpuPercent: generatorCpuPercent(g0, g1),
       machineCpuPercent: machineBusy * availableParallelism() * 100,
       rssBaseMiB: base.rssBytes / MiB,
       rssIdleKiBPerConnection: (idle.rssBytes - idleHalf.rssBytes) / KiB / (options.calls - half),
@@ -243,7 +244,7 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
       notes,
     };
   } finally {
-    await generator.stop();
+    await generator.exit();
     await target.stop(30_000);
   }
 }
@@ -262,6 +263,8 @@ function renderTable(options: BenchOptions, results: TargetResult[]): string {
   const server = results.find((r) => r.target === 'server');
   const ratio = floor && server ? server.cpuUsPerFrame / floor.cpuUsPerFrame : undefined;
   const check = (ok: boolean | undefined): string => (ok === undefined ? '' : ok ? 'ok' : 'MISSED');
+  // Split between processes, the percentiles are the largest of theirs: upper bounds (bench/generators.ts).
+  const bound = options.generators > 1 ? ', at most' : '';
   const rows: Array<[string, string, string, string]> = [
     ['offered load', `${options.calls} calls × ${options.participants}`, `${options.format}, ${options.seconds} s`, ''],
     ['frames sent', String(floor?.framesSent ?? '—'), String(server?.framesSent ?? '—'), ''],
@@ -271,7 +274,7 @@ function renderTable(options: BenchOptions, results: TargetResult[]): string {
     ['target CPU µs / frame', fixed(floor?.cpuUsPerFrame), fixed(server?.cpuUsPerFrame), ''],
     ['ratio to the floor', '1.00', fixed(ratio), `${check(ratio === undefined ? undefined : ratio <= TARGETS.cpuRatio)} (≤ ${TARGETS.cpuRatio})`],
     ['target CPU (% of one core)', fixed(floor?.targetCpuPercent, 0), fixed(server?.targetCpuPercent, 0), ''],
-    ['generator CPU (% of one core)', fixed(floor?.generatorCpuPercent, 0), fixed(server?.generatorCpuPercent, 0), ''],
+    [options.generators > 1 ? `generator CPU, ${options.generators} processes (% of one core)` : 'generator CPU (% of one core)', fixed(floor?.generatorCpuPercent, 0), fixed(server?.generatorCpuPercent, 0), ''],
     ['machine CPU (% of one core)', fixed(floor?.machineCpuPercent, 0), fixed(server?.machineCpuPercent, 0), `of ${availableParallelism() * 100}`],
     ['  of which other processes', fixed(floor && others(floor), 0), fixed(server && others(server), 0), 'not the bench'],
     ['RSS before load (MiB)', fixed(floor?.rssBaseMiB, 1), fixed(server?.rssBaseMiB, 1), ''],
@@ -280,9 +283,9 @@ function renderTable(options: BenchOptions, results: TargetResult[]): string {
     ['RSS / streaming connection (KiB)', fixed(floor?.rssStreamingKiBPerConnection, 1), fixed(server?.rssStreamingKiBPerConnection, 1), ''],
     ['ingest-to-disk p50', 'n/a', latency(server?.ingestToDisk, 'p50Ms'), ''],
     ['ingest-to-disk p99', 'n/a', latency(server?.ingestToDisk, 'p99Ms'), ''],
-    ['talk-back added latency p99', 'n/a', latency(server?.talkBack, 'p99Ms'), `${check(server?.talkBack && server.talkBack.count > 0 ? server.talkBack.p99Ms < TARGETS.talkBackP99Ms : undefined)} (< ${TARGETS.talkBackP99Ms} ms, ${server?.talkBackEchoed ?? 0} echoed frames)`],
-    ['generator pacing jitter p50', `${fixed(floor?.pacing.p50Ms)} ms`, `${fixed(server?.pacing.p50Ms)} ms`, ''],
-    ['generator pacing jitter p99', `${fixed(floor?.pacing.p99Ms)} ms`, `${fixed(server?.pacing.p99Ms)} ms`, `${check(results.length > 0 ? results.every((r) => r.pacing.p99Ms < TARGETS.pacingP99Ms) : undefined)} (< ${TARGETS.pacingP99Ms} ms)`],
+    [`talk-back added latency p99${bound}`, 'n/a', latency(server?.talkBack, 'p99Ms'), `${check(server?.talkBack && server.talkBack.count > 0 ? server.talkBack.p99Ms < TARGETS.talkBackP99Ms : undefined)} (< ${TARGETS.talkBackP99Ms} ms, ${server?.talkBackEchoed ?? 0} echoed frames)`],
+    [`generator pacing jitter p50${bound}`, `${fixed(floor?.pacing.p50Ms)} ms`, `${fixed(server?.pacing.p50Ms)} ms`, ''],
+    [`generator pacing jitter p99${bound}`, `${fixed(floor?.pacing.p99Ms)} ms`, `${fixed(server?.pacing.p99Ms)} ms`, `${check(results.length > 0 ? results.every((r) => r.pacing.p99Ms < TARGETS.pacingP99Ms) : undefined)} (< ${TARGETS.pacingP99Ms} ms)`],
     ['connect time (all calls)', `${floor?.connectMs ?? '—'} ms`, `${server?.connectMs ?? '—'} ms`, ''],
   ];
   const header: [string, string, string, string] = ['', 'floor (bare ws)', 'media server', 'target'];
@@ -301,7 +304,7 @@ function renderTable(options: BenchOptions, results: TargetResult[]): string {
   }
   const notes = results.flatMap((r) => r.notes.map((note) => `${r.target}: ${note}`));
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  out.push('', `machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}; generator and target share these cores.`);
+  out.push('', `machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}; ${options.generators > 1 ? `the ${options.generators} generator processes` : 'generator'} and target share these cores.`);
   for (const r of results) out.push(`${r.target}: CPU window ${fixed(r.windowSeconds, 1)} s, ${r.windowFrames} frames.`);
   if (notes.length > 0) out.push('', ...notes);
   return out.join('\n');
