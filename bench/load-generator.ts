@@ -163,7 +163,7 @@ async function stopCalls(): Promise<unknown> {
   await engine!.close();
   engine = undefined;
   await removePlaybackDir();
-  return { framesSent, framesLost, outboundViolations, failures };
+  return { calls: streams.length, framesSent, framesLost, outboundViolations, failures };
 }
 
 serveBenchRequests(

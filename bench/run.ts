@@ -40,6 +40,10 @@ type TargetKind = 'floor' | 'server' | 'server+nats';
 /** One target's figures. */
 interface TargetResult {
   target: TargetKind;
+  /** Calls the generators streamed (each process its share). */
+  callsStreamed: number;
+  /** Track WAVs the server wrote (one per participant of each call; mix.wav not counted). */
+  trackFiles: number | undefined;
   framesSent: number;
   framesReceived: number;
   framesWritten: number | undefined;
@@ -201,10 +205,12 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
     const sent = await generator.stop();
     const drained = await target.request<{ frames: number; rejects?: Record<string, number>; recordingDropped?: number; gapsFilled?: number; echoFrames?: number; talkBackSkipped?: number }>('drain');
     let written: number | undefined;
+    let trackFiles: number | undefined;
     let ingestToDisk: LatencyStats | undefined;
     if (kind !== 'floor') {
       const wav = await target.request<{ frames: number; files: number; badFiles: string[] }>('written', { frameBytes: frameBytesFor(sampleRate) });
       written = wav.frames;
+      trackFiles = wav.files;
       if (wav.badFiles.length > 0) notes.push(`${wav.badFiles.length} WAV files whose header and size disagree`);
       ingestToDisk = (await target.request<{ ingestToDisk: LatencyStats }>('latency')).ingestToDisk;
       if (drained.rejects !== undefined && Object.keys(drained.rejects).length > 0) notes.push(`server rejects: ${JSON.stringify(drained.rejects)}`);
@@ -222,6 +228,8 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
     const machineBusy = machine1.total > machine0.total ? (machine1.busy - machine0.busy) / (machine1.total - machine0.total) : 0;
     return {
       target: kind,
+      callsStreamed: sent.calls,
+      trackFiles,
       framesSent: sent.framesSent,
       framesReceived: drained.frames,
       framesWritten: written,

@@ -8,12 +8,20 @@ import { fileURLToPath } from 'node:url';
 const RUN = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
 
 interface QuickResult {
-  results: Array<{ target: 'floor' | 'server'; framesSent: number; framesReceived: number; framesWritten: number | null }>;
+  results: Array<{
+    target: 'floor' | 'server';
+    callsStreamed: number;
+    trackFiles: number | null;
+    framesSent: number;
+    framesReceived: number;
+    framesWritten: number | null;
+    talkBackEchoed: number;
+  }>;
 }
 
-function runQuick(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runQuick(...flags: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', RUN, '--quick', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', RUN, '--quick', '--json', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -34,4 +42,18 @@ test('bench --quick: every frame the generator sends is received, and written to
   assert.equal(floor.framesReceived, floor.framesSent);
   assert.equal(server.framesReceived, server.framesSent);
   assert.equal(server.framesWritten, server.framesSent);
+});
+
+test('bench --generators 2: the calls are split between two processes, each call once, every frame accounted for', async () => {
+  const { code, stdout, stderr } = await runQuick('--only', 'server', '--generators', '2');
+  assert.equal(code, 0, `bench exited ${code}\n${stderr}`);
+  const [server] = (JSON.parse(stdout) as QuickResult).results;
+  // --quick: 10 calls × 2 participants. Overlapping shares would stream a call twice (more calls, or two processes
+  // sending under one call's IDs: fewer sessions, so fewer track files).
+  assert.equal(server.callsStreamed, 10);
+  assert.equal(server.trackFiles, 20);
+  assert.ok(server.framesSent > 0);
+  assert.equal(server.framesReceived, server.framesSent);
+  assert.equal(server.framesWritten, server.framesSent);
+  assert.ok(server.talkBackEchoed > 0, 'the echo calls were timed');
 });
