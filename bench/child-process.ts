@@ -84,7 +84,7 @@ export function serveBenchRequests(handlers: Record<string, Handler>, onDisconne
       .then(() => handler(request.args))
       .then(
         (value) => answer({ id: request.id, ok: true, value: value ?? null }),
-        (error: unknown) => answer({ id: request.id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+        (error: unknown) => answer({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
       );
   });
   process.on('disconnect', () => {

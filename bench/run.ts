@@ -68,6 +68,11 @@ interface TargetResult {
   notes: string[];
 }
 
+const FRAME_MS = 20;
+/** Frames per second one generator process is given by default: about half of what it sends at one full core on the
+ *  bench machine (45,000), so it keeps time instead of sending late. */
+const FRAMES_PER_GENERATOR = 25_000;
+
 /** The issue's targets (at 500 calls × 2 participants, 16 kHz, on a 2-core machine). */
 const TARGETS = { cpuRatio: 1.2, idleKiB: 30, talkBackP99Ms: 2, pacingP99Ms: 3 } as const;
 
@@ -85,7 +90,7 @@ function parseOptions(argv: string[]): BenchOptions {
     .addOption(formatOption())
     .option('--seconds <n>', 'streaming seconds per target (the CPU window leaves out the first and last second)', positiveInt, 10)
     .option('--echo-calls <n>', 'calls whose frames the server plays back, to time talk-back', positiveInt, 5)
-    .option('--generators <n>', 'load-generator processes to split the calls between (one tops out near one core; pacing and talk-back become upper bounds when n > 1)', positiveInt, 1)
+    .option('--generators <n>', `load-generator processes to split the calls between; one tops out near one core, and a saturated one sends late (default: one per ${FRAMES_PER_GENERATOR.toLocaleString('en')} frames/s offered, up to the number of cores; pacing and talk-back are upper bounds when n > 1)`, positiveInt)
     .option('--quick', 'a short run that keeps the bench working: 10 calls × 2 × 3 s (under 20 s in all)')
     .addOption(new Option('--only <target>', 'run one target only (for profiling)').choices(['floor', 'server']))
     .option('--cpu-prof <dir>', 'write V8 CPU profiles of the target and generator processes into <dir> (node --cpu-prof)')
@@ -100,7 +105,7 @@ function parseOptions(argv: string[]): BenchOptions {
     format: BenchOptions['format'];
     seconds: number;
     echoCalls: number;
-    generators: number;
+    generators?: number;
     quick?: boolean;
     only?: 'floor' | 'server';
     cpuProf?: string;
@@ -109,13 +114,16 @@ function parseOptions(argv: string[]): BenchOptions {
   }>();
   const quick = o.quick === true;
   const calls = quick ? 10 : o.calls;
+  const participants = quick ? 2 : o.participants;
+  const offeredFramesPerSecond = calls * participants * (1000 / FRAME_MS);
+  const generators = o.generators ?? Math.min(availableParallelism(), Math.ceil(offeredFramesPerSecond / FRAMES_PER_GENERATOR));
   return {
     calls,
-    participants: quick ? 2 : o.participants,
+    participants,
     format: o.format,
     seconds: quick ? 3 : Math.max(3, o.seconds),
     echoCalls: Math.min(quick ? 2 : o.echoCalls, calls),
-    generators: Math.min(o.generators, calls),
+    generators: Math.max(1, Math.min(generators, calls)),
     only: o.only,
     cpuProf: o.cpuProf,
     json: o.json === true,
@@ -369,7 +377,8 @@ async function main(): Promise<void> {
   const results: TargetResult[] = [];
   for (const kind of ['floor', 'server'] as const) {
     if (options.only !== undefined && options.only !== kind) continue;
-    log(`bench: ${kind}: ${options.calls} calls × ${options.participants} participants, ${options.format}, ${options.seconds} s…`);
+    const from = options.generators > 1 ? `, from ${options.generators} generator processes` : '';
+    log(`bench: ${kind}: ${options.calls} calls × ${options.participants} participants, ${options.format}, ${options.seconds} s${from}…`);
     results.push(await runTarget(kind, options));
   }
   let natsFailure: string | undefined;
