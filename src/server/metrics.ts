@@ -1,5 +1,6 @@
 // Prometheus metrics for one server: a Registry of its own (never the global default), filled from the hub's plain
 // counters at scrape time so the frame path only ever increments numbers.
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { MediaHub } from '../media/index.js';
 
@@ -66,6 +67,20 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
     registers: [registry],
     collect() {
       for (const [reason, count] of Object.entries(hub.stats().rejectsByReason)) this.set({ reason }, count);
+    },
+  });
+  // How busy the main thread was since the last scrape. Every frame is handled on it, so this is the server's
+  // headroom: near 1, frames are read in long batches, and timers (talk-back, flushes) and new calls' handshakes wait
+  // their turn. At 500 calls × 2 on the bench machine it was seconds for a handshake (bench/README.md, "Sizing").
+  let lastUtilization: EventLoopUtilization = performance.eventLoopUtilization();
+  new Gauge({
+    name: prefix + 'event_loop_utilization',
+    help: 'Share of time the event loop was busy since the last scrape (0-1); near 1 the server is at its capacity',
+    registers: [registry],
+    collect() {
+      const now = performance.eventLoopUtilization();
+      this.set(performance.eventLoopUtilization(now, lastUtilization).utilization);
+      lastUtilization = now;
     },
   });
   const writeLatency = new Histogram({

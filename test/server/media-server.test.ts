@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { parseCallAutomationEvent } from '@azure/communication-call-automation';
 import type { MediaSession } from '../../src/server/index.js';
-import { audio, connect, metadata, sessionEnd, startServer, tone } from './wire.js';
+import { audio, connect, metadata, metricValue, sessionEnd, startServer, tone } from './wire.js';
 import { encodeWav, readWav } from '../../src/audio/index.js';
 
 test('a mixed 16 kHz session lands in one WAV whose sample count matches the frames sent', async () => {
@@ -180,4 +180,22 @@ test('graceful close finishes every WAV of a session still streaming', async () 
   const sessions = await readdir(join(dir, days[0]));
   const wav = readWav(await readFile(join(dir, days[0], sessions[0], 'mixed.wav')));
   assert.equal(wav.samples.length, 30 * 320);
+});
+
+test('/metrics reports how busy the event loop was since the last scrape: the server\'s headroom', async () => {
+  const { server, url } = await startServer();
+  try {
+    const utilization = async (): Promise<number> =>
+      metricValue(await (await fetch(`${url}/metrics`)).text(), 'acs_audio_event_loop_utilization');
+    await utilization();
+    const blockedUntil = performance.now() + 300;
+    while (performance.now() < blockedUntil); // the main thread busy, as a saturated frame path keeps it
+    const busy = await utilization();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const idle = await utilization();
+    assert.ok(busy >= 0.5 && busy <= 1, `after 300 ms of blocking: ${busy}`);
+    assert.ok(idle < 0.5, `after 300 ms idle: ${idle}`);
+  } finally {
+    await server.close();
+  }
 });
