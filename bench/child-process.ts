@@ -105,6 +105,8 @@ export interface TargetSnapshot {
   connections: number;
   /** High-resolution monotonic time of the snapshot, ms. */
   atMs: number;
+  /** Time the event loop has been busy so far (performance.eventLoopUtilization().active), ms. */
+  loopActiveMs: number;
 }
 
 /** Runs a full GC when the child was started with --expose-gc (before memory baselines only). */

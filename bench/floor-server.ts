@@ -3,6 +3,7 @@
 // Started by bench/run.ts as a child process; answers over IPC (child-process.ts).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { collectGarbage, serveBenchRequests, type TargetSnapshot } from './child-process.js';
 
@@ -33,6 +34,7 @@ function snapshot(args: Record<string, unknown>): TargetSnapshot {
     frames,
     connections: wss.clients.size,
     atMs: performance.now(),
+    loopActiveMs: performance.eventLoopUtilization().active,
   };
 }
 

@@ -52,6 +52,8 @@ interface TargetResult {
   windowFrames: number;
   windowSeconds: number;
   targetCpuPercent: number;
+  /** Share of the window the target's event loop was busy, %: near 100 it has no headroom left. */
+  targetLoopBusyPercent: number;
   generatorCpuPercent: number;
   machineCpuPercent: number;
   rssBaseMiB: number;
@@ -246,6 +248,7 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
       windowFrames,
       windowSeconds,
       targetCpuPercent: ((s1.cpuUs - s0.cpuUs) / 1000 / (s1.atMs - s0.atMs)) * 100,
+      targetLoopBusyPercent: ((s1.loopActiveMs - s0.loopActiveMs) / (s1.atMs - s0.atMs)) * 100,
       generatorCpuPercent: generatorCpuPercent(g0, g1),
       machineCpuPercent: machineBusy * availableParallelism() * 100,
       rssBaseMiB: base.rssBytes / MiB,
@@ -290,6 +293,7 @@ function renderTable(options: BenchOptions, results: TargetResult[]): string {
     ['target CPU µs / frame', fixed(floor?.cpuUsPerFrame), fixed(server?.cpuUsPerFrame), ''],
     ['ratio to the floor', '1.00', fixed(ratio), `${check(ratio === undefined ? undefined : ratio <= TARGETS.cpuRatio)} (≤ ${TARGETS.cpuRatio})`],
     ['target CPU (% of one core)', fixed(floor?.targetCpuPercent, 0), fixed(server?.targetCpuPercent, 0), ''],
+    ['target event loop busy (%)', fixed(floor?.targetLoopBusyPercent, 0), fixed(server?.targetLoopBusyPercent, 0), 'near 100: no headroom'],
     [options.generators > 1 ? `generator CPU, ${options.generators} processes (% of one core)` : 'generator CPU (% of one core)', fixed(floor?.generatorCpuPercent, 0), fixed(server?.generatorCpuPercent, 0), ''],
     ['machine CPU (% of one core)', fixed(floor?.machineCpuPercent, 0), fixed(server?.machineCpuPercent, 0), `of ${availableParallelism() * 100}`],
     ['  of which other processes', fixed(floor && others(floor), 0), fixed(server && others(server), 0), 'not the bench'],

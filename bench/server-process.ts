@@ -7,6 +7,7 @@
 import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { createMediaServer, type MediaServer, type MediaServerOptions } from '../src/server/media-server.js';
 import { tuneGcForStreaming } from '../src/server/gc-tuning.js';
@@ -117,6 +118,7 @@ function snapshot(args: Record<string, unknown>): TargetSnapshot {
     frames: stats.framesByKind.AudioData ?? 0,
     connections: stats.sessionsActive,
     atMs: performance.now(),
+    loopActiveMs: performance.eventLoopUtilization().active,
   };
 }
 
