@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { createMediaServer } from '../src/server/media-server.js';
 import { tuneGcForStreaming } from '../src/server/gc-tuning.js';
 import type { MediaConnection } from '../src/media/index.js';
+import { FRAME_MS } from '../src/audio/index.js';
 import { frameBytesFor, serializePacket, type SampleRate } from '../src/protocol/index.js';
 import { FORMATS, formatOption, positiveInt, type BenchFormat } from './options.js';
 
@@ -27,7 +28,6 @@ interface Options {
   mix: boolean;
 }
 
-const FRAME_MS = 20;
 const WARM_UP_MS = 1000;
 const TIMESTAMP_CHARS = '2026-01-01T00:00:00.000Z'.length;
 

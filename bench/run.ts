@@ -13,7 +13,7 @@ import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { frameBytesFor } from '../src/protocol/index.js';
+import { FRAMES_PER_SECOND, frameBytesFor } from '../src/protocol/index.js';
 import { spawnBenchChild, type BenchChild, type TargetSnapshot } from './child-process.js';
 import { generatorCpuPercent, spawnGenerators } from './generators.js';
 import type { LatencyStats } from './latency-histogram.js';
@@ -70,7 +70,6 @@ interface TargetResult {
   notes: string[];
 }
 
-const FRAME_MS = 20;
 /** Frames per second one generator process is given by default: about half of what it sends at one full core on the
  *  bench machine (45,000), so it keeps time instead of sending late. */
 const FRAMES_PER_GENERATOR = 25_000;
@@ -117,7 +116,7 @@ function parseOptions(argv: string[]): BenchOptions {
   const quick = o.quick === true;
   const calls = quick ? 10 : o.calls;
   const participants = quick ? 2 : o.participants;
-  const offeredFramesPerSecond = calls * participants * (1000 / FRAME_MS);
+  const offeredFramesPerSecond = calls * participants * FRAMES_PER_SECOND;
   const generators = o.generators ?? Math.min(availableParallelism(), Math.ceil(offeredFramesPerSecond / FRAMES_PER_GENERATOR));
   return {
     calls,
