@@ -1,6 +1,6 @@
 // What the live feed keeps per media session: level meters per track (measured while a dashboard is connected; O(1)
-// per frame, no allocation), the transcript,
-// DTMF digits and participants, so that a dashboard that connects late (or was skipped) gets the present in one snapshot.
+// per frame, no allocation), the transcript, DTMF digits and participants, so that a dashboard that connects late (or
+// was skipped) gets the present in one snapshot.
 
 import type { AudioFrame, MediaSession } from '../media/index.js';
 import type { DtmfDataPacket, TranscriptionDataPacket } from '../protocol/index.js';
