@@ -17,11 +17,13 @@ export {
   repairWav,
   repairRecordings,
   WavError,
+  WavErrorCode,
+  isWavError,
   type WavAudio,
   type WavWriter,
   type Resampler,
 } from './audio/index.js';
-export { createMediaHub, MediaError, isMediaError } from './media/index.js';
+export { createMediaHub, MediaError, MediaErrorCode, isMediaError } from './media/index.js';
 export type {
   AudioFrame,
   MediaHub,
@@ -64,3 +66,7 @@ export {
   describeCall,
   CallControlError,
 } from './calls/index.js';
+// The error family (docs/errors.md): one base with `code` and `cause`, a guard, each area's codes.
+export { AcsAudioError, isAcsAudioError, ErrorCode, type AcsAudioErrorOptions } from './errors/index.js';
+export { AudioErrorCode, AudioError, isAudioError } from './audio/index.js';
+export { CallControlErrorCode } from './calls/index.js';

@@ -1,5 +1,6 @@
 // Call control through the official @azure/communication-call-automation SDK, wrapped thinly:
 // what `acs-audio call ...` and the demo need. Nothing here re-implements the REST API.
+import { AcsAudioError } from '../errors/index.js';
 import {
   CallAutomationClient,
   type CallConnectionProperties,
@@ -34,16 +35,20 @@ export interface StreamingChoice {
 }
 
 /** An error from call control with a stable code and what to do about it. */
-export class CallControlError extends Error {
-  constructor(
-    readonly code: 'CALLS_BAD_TARGET' | 'CALLS_BAD_CONNECTION_STRING' | 'CALLS_BAD_URL',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'CallControlError';
-  }
+export class CallControlError extends AcsAudioError<CallControlErrorCode> {
+  override name = 'CallControlError';
 }
+
+/** Stable codes of {@link CallControlError}. */
+export const CallControlErrorCode = {
+  /** A call target that is not an ACS user, phone number or Teams user id. */
+  BadTarget: 'ERR_CALLS_BAD_TARGET',
+  /** An ACS connection string without endpoint= and accesskey=. */
+  BadConnectionString: 'ERR_CALLS_BAD_CONNECTION_STRING',
+  /** A callback or stream URL that is not https:// (or http:// on loopback). */
+  BadUrl: 'ERR_CALLS_BAD_URL',
+} as const;
+export type CallControlErrorCode = (typeof CallControlErrorCode)[keyof typeof CallControlErrorCode];
 
 /** True for an http:// endpoint on a loopback host (the emulator): the only case where plain HTTP is allowed. */
 export function isLoopbackHttp(endpoint: string): boolean {
@@ -56,7 +61,7 @@ export function createCallClient(connectionString: string): CallAutomationClient
   const match = /endpoint=([^;]+)/i.exec(connectionString);
   if (!match || !/accesskey=/i.test(connectionString)) {
     throw new CallControlError(
-      'CALLS_BAD_CONNECTION_STRING',
+      'ERR_CALLS_BAD_CONNECTION_STRING',
       'The ACS connection string must look like "endpoint=https://<resource>.communication.azure.com/;accesskey=<key>" ' +
         '(Azure portal → your Communication Services resource → Keys), or the one `acs-audio emulator` prints.',
     );
@@ -72,12 +77,12 @@ export function parseCallTarget(text: string): CallInvite['targetParticipant'] {
   if (/^\d+:/.test(value)) {
     const identifier = createIdentifierFromRawId(value);
     if (identifier.kind === 'unknown') {
-      throw new CallControlError('CALLS_BAD_TARGET', `"${text}" is not a raw ID ACS can call (try 8:acs:... or +1555...).`);
+      throw new CallControlError('ERR_CALLS_BAD_TARGET', `"${text}" is not a raw ID ACS can call (try 8:acs:... or +1555...).`);
     }
     return identifier as CallInvite['targetParticipant'];
   }
   throw new CallControlError(
-    'CALLS_BAD_TARGET',
+    'ERR_CALLS_BAD_TARGET',
     `"${text}" is neither a phone number in E.164 form (+15551234567) nor an ACS raw ID (8:acs:<resource>_<user>).`,
   );
 }
@@ -115,11 +120,11 @@ function assertWebSocketUrl(url: string, what: string): void {
   try {
     parsed = new URL(url);
   } catch (cause) {
-    throw new CallControlError('CALLS_BAD_URL', `The ${what} "${url}" is not a URL.`, { cause });
+    throw new CallControlError('ERR_CALLS_BAD_URL', `The ${what} "${url}" is not a URL.`, { cause });
   }
   if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:') {
     throw new CallControlError(
-      'CALLS_BAD_URL',
+      'ERR_CALLS_BAD_URL',
       `The ${what} must start with wss:// (ACS connects to it as a WebSocket), not ${parsed.protocol}//.`,
     );
   }

@@ -1,6 +1,7 @@
-// The media layer's one error class: a stable `code` for programs, a message for people, the `cause` kept.
+// The media layer's error class: an AcsAudioError (src/errors) with the ERR_MEDIA_* codes (docs/errors.md).
+import { AcsAudioError } from '../errors/index.js';
 
-/** Stable error codes thrown by the media layer (catalogued in docs/media.md). */
+/** Stable error codes thrown by the media layer (catalogued in docs/errors.md). */
 export const MediaErrorCode = {
   /** play() before the session knows its format (no AudioMetadata yet). */
   NotReady: 'ERR_MEDIA_NOT_READY',
@@ -18,13 +19,11 @@ export const MediaErrorCode = {
 export type MediaErrorCode = (typeof MediaErrorCode)[keyof typeof MediaErrorCode];
 
 /** An error inside the media layer, with a stable code and the underlying cause. */
-export class MediaError extends Error {
-  override readonly name = 'MediaError';
-  readonly code: MediaErrorCode;
+export class MediaError extends AcsAudioError<MediaErrorCode> {
+  override name = 'MediaError';
 
   constructor(code: MediaErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
   }
 }
 

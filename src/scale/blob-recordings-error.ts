@@ -1,6 +1,7 @@
-// The Blob recordings uploader's one error class: a stable `code` for programs, a message for people, the `cause` kept.
+// The Blob recordings uploader's error class: an AcsAudioError (src/errors) with the ERR_BLOB_* codes.
+import { AcsAudioError } from '../errors/index.js';
 
-/** Stable error codes of the Blob recordings uploader (catalogued in docs/blob-recordings.md). */
+/** Stable error codes of the Blob recordings uploader (catalogued in docs/errors.md). */
 export const BlobRecordingsErrorCode = {
   /** A `--recordings` value that is neither a folder, `none`, nor a valid `azblob://<container>[/<prefix>]`. */
   BadTarget: 'ERR_BLOB_BAD_TARGET',
@@ -20,13 +21,11 @@ export const BlobRecordingsErrorCode = {
 export type BlobRecordingsErrorCode = (typeof BlobRecordingsErrorCode)[keyof typeof BlobRecordingsErrorCode];
 
 /** An error of the Blob recordings uploader, with a stable code and the underlying cause. */
-export class BlobRecordingsError extends Error {
-  override readonly name = 'BlobRecordingsError';
-  readonly code: BlobRecordingsErrorCode;
+export class BlobRecordingsError extends AcsAudioError<BlobRecordingsErrorCode> {
+  override name = 'BlobRecordingsError';
 
   constructor(code: BlobRecordingsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
   }
 }
 

@@ -1,15 +1,17 @@
 // Small HTTP plumbing the server's routes share: JSON replies, ACS-style error bodies, bounded body reads.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AcsAudioError } from '../errors/index.js';
 
 /** An HTTP error with a stable code; rendered as `{"error":{"code","message"}}`. */
-export class HttpError extends Error {
+export class HttpError extends AcsAudioError {
+  override name = 'HttpError';
+
   constructor(
     readonly status: number,
-    readonly code: string,
+    code: string,
     message: string,
   ) {
-    super(message);
-    this.name = 'HttpError';
+    super(code, message);
   }
 }
 

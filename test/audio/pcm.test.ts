@@ -12,8 +12,8 @@ test('a 20 ms frame is 320 samples (640 bytes) at 16 kHz and 480 (960 bytes) at 
 });
 
 test('frameSamples refuses rates without a whole number of samples per frame', () => {
-  assert.throws(() => frameSamples(11025), (e) => isAudioError(e, 'AUDIO_BAD_SAMPLE_RATE'));
-  assert.throws(() => frameSamples(0), (e) => isAudioError(e, 'AUDIO_BAD_SAMPLE_RATE'));
+  assert.throws(() => frameSamples(11025), (e) => isAudioError(e, 'ERR_AUDIO_BAD_SAMPLE_RATE'));
+  assert.throws(() => frameSamples(0), (e) => isAudioError(e, 'ERR_AUDIO_BAD_SAMPLE_RATE'));
 });
 
 test('a full-scale sine reads about -3 dBFS and a half-scale one about -9 dBFS', () => {
@@ -83,6 +83,6 @@ test('toMono returns a copy for mono input and refuses samples that are not whol
   const copy = toMono(mono, 1);
   assert.notEqual(copy, mono);
   assert.deepEqual([...copy], [1, 2, 3]);
-  assert.throws(() => toMono(Int16Array.of(1, 2, 3), 2), (e) => isAudioError(e, 'AUDIO_BAD_CHANNELS'));
-  assert.throws(() => toMono(mono, 0), (e) => isAudioError(e, 'AUDIO_BAD_CHANNELS'));
+  assert.throws(() => toMono(Int16Array.of(1, 2, 3), 2), (e) => isAudioError(e, 'ERR_AUDIO_BAD_CHANNELS'));
+  assert.throws(() => toMono(mono, 0), (e) => isAudioError(e, 'ERR_AUDIO_BAD_CHANNELS'));
 });

@@ -42,9 +42,9 @@ const REFUSED = [
 ];
 
 for (const { file, says } of REFUSED) {
-  test(`refuses ${file} with WAV_UNSUPPORTED_ENCODING, naming the encoding and how to convert it`, async () => {
+  test(`refuses ${file} with ERR_WAV_UNSUPPORTED_ENCODING, naming the encoding and how to convert it`, async () => {
     await assert.rejects(readWavFile(join(FIXTURES, file)), (e) => {
-      assert.ok(isWavError(e, 'WAV_UNSUPPORTED_ENCODING'));
+      assert.ok(isWavError(e, 'ERR_WAV_UNSUPPORTED_ENCODING'));
       assert.match(e.message, says);
       assert.match(e.message, /sox in\.wav -b 16/);
       assert.ok(e.message.includes(file), 'the message names the file');
@@ -80,16 +80,16 @@ test('skips LIST and fact chunks and the pad byte after an odd-sized chunk', () 
   assert.equal(wav.sampleRate, 16000);
 });
 
-test('refuses bytes that are not RIFF/WAVE with WAV_NOT_RIFF', () => {
-  assert.throws(() => readWav(Buffer.from('ID3\x04 this is an mp3')), (e) => isWavError(e, 'WAV_NOT_RIFF'));
-  assert.throws(() => readWav(Buffer.alloc(0)), (e) => isWavError(e, 'WAV_NOT_RIFF'));
+test('refuses bytes that are not RIFF/WAVE with ERR_WAV_NOT_RIFF', () => {
+  assert.throws(() => readWav(Buffer.from('ID3\x04 this is an mp3')), (e) => isWavError(e, 'ERR_WAV_NOT_RIFF'));
+  assert.throws(() => readWav(Buffer.alloc(0)), (e) => isWavError(e, 'ERR_WAV_NOT_RIFF'));
 });
 
 test('a data chunk shorter than declared is WAV_TRUNCATED, pointing at acs-audio repair', () => {
   const cut = canonical.subarray(0, canonical.length - 3);
   assert.throws(
     () => readWav(cut),
-    (e) => isWavError(e, 'WAV_TRUNCATED') && /acs-audio repair/.test(e.message),
+    (e) => isWavError(e, 'ERR_WAV_TRUNCATED') && /acs-audio repair/.test(e.message),
   );
 });
 
@@ -99,14 +99,14 @@ test('allowTruncated reads the whole samples that are there', () => {
 });
 
 test('a missing fmt or data chunk is WAV_BAD_FORMAT or WAV_NO_DATA', () => {
-  assert.throws(() => readWav(riff([dataChunk])), (e) => isWavError(e, 'WAV_BAD_FORMAT'));
-  assert.throws(() => readWav(riff([fmtChunk])), (e) => isWavError(e, 'WAV_NO_DATA'));
-  assert.throws(() => readWav(riff([])), (e) => isWavError(e, 'WAV_BAD_FORMAT'));
+  assert.throws(() => readWav(riff([dataChunk])), (e) => isWavError(e, 'ERR_WAV_BAD_FORMAT'));
+  assert.throws(() => readWav(riff([fmtChunk])), (e) => isWavError(e, 'ERR_WAV_NO_DATA'));
+  assert.throws(() => readWav(riff([])), (e) => isWavError(e, 'ERR_WAV_BAD_FORMAT'));
 });
 
 test('a missing file is WAV_IO with the path and the cause', async () => {
   await assert.rejects(readWavFile('/nonexistent/x.wav'), (e) => {
-    assert.ok(isWavError(e, 'WAV_IO'));
+    assert.ok(isWavError(e, 'ERR_WAV_IO'));
     assert.equal(e.path, '/nonexistent/x.wav');
     assert.equal((e.cause as NodeJS.ErrnoException).code, 'ENOENT');
     return true;
@@ -130,5 +130,5 @@ test('encodeWav writes stereo and reads back interleaved; matches what sox wrote
 });
 
 test('encodeWav refuses samples that are not whole frames of the channels', () => {
-  assert.throws(() => encodeWav(Int16Array.of(1, 2, 3), 16000, 2), (e) => isWavError(e, 'WAV_PARTIAL_SAMPLE'));
+  assert.throws(() => encodeWav(Int16Array.of(1, 2, 3), 16000, 2), (e) => isWavError(e, 'ERR_WAV_PARTIAL_SAMPLE'));
 });

@@ -19,7 +19,7 @@ test('a file cut short mid-data gets the sizes of the whole samples on disk, the
   await writeFile(path, encodeWav(tone, 16000));
   await truncate(path, 44 + 2001); // 1000 samples and half of one
   const before = await readFile(path);
-  assert.throws(() => readWav(before), (e) => isWavError(e, 'WAV_TRUNCATED'));
+  assert.throws(() => readWav(before), (e) => isWavError(e, 'ERR_WAV_TRUNCATED'));
   const result = await repairWav(path);
   assert.equal(result.repaired, true);
   assert.equal(result.declaredDataBytes, 3200);
@@ -88,10 +88,10 @@ test('a dry run reports the repair and changes nothing', async (t) => {
   assert.deepEqual(await readFile(path), before);
 });
 
-test('a file that is not a WAV is refused with WAV_NOT_RIFF', async (t) => {
+test('a file that is not a WAV is refused with ERR_WAV_NOT_RIFF', async (t) => {
   const path = join(await tempDir(t), 'notes.wav');
   await writeFile(path, 'these are not samples');
-  await assert.rejects(repairWav(path), (e) => isWavError(e, 'WAV_NOT_RIFF') && e.path === path);
+  await assert.rejects(repairWav(path), (e) => isWavError(e, 'ERR_WAV_NOT_RIFF') && e.path === path);
 });
 
 test('repairRecordings walks the tree, repairs what is cut short, and lists failures with reasons', async (t) => {
@@ -116,7 +116,7 @@ test('repairRecordings walks the tree, repairs what is cut short, and lists fail
       [join(dir, 'call-1', 'tracks', 'bob.WAV'), 2],
     ],
   );
-  assert.deepEqual(report.failed.map((f) => [f.path, f.code]), [[join(dir, 'broken.wav'), 'WAV_NOT_RIFF']]);
+  assert.deepEqual(report.failed.map((f) => [f.path, f.code]), [[join(dir, 'broken.wav'), 'ERR_WAV_NOT_RIFF']]);
   assert.match(report.failed[0].reason, /not a WAV file: only 0 bytes/);
 
   const again = await repairRecordings(dir);
@@ -124,6 +124,6 @@ test('repairRecordings walks the tree, repairs what is cut short, and lists fail
   assert.equal(again.healthy, 4);
 });
 
-test('repairRecordings on a folder that does not exist throws WAV_IO', async () => {
-  await assert.rejects(repairRecordings('/nonexistent/recordings'), (e) => isWavError(e, 'WAV_IO'));
+test('repairRecordings on a folder that does not exist throws ERR_WAV_IO', async () => {
+  await assert.rejects(repairRecordings('/nonexistent/recordings'), (e) => isWavError(e, 'ERR_WAV_IO'));
 });

@@ -83,8 +83,8 @@ test('equal rates return a copy', () => {
 });
 
 test('rates that are not positive whole numbers are refused', () => {
-  assert.throws(() => resample(new Int16Array(1), 0, 16000), (e) => isAudioError(e, 'AUDIO_BAD_SAMPLE_RATE'));
-  assert.throws(() => createResampler(16000, 22050.5), (e) => isAudioError(e, 'AUDIO_BAD_SAMPLE_RATE'));
+  assert.throws(() => resample(new Int16Array(1), 0, 16000), (e) => isAudioError(e, 'ERR_AUDIO_BAD_SAMPLE_RATE'));
+  assert.throws(() => createResampler(16000, 22050.5), (e) => isAudioError(e, 'ERR_AUDIO_BAD_SAMPLE_RATE'));
 });
 
 for (const [from, to] of [

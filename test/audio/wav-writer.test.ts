@@ -108,8 +108,8 @@ test('writes stereo, counting samplesWritten in frames', async (t) => {
 test('refuses a write that is not whole sample frames', async (t) => {
   const path = join(await tempDir(t), 'a.wav');
   const writer = await createWavWriter(path, { sampleRate: 16000, channels: 2 });
-  assert.throws(() => writer.write(Int16Array.of(1, 2, 3)), (e) => isWavError(e, 'WAV_PARTIAL_SAMPLE'));
-  assert.throws(() => writer.write(Buffer.alloc(3)), (e) => isWavError(e, 'WAV_PARTIAL_SAMPLE'));
+  assert.throws(() => writer.write(Int16Array.of(1, 2, 3)), (e) => isWavError(e, 'ERR_WAV_PARTIAL_SAMPLE'));
+  assert.throws(() => writer.write(Buffer.alloc(3)), (e) => isWavError(e, 'ERR_WAV_PARTIAL_SAMPLE'));
   await writer.close();
 });
 
@@ -122,13 +122,13 @@ test('close() flushes, is idempotent, and later writes are refused', async (t) =
   await first;
   await writer.close();
   await writer.flush();
-  assert.throws(() => writer.write(frame(0)), (e) => isWavError(e, 'WAV_WRITER_CLOSED'));
+  assert.throws(() => writer.write(frame(0)), (e) => isWavError(e, 'ERR_WAV_WRITER_CLOSED'));
   assert.equal((await readWavFile(path)).samples.length, 320);
 });
 
-test('a writer in a folder that does not exist fails with WAV_IO naming the path', async (t) => {
+test('a writer in a folder that does not exist fails with ERR_WAV_IO naming the path', async (t) => {
   const path = join(await tempDir(t), 'missing', 'a.wav');
-  await assert.rejects(createWavWriter(path, { sampleRate: 16000 }), (e) => isWavError(e, 'WAV_IO') && e.path === path);
+  await assert.rejects(createWavWriter(path, { sampleRate: 16000 }), (e) => isWavError(e, 'ERR_WAV_IO') && e.path === path);
 });
 
 test('headerEvery: the sizes are rewritten on every Nth flush and at close; a crash in between is repaired', async (t) => {
