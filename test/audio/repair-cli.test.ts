@@ -47,7 +47,7 @@ test('acs-audio repair exits 1 and names the file and reason when a file cannot 
   await writeFile(join(dir, 'junk.wav'), 'not audio at all');
   const run = await acsAudio('repair', dir);
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /failed .*junk\.wav: not a WAV file.*\[WAV_NOT_RIFF\]/);
+  assert.match(run.stderr, /failed .*junk\.wav: not a WAV file.*\[ERR_WAV_NOT_RIFF\]/);
   assert.match(run.stdout, /1 failed/);
 });
 
