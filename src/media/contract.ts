@@ -1,9 +1,10 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- event listener signatures mirror EventEmitter */
 // The contract between the transport edge (src/server) and the media layer (src/media).
 // The server owns sockets and HTTP; media owns sessions, tracks, timelines and sinks.
 // Media never imports ws or http: a connection is handed over as plain callbacks.
 
-import type { SampleRate } from '../protocol/index.js';
+import type { DtmfDataPacket, SampleRate, TranscriptionDataPacket } from '../protocol/index.js';
+import type { MediaError } from './media-error.js';
+import type { TypedEvents } from './safe-emitter.js';
 
 /** One frame as the media layer hands it to sinks and app handlers (domain type, PROTOCOL.md §1 AudioData). */
 export interface AudioFrame {
@@ -140,8 +141,44 @@ export interface MediaHubStats {
   limitClosures: Record<string, number>;
 }
 
+/** A callback event linked to a call (what `hub.recordCallEvent` takes and the session's 'callEvent' carries). */
+export interface SessionCallEvent {
+  type: string;
+  callConnectionId?: string;
+  subscriptionId?: string;
+  data: unknown;
+  time?: string;
+}
+
+/** A participant's track appeared on the session's timeline. */
+export interface ParticipantEvent {
+  trackId: string;
+  participantRawId: string | undefined;
+}
+
+/** A MediaSession's events and what each listener receives. A handler that throws is logged and isolated. */
+export interface MediaSessionEvents {
+  /** A committed frame of a track, in timeline order (reused object: copy what you keep). */
+  audio: AudioFrame;
+  transcript: TranscriptionDataPacket;
+  dtmf: DtmfDataPacket;
+  participant: ParticipantEvent;
+  state: SessionState;
+  /** The session ended: every file is finished. */
+  end: SessionSummary;
+  callEvent: SessionCallEvent;
+  /** A sink threw and was detached (code ERR_MEDIA_SINK_FAILED, or the sink's own coded error). */
+  sinkError: MediaError;
+}
+
+/** A MediaHub's events. */
+export interface MediaHubEvents {
+  /** A socket's first metadata started a new session (not emitted for a reconnect that continues one). */
+  session: MediaSession;
+}
+
 /** One call's media session: one per WebSocket, continued across ACS reconnects by subscriptionId. */
-export interface MediaSession {
+export interface MediaSession extends TypedEvents<MediaSessionEvents> {
   readonly id: string;
   readonly url: string;
   readonly query: URLSearchParams;
@@ -149,13 +186,10 @@ export interface MediaSession {
   readonly callConnectionId: string | undefined;
   readonly sampleRate: SampleRate | undefined;
   readonly state: SessionState;
-  /** Events: 'audio' (AudioFrame), 'transcript' (TranscriptionDataPacket), 'dtmf' (DtmfDataPacket),
-   *  'participant' ({ trackId, participantRawId }), 'state' (SessionState), 'end' (SessionSummary),
-   *  'callEvent' (the event given to hub.recordCallEvent), 'sinkError' (MediaError: a sink was detached).
-   *  A handler that throws is logged and isolated. */
-  on(event: string, listener: (...args: any[]) => void): this;
-  once(event: string, listener: (...args: any[]) => void): this;
-  off(event: string, listener: (...args: any[]) => void): this;
+  /** Attach a sink: it gets every committed frame from now on (docs/media.md §Sinks). */
+  addSink(sink: Sink): void;
+  /** Detach a sink without closing it; false when it was not attached. */
+  removeSink(sink: Sink): boolean;
   play(source: PlaySource): PlayHandle;
   /** Barge-in: cancel queued playback and send StopAudio. */
   stopAudio(): void;
@@ -208,15 +242,14 @@ export interface MediaHubOptions {
 }
 
 /** The media layer: sessions for every connection. */
-export interface MediaHub {
+export interface MediaHub extends TypedEvents<MediaHubEvents> {
   connect(info: ConnectionInfo): MediaConnection;
   /** Live and recent sessions. */
   sessions(): MediaSession[];
   get(id: string): MediaSession | undefined;
   /** A callback event linked to a call: links callConnectionId ↔ subscriptionId and appends to events.jsonl. */
-  recordCallEvent(event: { type: string; callConnectionId?: string; subscriptionId?: string; data: unknown; time?: string }): void;
+  recordCallEvent(event: SessionCallEvent): void;
   stats(): MediaHubStats;
-  on(event: 'session', listener: (session: MediaSession) => void): this;
   /** End every session and finish every file. Idempotent. */
   close(): Promise<void>;
 }

@@ -3,11 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { AudioMetadataPacket, InboundPacket, TranscriptionMetadataPacket } from '../protocol/index.js';
-import type { ConnectionInfo, MediaConnection, MediaHub, MediaHubOptions, MediaHubStats, MediaSession, SessionSummary } from './contract.js';
+import type { ConnectionInfo, MediaConnection, MediaHub, MediaHubEvents, MediaHubOptions, MediaHubStats, MediaSession, SessionSummary } from './contract.js';
 import { Connection, type ConnectionTarget } from './connection.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import { PlayScheduler } from './play-scheduler.js';
-import { SafeEmitter } from './safe-emitter.js';
+import { SafeEmitter, type Listener } from './safe-emitter.js';
 import { Session, type SessionHost, type SessionSettings } from './session.js';
 
 /** Write latencies kept between two scrapes. */
@@ -66,7 +66,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
   /** subscriptionId → callConnectionId, learned from call events (the server knows both when it answers). */
   private readonly callOfSubscription = new Map<string, string>();
   private readonly pendingEvents = new Map<string, CallEvent[]>();
-  private readonly emitter: SafeEmitter;
+  private readonly emitter: SafeEmitter<MediaHubEvents>;
   private readonly scheduler: PlayScheduler;
   private readonly flushTimer: NodeJS.Timeout;
   private flushTicks = 0;
@@ -107,7 +107,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
     };
     this.createId = options.createId ?? (() => defaultId(now()));
     this.keepRecent = options.keepRecentSessions ?? 100;
-    this.emitter = new SafeEmitter(logger, { component: 'media-hub' });
+    this.emitter = new SafeEmitter<MediaHubEvents>(logger, { component: 'media-hub' });
     this.flushTimer = setInterval(this.flushAll, options.flushIntervalMs ?? 1000);
     this.flushTimer.unref();
   }
@@ -311,8 +311,18 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
     };
   }
 
-  on(event: 'session', listener: (session: MediaSession) => void): this {
+  on<K extends keyof MediaHubEvents & string>(event: K, listener: Listener<MediaHubEvents, K>): this {
     this.emitter.on(event, listener);
+    return this;
+  }
+
+  once<K extends keyof MediaHubEvents & string>(event: K, listener: Listener<MediaHubEvents, K>): this {
+    this.emitter.once(event, listener);
+    return this;
+  }
+
+  off<K extends keyof MediaHubEvents & string>(event: K, listener: Listener<MediaHubEvents, K>): this {
+    this.emitter.off(event, listener);
     return this;
   }
 

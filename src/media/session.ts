@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- listener signatures mirror EventEmitter */
 // One call's media session: packets in (session.accept) → tracks on a shared timeline → sinks (recorder, mix, app
 // events). Lives across ACS reconnects (same subscriptionId); talk-back goes out through the current socket.
 import type { Logger } from 'pino';
@@ -11,13 +10,14 @@ import type {
   TranscriptionDataPacket,
   TranscriptionMetadataPacket,
 } from '../protocol/index.js';
-import type { AudioFrame, MediaSession, PlayHandle, PlaySource, SessionState, SessionSummary, Sink } from './contract.js';
+import type { AudioFrame, MediaSession, MediaSessionEvents, PlayHandle, PlaySource, SessionCallEvent, SessionState, SessionSummary, Sink } from './contract.js';
 import { SessionLimitCloseCode } from './contract.js';
 import type { Connection } from './connection.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import type { PlayScheduler } from './play-scheduler.js';
 import { createFrameSource } from './play-source.js';
-import { SafeEmitter } from './safe-emitter.js';
+import { SafeEmitter, type Listener } from './safe-emitter.js';
+import { SinkFanout, type SinkFailureListener } from './sink-fanout.js';
 import { recordingDirFor, SessionRecording } from './session-recording.js';
 import { TalkBack, type TalkBackPort } from './talk-back.js';
 import { createTrackId } from './track-id.js';
@@ -54,7 +54,7 @@ export interface SessionHost {
 type Counts = SessionSummary['counts'];
 
 /** A MediaSession: one per call, one or more sockets over its life. */
-export class Session implements MediaSession, TrackOutput, TalkBackPort {
+export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFailureListener {
   readonly query: URLSearchParams;
   readonly counts: Counts = {
     framesReceived: 0,
@@ -83,14 +83,13 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
   private channel: 'mixed' | 'unmixed' | undefined;
   private readonly startedAtMs: number;
   private endedAtMs: number | undefined;
-  private readonly emitter: SafeEmitter;
+  private readonly emitter: SafeEmitter<MediaSessionEvents>;
   private readonly logger: Logger;
   private readonly talkBack: TalkBack;
   private readonly tracks: Track[] = [];
   private readonly trackByParticipant = new Map<string | undefined, Track>();
   private readonly takenTrackIds = new Set<string>();
-  private sinks: Sink[] = [];
-  private readonly sinkErrors: Array<{ sink: string; code: string; message: string }> = [];
+  private readonly sinks = new SinkFanout(this);
   private originMs: number | undefined;
   private highestSlot = -1;
   private windowSlots: number;
@@ -112,7 +111,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     this.callConnection = callConnectionId;
     this.startedAtMs = settings.now();
     this.logger = settings.logger.child({ sessionId: id });
-    this.emitter = new SafeEmitter(this.logger, {});
+    this.emitter = new SafeEmitter<MediaSessionEvents>(this.logger, {});
     this.talkBack = new TalkBack(this, this.logger, {}, settings.talkBackLiveLeadMs);
     this.windowSlots = Math.max(0, Math.ceil(settings.lateWindowMs / FRAME_MS));
   }
@@ -134,19 +133,29 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     return this.ending === undefined;
   }
 
-  on(event: string, listener: (...args: any[]) => void): this {
+  on<K extends keyof MediaSessionEvents & string>(event: K, listener: Listener<MediaSessionEvents, K>): this {
     this.emitter.on(event, listener);
     return this;
   }
 
-  once(event: string, listener: (...args: any[]) => void): this {
+  once<K extends keyof MediaSessionEvents & string>(event: K, listener: Listener<MediaSessionEvents, K>): this {
     this.emitter.once(event, listener);
     return this;
   }
 
-  off(event: string, listener: (...args: any[]) => void): this {
+  off<K extends keyof MediaSessionEvents & string>(event: K, listener: Listener<MediaSessionEvents, K>): this {
     this.emitter.off(event, listener);
     return this;
+  }
+
+  /** Attach a sink: it gets every committed frame from now on, before app 'audio' listeners. */
+  addSink(sink: Sink): void {
+    this.sinks.add(sink);
+  }
+
+  /** Detach a sink without closing it. */
+  removeSink(sink: Sink): boolean {
+    return this.sinks.remove(sink);
   }
 
   /** Learn the format and subscription from the first metadata packet; opens the recording folder. */
@@ -176,7 +185,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
         this.rate === undefined ? new Int16Array(frameSamples(rate)) : this.silence,
         this.settings.openRecordingFile,
       );
-      this.sinks.push(this.recording.recorder);
+      this.sinks.add(this.recording.recorder);
     }
     this.setState('streaming');
   }
@@ -297,7 +306,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     const configured = this.settings.channel;
     this.channel = configured !== 'auto' ? configured : packet.participantRawID ? 'unmixed' : 'mixed';
     if (this.channel === 'unmixed' && this.recording !== undefined && this.settings.recordMix) {
-      this.sinks.push(this.recording.enableMix(this.windowSlots + 1));
+      this.sinks.add(this.recording.enableMix(this.windowSlots + 1));
     }
   }
 
@@ -320,24 +329,13 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
 
   /** TrackOutput: a committed frame goes to every sink, then to app 'audio' listeners. */
   deliver(frame: AudioFrame): void {
-    const sinks = this.sinks;
-    for (let i = 0; i < sinks.length; i++) {
-      try {
-        sinks[i].write(frame);
-      } catch (err) {
-        this.detachSink(sinks[i], err);
-        i--;
-      }
-    }
+    this.sinks.write(frame);
     this.emitter.emit('audio', frame);
   }
 
-  private detachSink(sink: Sink, err: unknown): void {
-    this.sinks = this.sinks.filter((s) => s !== sink);
-    const error = err instanceof MediaError ? err : new MediaError(MediaErrorCode.SinkFailed, `sink ${sink.name} threw and was detached`, { cause: err });
-    this.sinkErrors.push({ sink: sink.name, code: error.code, message: error.message });
+  /** SinkFailureListener: a sink threw (or its close rejected) and was detached. */
+  sinkFailed(sink: Sink, error: MediaError): void {
     this.logger.error({ sink: sink.name, err: error }, 'media: a sink threw; it was detached and the other sinks go on');
-    sink.close().catch(() => undefined);
     this.emitter.emit('sinkError', error);
   }
 
@@ -374,7 +372,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
   }
 
   /** A callback event for this call (hub.recordCallEvent): appended to events.jsonl. */
-  recordCallEvent(event: { type: string; callConnectionId?: string; subscriptionId?: string; data: unknown; time?: string }): void {
+  recordCallEvent(event: SessionCallEvent): void {
     if (event.callConnectionId !== undefined) this.linkCall(event.callConnectionId);
     this.recording?.events.append({
       time: event.time ?? new Date(this.settings.now()).toISOString(),
@@ -456,11 +454,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
     this.talkBack.cancelAll();
     for (let i = 0; i < this.tracks.length; i++) this.tracks[i].finish(this.highestSlot + 1);
     await this.recording?.ready.catch(() => undefined);
-    const sinks = this.sinks;
-    const results = await Promise.allSettled(sinks.map((s) => s.close()));
-    results.forEach((r, i) => {
-      if (r.status === 'rejected') this.detachSink(sinks[i], r.reason);
-    });
+    await this.sinks.closeAll();
     this.endedAtMs = this.settings.now();
     this.setState(this.metadata === undefined ? 'failed' : 'ended');
     if (this.recording !== undefined) {
@@ -526,8 +520,8 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort {
       format: this.metadata,
       mixFile: this.recording?.mix === undefined ? undefined : 'mix.wav',
       endReason: this.endReason,
-      recordingIncomplete: this.counts.recordingDropped > 0 || this.sinkErrors.length > 0,
-      sinkErrors: this.sinkErrors,
+      recordingIncomplete: this.counts.recordingDropped > 0 || this.sinks.errors.length > 0,
+      sinkErrors: this.sinks.errors,
       listenerErrors: this.emitter.listenerErrors,
     };
   }

@@ -15,7 +15,7 @@ for (const rate of [16000, 24000] as const) {
       const started = nextSession(hub);
       socket.push(metadata('sub-unmixed', rate));
       const session = await started;
-      const participants: Array<{ trackId: string; participantRawId: string }> = [];
+      const participants: Array<{ trackId: string; participantRawId: string | undefined }> = [];
       session.on('participant', (p) => participants.push(p));
       // Alice speaks frames 0–9, Bob frames 5–14, interleaved on one socket as ACS does.
       for (let slot = 0; slot < 15; slot++) {

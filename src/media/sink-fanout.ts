@@ -1,0 +1,68 @@
+// The sink fan-out: a committed frame goes to every attached sink in order; a sink that throws is detached (its
+// error kept for session.json and reported once), and the others go on. No closure per frame.
+import type { AudioFrame, Sink } from './contract.js';
+import { MediaError, MediaErrorCode } from './media-error.js';
+
+/** Told when a sink was detached for throwing (the session logs it and emits 'sinkError'). */
+export interface SinkFailureListener {
+  sinkFailed(sink: Sink, error: MediaError): void;
+}
+
+/** A detached sink as session.json records it. */
+export interface SinkErrorRecord {
+  sink: string;
+  code: string;
+  message: string;
+}
+
+/** Ordered sinks with detach-on-throw. */
+export class SinkFanout {
+  readonly errors: SinkErrorRecord[] = [];
+  private sinks: Sink[] = [];
+
+  constructor(private readonly listener: SinkFailureListener) {}
+
+  get size(): number {
+    return this.sinks.length;
+  }
+
+  add(sink: Sink): void {
+    if (!this.sinks.includes(sink)) this.sinks = [...this.sinks, sink];
+  }
+
+  /** Detach without closing; false when `sink` was not attached. */
+  remove(sink: Sink): boolean {
+    const before = this.sinks.length;
+    this.sinks = this.sinks.filter((s) => s !== sink);
+    return this.sinks.length !== before;
+  }
+
+  /** The frame path: every sink in order; a throwing sink is detached and closed, the rest still get the frame. */
+  write(frame: AudioFrame): void {
+    const sinks = this.sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      try {
+        sinks[i].write(frame);
+      } catch (err) {
+        this.detach(sinks[i], err);
+      }
+    }
+  }
+
+  /** Close every sink; one whose close rejects is detached and reported like a throwing write. */
+  async closeAll(): Promise<void> {
+    const sinks = this.sinks;
+    const results = await Promise.allSettled(sinks.map((s) => s.close()));
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') this.detach(sinks[i], r.reason);
+    });
+  }
+
+  private detach(sink: Sink, err: unknown): void {
+    this.remove(sink);
+    const error = err instanceof MediaError ? err : new MediaError(MediaErrorCode.SinkFailed, `sink ${sink.name} threw and was detached`, { cause: err });
+    this.errors.push({ sink: sink.name, code: error.code, message: error.message });
+    sink.close().catch(() => undefined);
+    this.listener.sinkFailed(sink, error);
+  }
+}
