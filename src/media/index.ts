@@ -7,6 +7,10 @@ export type {
   MediaHubOptions,
   MediaHubStats,
   MediaSession,
+  MediaSessionEvents,
+  MediaHubEvents,
+  ParticipantEvent,
+  SessionCallEvent,
   PlayHandle,
   PlaySource,
   SessionState,
@@ -17,3 +21,4 @@ export { createMediaHub } from './media-hub.js';
 export { SessionLimitCloseCode } from './contract.js';
 export { MediaError, MediaErrorCode, isMediaError } from './media-error.js';
 export { createTrackId } from './track-id.js';
+export { SafeEmitter, type EventMap, type Listener, type TypedEvents } from './safe-emitter.js';

@@ -1,13 +1,13 @@
 // createMediaServer: one HTTP server carrying the WebSocket ingest (/ws), the Call Automation callback webhook,
 // Event Grid incoming calls, health, metrics, the sessions API, the live feed and the dashboard.
 // The frame path is ingest.ts → media hub; everything here is the edge around it.
-import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import { createMediaHub, isMediaError, type MediaHub, type MediaHubOptions, type MediaSession } from '../media/index.js';
+import { createMediaHub, isMediaError, SafeEmitter, type MediaHub, type MediaHubOptions, type MediaSession, type TypedEvents } from '../media/index.js';
+import { AcsAudioError, ErrorCode } from '../errors/index.js';
 import { readWav, repairRecordings, toMono } from '../audio/index.js';
 import { createCallClient, type StreamingChoice } from '../calls/index.js';
 import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt-verifier.js';
@@ -64,8 +64,16 @@ export interface MediaServerOptions {
   apiToken?: string;
 }
 
+/** A MediaServer's events; a handler that throws is logged and isolated. */
+export interface MediaServerEvents {
+  /** A new media session (its socket's first metadata). */
+  session: MediaSession;
+  /** A Call Automation callback event, after it was applied to the call registry. */
+  callback: CallEvent;
+}
+
 /** A running (or ready to run) media server. */
-export interface MediaServer {
+export interface MediaServer extends TypedEvents<MediaServerEvents> {
   /** Starts listening; resolves with the base URL and the WebSocket ingest URL. */
   listen(): Promise<{ url: string; wsUrl: string }>;
   /** Graceful shutdown: stop accepting, close sockets with 1001, finish every recording. Idempotent. */
@@ -78,10 +86,6 @@ export interface MediaServer {
   readonly nats: NatsNode | undefined;
   /** Per-call state from callbacks. */
   calls(): CallState[];
-  on(event: 'session', listener: (session: MediaSession) => void): this;
-  on(event: 'callback', listener: (event: CallEvent) => void): this;
-  once(event: 'session', listener: (session: MediaSession) => void): this;
-  off(event: string, listener: (...args: never[]) => void): this;
 }
 
 const DEFAULT_LIMITS: IngestLimits = { maxConnections: 2000, idleTimeoutMs: 60_000, pingIntervalMs: 30_000 };
@@ -100,7 +104,7 @@ function validate(options: MediaServerOptions): void {
   if (options.answer?.bidirectional === false && options.answer.startNow === undefined) {
     // fine: nothing contradictory
   }
-  if (problems.length > 0) throw new Error(`createMediaServer: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new AcsAudioError(ErrorCode.BadOptions, `createMediaServer: ${problems.join('; ')}`);
 }
 
 /** Socket error during or after an upgrade: the socket is done. */
@@ -131,25 +135,16 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
     options.auth === undefined || options.auth === 'off' ? undefined : isVerifier(options.auth) ? options.auth : createJwtVerifier(options.auth);
   const callClient = options.acsConnectionString ? createCallClient(options.acsConnectionString) : undefined;
   const callRegistry = new CallRegistry();
-  const emitter = new EventEmitter();
+  // SafeEmitter, not EventEmitter: a throwing app handler is isolated, and `once` really fires once.
+  const emitter = new SafeEmitter<MediaServerEvents>(logger, { component: 'media-server' });
   const startedAt = Date.now();
   let baseUrl = options.publicUrl?.replace(/\/$/, '');
   let closing: Promise<void> | undefined;
 
-  hub.on('session', (session) => emitSafely('session', session));
+  hub.on('session', (session) => emitter.emit('session', session));
   // Scale-out (docs/scale-out.md): every session is published and registered; nothing on the frame path waits on NATS.
   const natsNode: NatsNode | undefined = options.nats ? createNatsNode(options.nats, { hub, logger, metricsRegistry: metrics.registry }) : undefined;
   if (natsNode) hub.on('session', (session) => natsNode.attach(session));
-
-  function emitSafely(event: string, value: unknown): void {
-    for (const listener of emitter.listeners(event)) {
-      try {
-        (listener as (v: unknown) => void)(value);
-      } catch (error) {
-        logger.error({ err: error, event }, 'an app handler threw; the server goes on');
-      }
-    }
-  }
 
   function publicBase(): string {
     return baseUrl ?? 'http://127.0.0.1';
@@ -182,7 +177,7 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
         time: event.time,
       });
       liveFeed?.callEvent({ type: event.type, callConnectionId: event.callConnectionId, data: event.data, time: event.time });
-      emitSafely('callback', event);
+      emitter.emit('callback', event);
     }
     if (events.length === 0) throw new HttpError(400, 'no_events', 'Expected a CloudEvents array of Call Automation events.');
     sendJson(res, 200, { accepted: events.length, invalid });

@@ -199,3 +199,15 @@ test('/metrics reports how busy the event loop was since the last scrape: the se
     await server.close();
   }
 });
+
+test('server.once fires once however many sessions start', async (t) => {
+  const { createMediaServer: create } = await import('../../src/server/index.js');
+  const server = create({ port: 0, recordingsDir: null, logger: (await import('pino')).pino({ level: 'silent' }) });
+  t.after(() => server.close());
+  let calls = 0;
+  server.once('session', () => calls++);
+  const emit = (server as unknown as { emit(e: 'session', v: unknown): void }).emit.bind(server);
+  emit('session', {});
+  emit('session', {});
+  assert.equal(calls, 1);
+});
