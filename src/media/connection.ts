@@ -3,23 +3,22 @@
 import { isUtf8 } from 'node:buffer';
 import type { InboundPacket, ParseOptions } from '../protocol/index.js';
 import type { ConnectionInfo, MediaConnection } from './contract.js';
-import type { Session } from './session.js';
 import { parsePacket, StringCache } from '../protocol/index.js';
 
 /** What a connection needs from the hub and its session (kept narrow so the frame path is easy to follow). */
-export interface ConnectionTarget {
+export interface ConnectionTarget<S> {
   /** Hub-wide message and byte counters: every message is counted here, then accepted or rejected. */
   countMessage(bytes: number): void;
   /** A packet arrived on `connection`. */
-  accept(connection: Connection, packet: InboundPacket): void;
+  accept(connection: Connection<S>, packet: InboundPacket): void;
   /** A message was rejected. */
-  reject(connection: Connection, reason: string, detail: string): void;
+  reject(connection: Connection<S>, reason: string, detail: string): void;
   /** The socket closed. */
-  closed(connection: Connection, code: number, reason: string): void;
+  closed(connection: Connection<S>, code: number, reason: string): void;
 }
 
-/** A MediaConnection bound to a session; reused parse options, no closures per message. */
-export class Connection implements MediaConnection {
+/** A MediaConnection bound to a session (`S`: the media layer's session; generic so this file need not import it). */
+export class Connection<S> implements MediaConnection {
   open = true;
   /** Replaced by a newer socket of the same session (ACS reconnect): further packets are ignored. */
   superseded = false;
@@ -28,9 +27,9 @@ export class Connection implements MediaConnection {
 
   constructor(
     readonly info: ConnectionInfo,
-    private readonly target: ConnectionTarget,
+    private readonly target: ConnectionTarget<S>,
     /** The session this socket feeds; rebound by the hub when metadata continues an earlier session. */
-    public session: Session,
+    public session: S,
   ) {}
 
   receive(data: Buffer | string, isBinary: boolean): void {

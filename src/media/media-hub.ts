@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { AudioMetadataPacket, InboundPacket, TranscriptionMetadataPacket } from '../protocol/index.js';
 import type { ConnectionInfo, MediaConnection, MediaHub, MediaHubEvents, MediaHubOptions, MediaHubStats, MediaSession, SessionSummary } from './contract.js';
-import { Connection, type ConnectionTarget } from './connection.js';
+import { Connection as ConnectionOf, type ConnectionTarget } from './connection.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import { PlayScheduler } from './play-scheduler.js';
 import { SafeEmitter, type Listener } from './safe-emitter.js';
@@ -56,7 +56,9 @@ function checkOptions(o: MediaHubOptions): void {
   if (bad.length > 0) throw new MediaError(MediaErrorCode.BadOptions, `createMediaHub: invalid options: ${bad.join(', ')}`);
 }
 
-class Hub implements MediaHub, ConnectionTarget, SessionHost {
+type Connection = ConnectionOf<Session>;
+
+class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
   private readonly settings: SessionSettings;
   private readonly createId: () => string;
   private readonly keepRecent: number;
@@ -114,7 +116,7 @@ class Hub implements MediaHub, ConnectionTarget, SessionHost {
 
   connect(info: ConnectionInfo): MediaConnection {
     const session = this.newSession(info);
-    const connection = new Connection(info, this, session);
+    const connection = new ConnectionOf<Session>(info, this, session);
     session.connection = connection;
     if (this.closing !== undefined) info.close(1001, 'media hub is closing');
     return connection;

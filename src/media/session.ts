@@ -12,7 +12,9 @@ import type {
 } from '../protocol/index.js';
 import type { AudioFrame, MediaSession, MediaSessionEvents, PlayHandle, PlaySource, SessionCallEvent, SessionState, SessionSummary, Sink } from './contract.js';
 import { SessionLimitCloseCode } from './contract.js';
-import type { Connection } from './connection.js';
+import type { Connection as AnyConnection } from './connection.js';
+
+type Connection = AnyConnection<Session>;
 import { MediaError, MediaErrorCode } from './media-error.js';
 import type { PlayScheduler } from './play-scheduler.js';
 import { createFrameSource } from './play-source.js';
