@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { AudioMetadataPacket, InboundPacket, TranscriptionMetadataPacket } from '../protocol/index.js';
 import type { ConnectionInfo, MediaConnection, MediaHub, MediaHubEvents, MediaHubOptions, MediaHubStats, MediaSession, SessionSummary } from './contract.js';
+import { MediaCounters } from './counters.js';
 import { Connection as ConnectionOf, type ConnectionTarget } from './connection.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import { PlayScheduler } from './play-scheduler.js';
@@ -74,14 +75,8 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
   private flushTicks = 0;
   private closing: Promise<void> | undefined;
   private sessionsTotal = 0;
-  private bytesReceived = 0;
   /** The ledger: every message received is accepted or rejected (by reason) exactly once. */
-  private messagesReceived = 0;
-  private messagesAccepted = 0;
-  private messagesRejected = 0;
-  private readonly framesByKind: Record<string, number> = {};
-  private readonly rejectsByReason: Record<string, number> = {};
-  private readonly limitClosures: Record<string, number> = {};
+  private readonly counters = new MediaCounters();
   private readonly endedTotals = Object.fromEntries(SUMMED_COUNTERS.map((counter) => [counter, 0])) as SummedCounts;
   private latencies: number[] = [];
 
@@ -106,6 +101,7 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
       frameRateWindowS: options.frameRateWindowS ?? 10,
       openRecordingFile: options.openRecordingFile,
       talkBackLiveLeadMs: options.talkBackLiveLeadMs ?? 100,
+      counters: this.counters,
     };
     this.createId = options.createId ?? (() => defaultId(now()));
     this.keepRecent = options.keepRecentSessions ?? 100;
@@ -138,23 +134,18 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
 
   // ConnectionTarget: the frame path. `accept` is the only per-frame call; it allocates nothing.
   countMessage(bytes: number): void {
-    this.messagesReceived++;
-    this.bytesReceived += bytes;
-  }
-
-  countAccepted(): void {
-    this.messagesAccepted++;
+    this.counters.received(bytes);
   }
 
   accept(connection: Connection, packet: InboundPacket): void {
-    this.framesByKind[packet.kind] = (this.framesByKind[packet.kind] ?? 0) + 1;
+    this.counters.parsed(packet.kind);
     const session = connection.session;
     if (session.metadata === undefined && (packet.kind === 'AudioMetadata' || packet.kind === 'TranscriptionMetadata')) {
       this.bindMetadata(connection, packet);
     } else if (session.live) {
       session.accept(packet);
     } else {
-      this.countReject('session_ended');
+      this.counters.rejected('session_ended');
     }
   }
 
@@ -168,7 +159,7 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
 
   /** First metadata on a socket: continue a live or interrupted session of the same subscription, or start one. */
   private bindMetadata(connection: Connection, packet: AudioMetadataPacket | TranscriptionMetadataPacket): void {
-    this.messagesAccepted++;
+    this.counters.accepted();
     const provisional = connection.session;
     const existing = this.bySubscription.get(packet.subscriptionId);
     if (existing !== undefined && existing !== provisional && existing.canContinue(packet)) {
@@ -193,15 +184,6 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
     if (call !== undefined) provisional.linkCall(call);
     this.emitter.emit('session', provisional);
     this.deliverPending(provisional);
-  }
-
-  countReject(reason: string): void {
-    this.messagesRejected++;
-    this.rejectsByReason[reason] = (this.rejectsByReason[reason] ?? 0) + 1;
-  }
-
-  countLimitClosure(limit: string): void {
-    this.limitClosures[limit] = (this.limitClosures[limit] ?? 0) + 1;
   }
 
   sessionEnded(session: Session): void {
@@ -293,11 +275,11 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
     return {
       sessionsActive: active,
       sessionsTotal: this.sessionsTotal,
-      framesByKind: { ...this.framesByKind },
-      bytesReceived: this.bytesReceived,
-      messages: { received: this.messagesReceived, accepted: this.messagesAccepted, rejected: this.messagesRejected },
-      rejectsByReason: { ...this.rejectsByReason },
-      limitClosures: { ...this.limitClosures },
+      framesByKind: { ...this.counters.framesByKind },
+      bytesReceived: this.counters.bytesReceived,
+      messages: { received: this.counters.messagesReceived, accepted: this.counters.messagesAccepted, rejected: this.counters.messagesRejected },
+      rejectsByReason: { ...this.counters.rejectsByReason },
+      limitClosures: { ...this.counters.limitClosures },
       gapsFilled: sums.gapsFilled,
       duplicates: sums.duplicates,
       lateFrames: sums.late,

@@ -15,6 +15,7 @@ import { SessionLimitCloseCode } from './contract.js';
 import type { Connection as AnyConnection } from './connection.js';
 
 type Connection = AnyConnection<Session>;
+import type { MediaCounters } from './counters.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import type { PlayScheduler } from './play-scheduler.js';
 import { createFrameSource } from './play-source.js';
@@ -43,13 +44,12 @@ export interface SessionSettings {
   openRecordingFile: OpenFile | undefined;
   frameRateWindowS: number;
   talkBackLiveLeadMs: number;
+  /** The hub-wide ledger, incremented directly on the frame path. */
+  counters: MediaCounters;
 }
 
-/** Calls back into the hub. */
+/** Calls back into the hub: only at the session's end (counting goes to `settings.counters` directly). */
 export interface SessionHost {
-  countReject(reason: string): void;
-  countAccepted(): void;
-  countLimitClosure(limit: string): void;
   sessionEnded(session: Session): void;
 }
 
@@ -246,7 +246,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
   /** Count a rejected message (hub counts it by reason); the first of each reason is logged. */
   reject(reason: string, detail: string): void {
     this.counts.rejected++;
-    this.host.countReject(reason);
+    this.settings.counters.rejected(reason);
     if (!this.rejectedReasons.has(reason)) {
       this.rejectedReasons.add(reason);
       this.logger.warn({ reason, detail }, 'media: packet rejected (further rejections for this reason are only counted)');
@@ -261,7 +261,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
     const slot = Math.round((packet.timestampMs - (this.originMs as number)) / FRAME_MS);
     if (slot < 0) {
       this.counts.tooLate++;
-      this.host.countAccepted();
+      this.settings.counters.accepted();
       return;
     }
     if (this.highestSlot >= 0 && (slot - this.highestSlot) * FRAME_MS > this.settings.maxTimestampJumpMs) {
@@ -272,7 +272,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
     if (!this.withinFrameRate(track)) return this.reject('frame_rate_limit', `track ${track.id} over ${this.settings.maxFrameRate} frames/s`);
     if (slot > this.highestSlot) this.highestSlot = slot;
     track.place(slot, packet);
-    this.host.countAccepted();
+    this.settings.counters.accepted();
     const commitBelow = this.highestSlot - this.windowSlots;
     for (let i = 0; i < this.tracks.length; i++) this.tracks[i].advanceTo(commitBelow);
   }
@@ -298,7 +298,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
     const connection = this.connection;
     if (connection === undefined || this.limitClosedConnection === connection) return;
     this.limitClosedConnection = connection;
-    this.host.countLimitClosure(limit);
+    this.settings.counters.limitClosed(limit);
     this.logger.warn({ limit, code, reason }, 'media: session exceeded a limit; closing its socket');
     connection.info.close(code, reason);
   }
@@ -343,7 +343,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
 
   private acceptDtmf(packet: DtmfDataPacket): void {
     this.counts.dtmf++;
-    this.host.countAccepted();
+    this.settings.counters.accepted();
     this.recording?.events.append({
       time: new Date(this.settings.now()).toISOString(),
       type: 'DtmfData',
@@ -357,7 +357,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
 
   private acceptTranscript(packet: TranscriptionDataPacket): void {
     this.counts.transcripts++;
-    this.host.countAccepted();
+    this.settings.counters.accepted();
     this.recording?.transcript.append({
       receivedAt: new Date(this.settings.now()).toISOString(),
       resultStatus: packet.resultStatus,
