@@ -1,0 +1,87 @@
+// The realtime stand-in driven by the official openai package's realtime client over wss://, and raw ws for 401s.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { WebSocket } from 'ws';
+import OpenAI, { AzureOpenAI } from 'openai';
+import { OpenAIRealtimeWS } from 'openai/realtime/ws';
+import { createRealtimeModel } from '../../../src/emulator/index.js';
+
+function tone(ms: number, amplitude: number): string {
+  const n = (24000 * ms) / 1000;
+  const buf = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(amplitude * Math.sin((2 * Math.PI * 220 * i) / 24000)), i * 2);
+  return buf.toString('base64');
+}
+
+function waitFor<T>(events: T[], pred: (e: T) => boolean): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = () => {
+      const hit = events.find(pred);
+      if (hit) return resolve(hit);
+      if (Date.now() - started > 10_000) return reject(new Error('event not seen'));
+      setTimeout(poll, 5);
+    };
+    poll();
+  });
+}
+
+test('a wrong key is refused at the upgrade with 401 and an error body', async (t) => {
+  const model = createRealtimeModel();
+  await model.listen();
+  t.after(() => model.close());
+  const status = await new Promise<{ code: number; body: string }>((resolve) => {
+    const ws = new WebSocket(`${model.url}/v1/realtime?model=gpt-realtime`, { headers: { Authorization: 'Bearer nope' } });
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+    });
+  });
+  assert.equal(status.code, 401);
+  assert.equal(JSON.parse(status.body).error.code, 'invalid_api_key');
+});
+
+for (const kind of ['openai', 'azure'] as const) {
+  test(`${kind} client over wss: spoken turn, barge-in cancels, truncation acknowledged, tool call`, async (t) => {
+    const model = createRealtimeModel({ script: { greeting: { clip: 'reply-0' }, turns: [{ tool: { name: 'lookup_order', arguments: { order: '42' } } }, { clip: 'reply-2' }] } });
+    await model.listen();
+    t.after(() => model.close());
+    const httpsBase = model.wssUrl.replace('wss:', 'https:');
+    const client = kind === 'openai'
+      ? new OpenAI({ apiKey: model.apiKey, baseURL: `${httpsBase}/v1` })
+      : new AzureOpenAI({ apiKey: model.apiKey, endpoint: httpsBase, apiVersion: '2025-08-28', deployment: 'gpt-realtime' });
+    const rt = kind === 'openai'
+      ? new OpenAIRealtimeWS({ model: 'gpt-realtime', options: { ca: model.certPem } }, client)
+      : await OpenAIRealtimeWS.azure(client as AzureOpenAI, { deploymentName: 'gpt-realtime', options: { ca: model.certPem } });
+    t.after(() => rt.close());
+    const seen: Array<{ type: string; [k: string]: unknown }> = [];
+    rt.on('event', (e) => seen.push(e as never));
+    rt.on('error', (e) => seen.push({ type: 'sdk-error', message: e.message }));
+    await waitFor(seen, (e) => e.type === 'session.created');
+    rt.send({ type: 'session.update', session: { type: 'realtime', instructions: 'be brief', audio: { input: { format: { type: 'audio/pcm', rate: 24000 }, turn_detection: { type: 'server_vad', silence_duration_ms: 200 } } } } });
+    await waitFor(seen, (e) => e.type === 'session.updated');
+    rt.send({ type: 'response.create' });
+    const firstDelta = await waitFor(seen, (e) => e.type === 'response.output_audio.delta');
+    // Barge in: speech while the greeting streams cancels it.
+    rt.send({ type: 'input_audio_buffer.append', audio: tone(400, 8000) });
+    await waitFor(seen, (e) => e.type === 'input_audio_buffer.speech_started');
+    const done = await waitFor(seen, (e) => e.type === 'response.done');
+    const status = (done.response as { status: string }).status;
+    assert.ok(status === 'cancelled' || status === 'completed');
+    rt.send({ type: 'conversation.item.truncate', item_id: firstDelta.item_id as string, content_index: 0, audio_end_ms: 300 });
+    const truncated = await waitFor(seen, (e) => e.type === 'conversation.item.truncated');
+    assert.equal(truncated.audio_end_ms, 300);
+    rt.send({ type: 'input_audio_buffer.append', audio: tone(400, 0) });
+    const args = await waitFor(seen, (e) => e.type === 'response.function_call_arguments.done');
+    assert.equal(args.name, 'lookup_order');
+    assert.deepEqual(JSON.parse(args.arguments as string), { order: '42' });
+    rt.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: args.call_id as string, output: '{"status":"shipped"}' } });
+    rt.send({ type: 'response.create' });
+    await waitFor(seen, (e) => e.type === 'response.done' && (e.response as { output: Array<{ type: string }> }).output[0]?.type === 'message' && e !== done);
+    const record = (await (await fetch(`${model.url.replace('ws:', 'http:')}/admin/realtime/connections`)).json()) as { connections: Array<{ truncations: unknown[]; toolCalls: Array<{ output?: string }> }> };
+    assert.deepEqual(record.connections[0].truncations, [{ itemId: firstDelta.item_id, contentIndex: 0, audioEndMs: 300 }]);
+    assert.equal(record.connections[0].toolCalls[0].output, '{"status":"shipped"}');
+    assert.equal(seen.filter((e) => e.type === 'error' || e.type === 'sdk-error').length, 0, JSON.stringify(seen.filter((e) => e.type.includes('error'))));
+  });
+}
