@@ -10,6 +10,7 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
+import type { RealtimeFaults } from './faults.js';
 import { RealtimeConnection, type ConnectionRecord, type RealtimeScript } from './session.js';
 
 export interface RealtimeModelOptions {
@@ -26,6 +27,8 @@ export interface RealtimeModelOptions {
   script?: RealtimeScript;
   /** Emit the preview (beta) event names older Azure deployments send. @default 'ga' */
   eventNames?: 'ga' | 'beta';
+  /** Faults on demand; also settable later with setFaults(). */
+  faults?: RealtimeFaults;
 }
 
 export interface RealtimeModel {
@@ -38,6 +41,7 @@ export interface RealtimeModel {
   /** PEM of the certificate served on wss:// (pass as `ca`). */
   readonly certPem: string;
   readonly certPath: string;
+  setFaults(faults: RealtimeFaults): void;
   connections(): ConnectionRecord[];
   connection(id: string): ConnectionRecord | undefined;
 }
@@ -95,6 +99,8 @@ export function createRealtimeModel(options: RealtimeModelOptions = {}): Realtim
   const records: ConnectionRecord[] = [];
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
   let seq = 0;
+  const faults: RealtimeFaults = { ...options.faults };
+  let refuseUntil = faults.refuseForMs ? Date.now() + faults.refuseForMs : 0;
 
   function admin(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -115,8 +121,9 @@ export function createRealtimeModel(options: RealtimeModelOptions = {}): Realtim
     const url = new URL(req.url ?? '/', 'http://x');
     const reject = (status: number, code: string, message: string) => {
       const body = errorBody(code, message);
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 503 ? 'Service Unavailable' : 'Not Found'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
     };
+    if (Date.now() < refuseUntil) return reject(503, 'service_unavailable', 'The model is refusing connections (fault injected); retry later.');
     const route = routeOf(url);
     if ('error' in route) return reject(404, 'not_found', route.error);
     const key = keyOf(req, url);
@@ -124,7 +131,7 @@ export function createRealtimeModel(options: RealtimeModelOptions = {}): Realtim
     if (key !== apiKey) return reject(401, 'invalid_api_key', 'Incorrect API key provided.');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const id = `conn_${++seq}`;
-      const conn = new RealtimeConnection(ws, { id, model: route.model, path: url.pathname, script: options.script, eventNames: options.eventNames ?? 'ga' });
+      const conn = new RealtimeConnection(ws, { id, model: route.model, path: url.pathname, script: options.script, eventNames: options.eventNames ?? 'ga', faults });
       records.push(conn.record);
       live.set(id, conn);
       ws.once('close', () => live.delete(id));
@@ -172,6 +179,11 @@ export function createRealtimeModel(options: RealtimeModelOptions = {}): Realtim
       for (const conn of live.values()) conn.close();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => net.close(() => resolve()));
+    },
+    setFaults: (next) => {
+      for (const key of Object.keys(faults) as Array<keyof RealtimeFaults>) delete faults[key];
+      Object.assign(faults, next);
+      refuseUntil = next.refuseForMs ? Date.now() + next.refuseForMs : 0;
     },
     connections: () => records,
     connection: (id) => records.find((r) => r.id === id),

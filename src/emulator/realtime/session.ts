@@ -2,6 +2,7 @@
 // truncation and tool calls, and the record the admin API shows.
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import type { RealtimeFaults } from './faults.js';
 import { DEFAULT_SCRIPT, loadClips, stepAt, type Clip, type RealtimeScript, type ScriptStep } from './script.js';
 
 export type { RealtimeScript, ScriptStep } from './script.js';
@@ -57,7 +58,8 @@ export class RealtimeConnection {
   private silenceMs = 0;
   private turnItem: string | undefined;
 
-  constructor(private readonly ws: WebSocket, opts: { id: string; model: string; path: string; script?: RealtimeScript; eventNames: 'ga' | 'beta' }) {
+  constructor(private readonly ws: WebSocket, opts: { id: string; model: string; path: string; script?: RealtimeScript; eventNames: 'ga' | 'beta'; faults?: RealtimeFaults }) {
+    this.faults = opts.faults ?? {};
     this.beta = opts.eventNames === 'beta';
     this.script = opts.script ?? DEFAULT_SCRIPT;
     this.clips = clipCache ??= loadClips();
@@ -80,6 +82,7 @@ export class RealtimeConnection {
   }
 
   private readonly beta: boolean;
+  private readonly faults: RealtimeFaults;
 
   close(): void {
     this.stopTimer();
@@ -266,6 +269,18 @@ export class RealtimeConnection {
   }
 
   private respond(): void {
+    if (this.faults.error) {
+      const { type = 'server_error', code, message } = this.faults.error;
+      delete this.faults.error;
+      this.record.errors.push({ code, message });
+      return this.send('error', { error: { type, code, message, param: null, event_id: null } });
+    }
+    if (this.faults.rateLimit) {
+      delete this.faults.rateLimit;
+      this.send('rate_limits.updated', { rate_limits: [{ name: 'requests', limit: 100, remaining: 0, reset_seconds: 60 }, { name: 'tokens', limit: 20000, remaining: 0, reset_seconds: 60 }] });
+      this.record.errors.push({ code: 'rate_limit_exceeded', message: 'rate limited (fault)' });
+      return this.send('error', { error: { type: 'rate_limit_error', code: 'rate_limit_exceeded', message: 'Rate limit reached for requests. Please retry after 60s.', param: null, event_id: null } });
+    }
     const step: ScriptStep | undefined = stepAt(this.script, this.step++);
     const responseId = id('resp');
     const base = { object: 'realtime.response', id: responseId, conversation_id: id('conv'), output_modalities: ['audio'], max_output_tokens: 'inf', metadata: null, audio: { output: { format: { type: 'audio/pcm', rate: RATE }, voice: (this.session.audio as { output: Json }).output.voice } } };
@@ -334,6 +349,13 @@ export class RealtimeConnection {
     const tick = () => {
       // Ten chunks (1 s of audio) per 10 ms: far faster than real time, as the service sends.
       for (let k = 0; k < 10 && active.sentBytes < clip.pcm.length; k++) {
+        const closeAfter = this.faults.closeMidResponseAfterDeltas;
+        if (closeAfter !== undefined && active.sentBytes / CHUNK_BYTES >= closeAfter) {
+          delete this.faults.closeMidResponseAfterDeltas;
+          this.stopTimer();
+          this.active = undefined;
+          return this.ws.close(1011, 'fault: closed mid-response');
+        }
         const chunk = clip.pcm.subarray(active.sentBytes, active.sentBytes + CHUNK_BYTES);
         active.sentBytes += chunk.length;
         this.send('response.output_audio.delta', { ...ref, delta: chunk.toString('base64') });
@@ -346,7 +368,7 @@ export class RealtimeConnection {
       if (active.sentBytes >= clip.pcm.length) end('completed');
       else active.timer = setTimeout(tick, 10);
     };
-    active.timer = setTimeout(tick, 0);
+    active.timer = setTimeout(tick, this.faults.firstDeltaDelayMs ?? 0);
   }
 
   private finish: ((status: 'completed' | 'cancelled', reason?: string) => void) | undefined;

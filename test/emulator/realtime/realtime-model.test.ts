@@ -85,3 +85,31 @@ for (const kind of ['openai', 'azure'] as const) {
     assert.equal(seen.filter((e) => e.type === 'error' || e.type === 'sdk-error').length, 0, JSON.stringify(seen.filter((e) => e.type.includes('error'))));
   });
 }
+
+test('faults: refuse, error event, rate limit, close mid-response', async (t) => {
+  const model = createRealtimeModel({ faults: { refuseForMs: 60_000 } });
+  await model.listen();
+  t.after(() => model.close());
+  const url = `${model.url}/v1/realtime?model=m`;
+  const headers = { Authorization: `Bearer ${model.apiKey}` };
+  const refused = await new Promise<number>((resolve) => new WebSocket(url, { headers }).on('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0)));
+  assert.equal(refused, 503);
+  model.setFaults({ error: { code: 'server_error', message: 'boom' } });
+  const ws = new WebSocket(url, { headers });
+  const seen: Array<{ type: string; [k: string]: unknown }> = [];
+  ws.on('message', (d) => seen.push(JSON.parse(d.toString())));
+  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  await waitFor(seen, (e) => e.type === 'session.created');
+  ws.send(JSON.stringify({ type: 'response.create' }));
+  assert.equal(((await waitFor(seen, (e) => e.type === 'error')).error as { code: string }).code, 'server_error');
+  model.setFaults({ rateLimit: true });
+  ws.send(JSON.stringify({ type: 'response.create' }));
+  await waitFor(seen, (e) => e.type === 'rate_limits.updated');
+  await waitFor(seen, (e) => e.type === 'error' && (e.error as { code: string }).code === 'rate_limit_exceeded');
+  ws.send(JSON.stringify({ type: 'bogus.event', event_id: 'evt_1' }));
+  assert.equal(((await waitFor(seen, (e) => e.type === 'error' && (e.error as { event_id?: string }).event_id === 'evt_1')).error as { code: string }).code, 'invalid_value');
+  model.setFaults({ closeMidResponseAfterDeltas: 2 });
+  ws.send(JSON.stringify({ type: 'response.create' }));
+  assert.equal(await closed, 1011);
+  assert.equal(seen.filter((e) => e.type === 'response.output_audio.delta').length, 2);
+});
