@@ -4,7 +4,24 @@ import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import OpenAI, { AzureOpenAI } from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
+import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { createRealtimeModel } from '../../../src/emulator/index.js';
+
+// Every server event type the openai package knows, checked exhaustive by the compiler: a name the stand-in sends
+// that is not here does not parse under the package's types.
+const SERVER_EVENT_NAMES = ['conversation.created', 'conversation.item.created', 'conversation.item.deleted', 'conversation.item.input_audio_transcription.completed',
+    'conversation.item.input_audio_transcription.delta', 'conversation.item.input_audio_transcription.failed', 'conversation.item.retrieved',
+    'conversation.item.truncated', 'error', 'input_audio_buffer.cleared', 'input_audio_buffer.committed', 'input_audio_buffer.dtmf_event_received',
+    'input_audio_buffer.speech_started', 'input_audio_buffer.speech_stopped', 'rate_limits.updated', 'response.output_audio.delta',
+    'response.output_audio.done', 'response.output_audio_transcript.delta', 'response.output_audio_transcript.done', 'response.content_part.added',
+    'response.content_part.done', 'response.created', 'response.done', 'response.function_call_arguments.delta', 'response.function_call_arguments.done',
+    'response.output_item.added', 'response.output_item.done', 'response.output_text.delta', 'response.output_text.done', 'session.created',
+    'session.updated', 'output_audio_buffer.started', 'output_audio_buffer.stopped', 'output_audio_buffer.cleared', 'conversation.item.added',
+    'conversation.item.done', 'input_audio_buffer.timeout_triggered', 'conversation.item.input_audio_transcription.segment', 'mcp_list_tools.in_progress',
+    'mcp_list_tools.completed', 'mcp_list_tools.failed', 'response.mcp_call_arguments.delta', 'response.mcp_call_arguments.done',
+    'response.mcp_call.in_progress', 'response.mcp_call.completed', 'response.mcp_call.failed'] as const satisfies ReadonlyArray<RealtimeServerEvent['type']>;
+const exhaustive: [Exclude<RealtimeServerEvent['type'], (typeof SERVER_EVENT_NAMES)[number]>] extends [never] ? true : false = true;
+const SERVER_EVENT_TYPES = new Set<string>(exhaustive ? SERVER_EVENT_NAMES : []);
 
 function tone(ms: number, amplitude: number): string {
   const n = (24000 * ms) / 1000;
@@ -82,6 +99,10 @@ for (const kind of ['openai', 'azure'] as const) {
     const record = (await (await fetch(`${model.url.replace('ws:', 'http:')}/admin/realtime/connections`)).json()) as { connections: Array<{ truncations: unknown[]; toolCalls: Array<{ output?: string }> }> };
     assert.deepEqual(record.connections[0].truncations, [{ itemId: firstDelta.item_id, contentIndex: 0, audioEndMs: 300 }]);
     assert.equal(record.connections[0].toolCalls[0].output, '{"status":"shipped"}');
+    for (const e of seen) {
+      assert.ok(SERVER_EVENT_TYPES.has(e.type), `not an openai server event type: ${e.type}`);
+      assert.equal(typeof e.event_id, 'string', `${e.type} without event_id`);
+    }
     assert.equal(seen.filter((e) => e.type === 'error' || e.type === 'sdk-error').length, 0, JSON.stringify(seen.filter((e) => e.type.includes('error'))));
   });
 }
