@@ -134,3 +134,19 @@ test('faults: refuse, error event, rate limit, close mid-response', async (t) =>
   assert.equal(await closed, 1011);
   assert.equal(seen.filter((e) => e.type === 'response.output_audio.delta').length, 2);
 });
+
+test('beta event names: response.audio.delta and conversation.item.created instead of the GA names', async (t) => {
+  const model = createRealtimeModel({ eventNames: 'beta', faults: { firstDeltaDelayMs: 20 } });
+  await model.listen();
+  t.after(() => model.close());
+  const ws = new WebSocket(`${model.url}/openai/realtime?api-version=2024-10-01-preview&deployment=gpt-4o-realtime-preview`, { headers: { 'api-key': model.apiKey } });
+  t.after(() => ws.close());
+  const seen: Array<{ type: string; [k: string]: unknown }> = [];
+  ws.on('message', (d) => seen.push(JSON.parse(d.toString())));
+  await waitFor(seen, (e) => e.type === 'session.created');
+  ws.send(JSON.stringify({ type: 'response.create' }));
+  await waitFor(seen, (e) => e.type === 'response.done');
+  const types = new Set(seen.map((e) => e.type));
+  assert.ok(types.has('response.audio.delta') && types.has('response.audio_transcript.delta') && types.has('conversation.item.created'));
+  assert.ok(!types.has('response.output_audio.delta') && !types.has('conversation.item.added'));
+});
