@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
-import { createEmulator, type Scenario } from '../emulator/index.js';
+import { createEmulator, createRealtimeModel, type RealtimeModel, type Scenario } from '../emulator/index.js';
 
 function positiveNumber(name: string) {
   return (value: string): number => {
@@ -48,10 +48,15 @@ export function registerEmulator(program: Command): void {
     .addOption(new Option('--event-grid-webhook <url>', 'where incoming calls are delivered, e.g. http://127.0.0.1:8080/api/incoming-call').env('ACS_EMULATOR_EVENT_GRID_WEBHOOK'))
     .addOption(new Option('--resource-id <guid>', 'ACS resource ID used as the JWT audience (default: random)').env('ACS_EMULATOR_RESOURCE_ID'))
     .addOption(new Option('--playback-dir <dir>', 'where what apps play into calls is recorded').env('ACS_EMULATOR_PLAYBACK_DIR'))
+    .addOption(new Option('--realtime-port <port>', 'also serve a local OpenAI Realtime model stand-in on this port (ws:// and wss://; 0 = free port)').env('ACS_EMULATOR_REALTIME_PORT').argParser(port))
+    .addOption(new Option('--realtime-tls-cert <pem>', 'certificate for the stand-in\'s wss:// (default: self-signed, made at start with openssl)').env('ACS_EMULATOR_REALTIME_TLS_CERT'))
+    .addOption(new Option('--realtime-tls-key <pem>', 'private key for --realtime-tls-cert').env('ACS_EMULATOR_REALTIME_TLS_KEY'))
+    .addOption(new Option('--realtime-event-names <names>', 'event names the stand-in sends: ga, or beta (response.audio.delta, ...)').choices(['ga', 'beta']).env('ACS_EMULATOR_REALTIME_EVENT_NAMES').default('ga'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['error', 'warn', 'info', 'debug']).env('ACS_EMULATOR_LOG_LEVEL').default('info'))
     .action(async (flags) => {
       const logger = pino({ level: flags.logLevel }, pino.destination(2));
       let instance;
+      let realtime: RealtimeModel | undefined;
       try {
         instance = createEmulator({
           host: flags.host,
@@ -66,13 +71,18 @@ export function registerEmulator(program: Command): void {
         });
         const { url, connectionString } = await instance.listen();
         console.log(connectionString);
+        if (flags.realtimePort !== undefined) {
+          realtime = createRealtimeModel({ host: flags.host, port: flags.realtimePort, apiKey: flags.accessKey ?? instance.connectionString.split('accesskey=')[1], tlsCert: flags.realtimeTlsCert, tlsKey: flags.realtimeTlsKey, eventNames: flags.realtimeEventNames });
+          const urls = await realtime.listen();
+          console.log(`realtime model: ${urls.wssUrl}/openai/v1/realtime?model=<deployment> (also ${urls.url}; key = the access key; TLS certificate ${realtime.certPath})`);
+        }
         logger.info({ url, jwks: instance.jwksUrl, audience: instance.audience }, 'ACS emulator ready: use the connection string above (ACS_CONNECTION_STRING)');
       } catch (error) {
         console.error(`acs-audio emulator: ${(error as Error).message}`);
         process.exitCode = 1;
         return;
       }
-      const stop = () => void instance.close().then(() => process.exit(0));
+      const stop = () => void Promise.all([instance.close(), realtime?.close()]).then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
