@@ -48,6 +48,7 @@ export function registerEmulator(program: Command): void {
     .addOption(new Option('--event-grid-webhook <url>', 'where incoming calls are delivered, e.g. http://127.0.0.1:8080/api/incoming-call').env('ACS_EMULATOR_EVENT_GRID_WEBHOOK'))
     .addOption(new Option('--resource-id <guid>', 'ACS resource ID used as the JWT audience (default: random)').env('ACS_EMULATOR_RESOURCE_ID'))
     .addOption(new Option('--playback-dir <dir>', 'where what apps play into calls is recorded').env('ACS_EMULATOR_PLAYBACK_DIR'))
+    .addOption(new Option('--admin-remote', 'serve /admin/* to any client, not only loopback (only on a trusted network)').env('ACS_EMULATOR_ADMIN_REMOTE'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['error', 'warn', 'info', 'debug']).env('ACS_EMULATOR_LOG_LEVEL').default('info'))
     .action(async (flags) => {
       const logger = pino({ level: flags.logLevel }, pino.destination(2));
@@ -62,6 +63,7 @@ export function registerEmulator(program: Command): void {
           eventGridWebhook: flags.eventGridWebhook,
           resourceId: flags.resourceId,
           playbackDir: flags.playbackDir,
+          adminRemote: flags.adminRemote === true,
           logger,
         });
         const { url, connectionString } = await instance.listen();

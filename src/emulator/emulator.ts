@@ -13,7 +13,7 @@ import { CallbackSender } from './callback-events.js';
 import { createMediaEngine } from './engine/index.js';
 import type { EngineStreamStats, FaultSpec, MediaEngine, Scenario } from './media-engine-contract.js';
 import { AcsRestError, acsErrors } from './rest/acs-errors.js';
-import { checkHmac } from './rest/hmac-auth.js';
+import { checkHmac, isLoopback } from './rest/hmac-auth.js';
 import { dispatch, type OperationName } from './rest/operation-table.js';
 import { createTokenSigner, type TokenSigner } from './token-signer.js';
 import { deliverIncomingCall } from './event-grid.js';
@@ -41,6 +41,8 @@ export interface EmulatorOptions {
   playbackDir?: string;
   /** Milliseconds from create/answer to CallConnected (divided by speed). @default 50 */
   connectDelayMs?: number;
+  /** Serve the admin API (/admin/*: faults, incoming calls, call views) to non-loopback clients too. @default false */
+  adminRemote?: boolean;
   /** The media engine. @default createMediaEngine({ speed, logger, playbackDir }) */
   engine?: MediaEngine;
   /** Where calls are kept. @default in memory */
@@ -192,6 +194,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (pathname === '/calling/keys') return send(res, 200, (await ready(), signer!.jwks));
     if (pathname === '/calling/.well-known/acsopenidconfiguration') {
       return send(res, 200, { issuer: EMULATOR_ISSUER, jwks_uri: `${baseUrl}/calling/keys`, id_token_signing_alg_values_supported: ['RS256'] });
+    }
+    if (pathname.startsWith('/admin/') && !options.adminRemote && !isLoopback(req.socket.remoteAddress)) {
+      throw acsErrors.adminForbidden(req.socket.remoteAddress ?? 'unknown');
     }
     if (pathname === '/admin/calls' && req.method === 'GET') return send(res, 200, { calls: emulator.listCalls() });
     const call = /^\/admin\/calls\/([^/]+)(\/faults)?$/.exec(pathname);
