@@ -10,6 +10,7 @@ import { pino, type Logger } from 'pino';
 import { CallOperations, callProperties } from './call-operations.js';
 import { createMemoryCallStore, type CallRecord, type CallStore } from './call-store.js';
 import { CallbackSender } from './callback-events.js';
+import { MediaOperations } from './media-operations.js';
 import { createMediaEngine } from './engine/index.js';
 import type { EngineStreamStats, FaultSpec, MediaEngine, Scenario } from './media-engine-contract.js';
 import { AcsRestError, acsErrors } from './rest/acs-errors.js';
@@ -93,6 +94,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const validatedWebhooks = new Set<string>();
   let signer: TokenSigner | undefined;
   let operations: CallOperations | undefined;
+  let media: MediaOperations | undefined;
   let sender: CallbackSender | undefined;
   let baseUrl = '';
   let closing: Promise<void> | undefined;
@@ -101,7 +103,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (!operations) {
       signer = await createTokenSigner(EMULATOR_ISSUER, audience);
       sender = new CallbackSender(signer, logger);
-      operations = new CallOperations({ store, engine, sender, signer, scenario: options.scenario, connectDelayMs: (options.connectDelayMs ?? 50) / speed, speed, logger });
+      operations = new CallOperations({ store, engine, sender, signer, scenario: options.scenario, connectDelayMs: (options.connectDelayMs ?? 50) / speed, speed, logger, onEnded: (id) => media?.forget(id) });
+      const ops = operations;
+      media = new MediaOperations({ connected: (id) => ops.connected(id), sender, speed });
     }
     return operations;
   }
@@ -162,7 +166,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         ops.stopTranscription(call, body);
         return { status: 202 };
       case 'play':
-        ops.play(call, body);
+        media!.play(call, body);
+        return { status: 202 };
+      case 'recognize':
+        media!.recognize(call, body);
+        return { status: 202 };
+      case 'cancelAllMediaOperations':
+        media!.cancelAll(call, body);
         return { status: 202 };
     }
   }
@@ -270,6 +280,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     close() {
       closing ??= (async () => {
+        media?.close();
         await engine.close();
         await sender?.drain();
         http.closeAllConnections();
