@@ -177,6 +177,8 @@ export class CallOperations {
   /** The call, or 404 when unknown and 400 (8501) unless connected. */
   connected(id: string): CallRecord {
     const call = this.get(id);
+    // ACS forgets an ended call: an operation on it is a 404 like an unknown call.
+    if (call.state === 'disconnected') throw acsErrors.callNotFound(id);
     if (call.state !== 'connected') throw acsErrors.callNotConnected(id, call.state);
     return call;
   }
