@@ -1,7 +1,7 @@
 // play, startRecognizing and cancelAllOperations through the official SDK; every event through parseCallAutomationEvent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DtmfTone } from '@azure/communication-call-automation';
+import { DtmfTone, type CallMediaRecognizeChoiceOptions, type CallMediaRecognizeDtmfOptions } from '@azure/communication-call-automation';
 import { RestError } from '@azure/core-rest-pipeline';
 import { connectedCall, startCallbacks, startEmulator } from './sdk-harness.js';
 
@@ -83,8 +83,8 @@ test('scenario replies: digits until max, a choice by phrase and by tone, a time
   });
   const callbacks = await startCallbacks(t);
   const call = await connectedCall(client, callbacks);
-  const dtmf = { kind: 'callMediaRecognizeDtmfOptions', maxTonesToCollect: 2 } as const;
-  const choices = { kind: 'callMediaRecognizeChoiceOptions', choices: [{ label: 'Menu', phrases: ['menu'], tone: DtmfTone.One }, { label: 'Agent', phrases: ['agent', 'human'], tone: DtmfTone.Zero }] } as const;
+  const dtmf: CallMediaRecognizeDtmfOptions = { kind: 'callMediaRecognizeDtmfOptions', maxTonesToCollect: 2 };
+  const choices: CallMediaRecognizeChoiceOptions = { kind: 'callMediaRecognizeChoiceOptions', choices: [{ label: 'Menu', phrases: ['menu'], tone: DtmfTone.One }, { label: 'Agent', phrases: ['agent', 'human'], tone: DtmfTone.Zero }] };
   await call.media.startRecognizing(caller, dtmf);
   assert.deepEqual((await callbacks.waitFor('RecognizeCompleted')).raw.data.dtmfResult, { tones: ['four', 'two'] });
   await call.media.startRecognizing(caller, dtmf);
