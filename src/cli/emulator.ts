@@ -52,6 +52,7 @@ export function registerEmulator(program: Command): void {
     .addOption(new Option('--realtime-tls-cert <pem>', 'certificate for the stand-in\'s wss:// (default: self-signed, made at start with openssl)').env('ACS_EMULATOR_REALTIME_TLS_CERT'))
     .addOption(new Option('--realtime-tls-key <pem>', 'private key for --realtime-tls-cert').env('ACS_EMULATOR_REALTIME_TLS_KEY'))
     .addOption(new Option('--realtime-event-names <names>', 'event names the stand-in sends: ga, or beta (response.audio.delta, ...)').choices(['ga', 'beta']).env('ACS_EMULATOR_REALTIME_EVENT_NAMES').default('ga'))
+    .addOption(new Option('--admin-remote', 'serve /admin/* to any client, not only loopback (only on a trusted network)').env('ACS_EMULATOR_ADMIN_REMOTE'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['error', 'warn', 'info', 'debug']).env('ACS_EMULATOR_LOG_LEVEL').default('info'))
     .action(async (flags) => {
       const logger = pino({ level: flags.logLevel }, pino.destination(2));
@@ -67,6 +68,7 @@ export function registerEmulator(program: Command): void {
           eventGridWebhook: flags.eventGridWebhook,
           resourceId: flags.resourceId,
           playbackDir: flags.playbackDir,
+          adminRemote: flags.adminRemote === true,
           logger,
         });
         const { url, connectionString } = await instance.listen();

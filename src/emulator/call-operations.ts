@@ -1,8 +1,6 @@
 // The emulator's Call Automation operations, shaped by the REST API and knowing nothing of HTTP: they take the
 // request bodies the SDK sends (PROTOCOL.md §4), change calls in the store, drive the media engine and post events.
 import { randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { CallRecord, CallStore, MediaStreamingRequest, TranscriptionRequest } from './call-store.js';
 import { acsErrors } from './rest/acs-errors.js';
@@ -21,6 +19,8 @@ export interface OperationsContext {
   connectDelayMs: number;
   speed: number;
   logger: Logger;
+  /** Told when a call ends, so per-call state elsewhere (running media operations) is dropped. */
+  onEnded?: (callConnectionId: string) => void;
 }
 
 /** An incoming call offered to the app, waiting to be answered or rejected. */
@@ -139,6 +139,7 @@ export class CallOperations {
     await call.stream?.stop();
     call.state = 'disconnected';
     call.endedAt = new Date().toISOString();
+    this.ctx.onEnded?.(call.callConnectionId);
     const result = reason === 'remote' ? { code: 200, subCode: 5001, message: 'The conversation has ended: the remote party hung up.' } : { code: 200, subCode: 7000, message: 'The conversation has ended.' };
     void this.ctx.sender.post(call, buildCallEvent(call, 'CallDisconnected', { resultInformation: result }));
   }
@@ -173,42 +174,11 @@ export class CallOperations {
     void this.ctx.sender.post(call, buildCallEvent(call, 'TranscriptionStopped', { operationContext: str(body.operationContext), resultInformation: RESULT_OK, transcriptionUpdate: { transcriptionStatus: 'transcriptionStopped', transcriptionStatusDetails: 'subscriptionStopped' } }), uri);
   }
 
-  /** :play — a file it can read (file:// or http on loopback) or text; PlayCompleted after its length, else PlayFailed. */
-  play(id: string, body: Body): void {
-    const call = this.connected(id);
-    const sources = Array.isArray(body.playSources) ? (body.playSources as Array<{ kind?: string; file?: { uri?: string } }>) : [];
-    if (sources.length === 0) throw acsErrors.badRequest('"playSources" must hold at least one source.');
-    const operationContext = str(body.operationContext);
-    const uri = str(body.operationCallbackUri) ?? call.callbackUri;
-    void this.playSources(sources).then((playable) => {
-      const event = playable
-        ? buildCallEvent(call, 'PlayCompleted', { operationContext, resultInformation: { code: 200, subCode: 0, message: 'Action completed successfully.' } })
-        : buildCallEvent(call, 'PlayFailed', { operationContext, resultInformation: { code: 400, subCode: 8535, message: 'Action failed, file could not be read.' } });
-      if (call.state === 'connected') void this.ctx.sender.post(call, event, uri);
-    });
-  }
-
-  private async playSources(sources: Array<{ kind?: string; file?: { uri?: string } }>): Promise<boolean> {
-    for (const source of sources) {
-      if (source.kind !== 'file') continue;
-      const uri = source.file?.uri ?? '';
-      try {
-        const url = new URL(uri);
-        if (url.protocol === 'file:') await stat(fileURLToPath(url));
-        else if (['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
-          const response = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
-          if (!response.ok) return false;
-        }
-      } catch {
-        return false;
-      }
-    }
-    await new Promise((r) => setTimeout(r, 500 / this.ctx.speed));
-    return true;
-  }
-
-  private connected(id: string): CallRecord {
+  /** The call, or 404 when unknown and 400 (8501) unless connected. */
+  connected(id: string): CallRecord {
     const call = this.get(id);
+    // ACS forgets an ended call: an operation on it is a 404 like an unknown call.
+    if (call.state === 'disconnected') throw acsErrors.callNotFound(id);
     if (call.state !== 'connected') throw acsErrors.callNotConnected(id, call.state);
     return call;
   }

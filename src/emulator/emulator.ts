@@ -10,10 +10,11 @@ import { pino, type Logger } from 'pino';
 import { CallOperations, callProperties } from './call-operations.js';
 import { createMemoryCallStore, type CallRecord, type CallStore } from './call-store.js';
 import { CallbackSender } from './callback-events.js';
+import { MediaOperations } from './media-operations.js';
 import { createMediaEngine } from './engine/index.js';
 import type { EngineStreamStats, FaultSpec, MediaEngine, Scenario } from './media-engine-contract.js';
 import { AcsRestError, acsErrors } from './rest/acs-errors.js';
-import { checkHmac } from './rest/hmac-auth.js';
+import { checkHmac, isLoopback } from './rest/hmac-auth.js';
 import { dispatch, type OperationName } from './rest/operation-table.js';
 import { createTokenSigner, type TokenSigner } from './token-signer.js';
 import { deliverIncomingCall } from './event-grid.js';
@@ -41,6 +42,8 @@ export interface EmulatorOptions {
   playbackDir?: string;
   /** Milliseconds from create/answer to CallConnected (divided by speed). @default 50 */
   connectDelayMs?: number;
+  /** Serve the admin API (/admin/*: faults, incoming calls, call views) to non-loopback clients too. @default false */
+  adminRemote?: boolean;
   /** The media engine. @default createMediaEngine({ speed, logger, playbackDir }) */
   engine?: MediaEngine;
   /** Where calls are kept. @default in memory */
@@ -91,6 +94,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const validatedWebhooks = new Set<string>();
   let signer: TokenSigner | undefined;
   let operations: CallOperations | undefined;
+  let media: MediaOperations | undefined;
   let sender: CallbackSender | undefined;
   let baseUrl = '';
   let closing: Promise<void> | undefined;
@@ -99,7 +103,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (!operations) {
       signer = await createTokenSigner(EMULATOR_ISSUER, audience);
       sender = new CallbackSender(signer, logger);
-      operations = new CallOperations({ store, engine, sender, signer, scenario: options.scenario, connectDelayMs: (options.connectDelayMs ?? 50) / speed, speed, logger });
+      operations = new CallOperations({ store, engine, sender, signer, scenario: options.scenario, connectDelayMs: (options.connectDelayMs ?? 50) / speed, speed, logger, onEnded: (id) => media?.forget(id) });
+      const ops = operations;
+      media = new MediaOperations({ connected: (id) => ops.connected(id), sender, speed });
     }
     return operations;
   }
@@ -160,7 +166,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         ops.stopTranscription(call, body);
         return { status: 202 };
       case 'play':
-        ops.play(call, body);
+        media!.play(call, body);
+        return { status: 202 };
+      case 'recognize':
+        media!.recognize(call, body);
+        return { status: 202 };
+      case 'cancelAllMediaOperations':
+        media!.cancelAll(call, body);
         return { status: 202 };
     }
   }
@@ -192,6 +204,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (pathname === '/calling/keys') return send(res, 200, (await ready(), signer!.jwks));
     if (pathname === '/calling/.well-known/acsopenidconfiguration') {
       return send(res, 200, { issuer: EMULATOR_ISSUER, jwks_uri: `${baseUrl}/calling/keys`, id_token_signing_alg_values_supported: ['RS256'] });
+    }
+    if (pathname.startsWith('/admin/') && !options.adminRemote && !isLoopback(req.socket.remoteAddress)) {
+      throw acsErrors.adminForbidden(req.socket.remoteAddress ?? 'unknown');
     }
     if (pathname === '/admin/calls' && req.method === 'GET') return send(res, 200, { calls: emulator.listCalls() });
     const call = /^\/admin\/calls\/([^/]+)(\/faults)?$/.exec(pathname);
@@ -265,6 +280,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     close() {
       closing ??= (async () => {
+        media?.close();
         await engine.close();
         await sender?.drain();
         http.closeAllConnections();

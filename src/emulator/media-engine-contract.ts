@@ -48,6 +48,18 @@ export interface Scenario {
   durationMs?: number;
   participants: ScenarioParticipant[];
   faults?: Array<{ atMs: number; fault: FaultSpec }>;
+  /** What the caller answers to each recognize, in order (the last one repeats). @default the no-scenario defaults */
+  replies?: ScenarioReply[];
+}
+
+/** The caller's answer to one recognize: digits pressed, words said, or nothing (the recognize times out). */
+export interface ScenarioReply {
+  /** Digits pressed, e.g. "12#". */
+  dtmf?: string;
+  /** Words said (matched against choices' phrases, or the speech result). */
+  speech?: string;
+  /** Say nothing: RecognizeFailed with the initial-silence timeout. */
+  timeout?: boolean;
 }
 
 /** What the control plane asks the engine to stream. */

@@ -28,5 +28,7 @@ export const acsErrors = {
     new AcsRestError(400, '8501', `Action is invalid when call ${id} is ${state}; wait for CallConnected.`),
   streamingNotConfigured: (id: string) =>
     new AcsRestError(400, '8581', `Call ${id} has no mediaStreamingOptions; create or answer it with them first.`),
+  adminForbidden: (address: string) =>
+    new AcsRestError(403, 'Forbidden', `The admin API answers loopback clients only (this one is ${address}); start the emulator with --admin-remote to allow others.`),
   incomingCallUnknown: () => new AcsRestError(404, '8523', 'The incomingCallContext is unknown or already used.'),
 } as const;

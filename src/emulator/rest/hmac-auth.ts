@@ -27,8 +27,23 @@ function header(headers: SignedRequest['headers'], name: string): string | undef
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** How far a request's x-ms-date may be from the emulator's clock, as ACS allows. */
+export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+
+/** What is wrong with a request's date, or undefined when it is within the allowed skew of `now`. */
+export function checkRequestDate(date: string | undefined, now = Date.now()): string | undefined {
+  if (!date) return 'x-ms-date is missing (the SDK sets it; a hand-made request must send an RFC 1123 date)';
+  const at = Date.parse(date);
+  if (Number.isNaN(at)) return `x-ms-date "${date}" is not an RFC 1123 date`;
+  const skew = Math.abs(now - at);
+  if (skew > MAX_CLOCK_SKEW_MS) {
+    return `x-ms-date "${date}" is ${Math.round(skew / 60_000)} minutes from the emulator's clock (at most 15 allowed; check the client's clock)`;
+  }
+  return undefined;
+}
+
 /** Checks a request's HMAC signature; returns what is wrong, or undefined when it is right. */
-export function checkHmac(accessKey: string, request: SignedRequest): string | undefined {
+export function checkHmac(accessKey: string, request: SignedRequest, now = Date.now()): string | undefined {
   const authorization = header(request.headers, 'authorization');
   const date = header(request.headers, 'x-ms-date') ?? header(request.headers, 'date');
   const host = header(request.headers, 'host');
@@ -36,7 +51,9 @@ export function checkHmac(accessKey: string, request: SignedRequest): string | u
   if (!authorization) return 'no Authorization header (use the connection string the emulator printed)';
   const match = /^HMAC-SHA256 SignedHeaders=([^&]+)&Signature=(.+)$/.exec(authorization);
   if (!match) return 'Authorization is not "HMAC-SHA256 SignedHeaders=...&Signature=..."';
-  if (!date || !host || !claimedHash) return 'x-ms-date, host or x-ms-content-sha256 is missing';
+  const dateProblem = checkRequestDate(date, now);
+  if (dateProblem) return dateProblem;
+  if (!date || !host || !claimedHash) return 'host or x-ms-content-sha256 is missing';
   const actualHash = contentHash(request.body);
   if (claimedHash !== actualHash) return 'x-ms-content-sha256 does not match the body';
   const expected = Buffer.from(computeSignature(accessKey, request.method, request.pathAndQuery, date, host, actualHash), 'base64');
@@ -45,4 +62,9 @@ export function checkHmac(accessKey: string, request: SignedRequest): string | u
     return 'signature mismatch: the access key differs from the emulator\'s';
   }
   return undefined;
+}
+
+/** Whether a socket's remote address is this machine (the admin API's default audience). */
+export function isLoopback(address: string | undefined): boolean {
+  return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }

@@ -14,7 +14,9 @@ export type OperationName =
   | 'stopMediaStreaming'
   | 'startTranscription'
   | 'stopTranscription'
-  | 'play';
+  | 'play'
+  | 'recognize'
+  | 'cancelAllMediaOperations';
 
 const ID = '([^/:?]+)';
 const TABLE: Array<{ method: string; pattern: RegExp; operation: OperationName }> = [
@@ -31,6 +33,8 @@ const TABLE: Array<{ method: string; pattern: RegExp; operation: OperationName }
   { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:startTranscription$`), operation: 'startTranscription' },
   { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:stopTranscription$`), operation: 'stopTranscription' },
   { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:play$`), operation: 'play' },
+  { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:recognize$`), operation: 'recognize' },
+  { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:cancelAllMediaOperations$`), operation: 'cancelAllMediaOperations' },
 ];
 
 /** Finds the operation for a request; undefined when the emulator does not implement it. */
