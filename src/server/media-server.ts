@@ -23,6 +23,7 @@ import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { createRecordingsApi, type RecordingsApi } from './recordings-api.js';
 import { serveStatic } from './static-files.js';
 import { JAVASCRIPT_MASKING_ADVICE, webSocketMasking } from './websocket-masking.js';
+import { callbackTypeLabel } from './label-values.js';
 import { createNatsNode, type NatsNode, type NatsOptions } from '../scale/index.js';
 
 /** Options for createMediaServer; every field has a default. */
@@ -172,7 +173,7 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
     if (!auth.ok) throw new HttpError(401, 'unauthorized', `Callback refused: ${auth.reason} (${auth.detail}).`);
     const { events, invalid } = parseCallEvents(await readJson(req, maxBody));
     for (const event of events) {
-      metrics.callbacks.inc({ type: event.type });
+      metrics.callbacks.inc({ type: callbackTypeLabel(event.type) });
       const call = callRegistry.apply(event);
       hub.recordCallEvent({
         type: event.type,
