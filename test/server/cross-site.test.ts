@@ -42,3 +42,44 @@ test('the dashboard is served with CSP, frame-ancestors, X-Frame-Options and nos
   assert.equal(page.headers.get('x-frame-options'), 'DENY');
   assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
 });
+
+function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url + '/api/live', { headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers } });
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      resolve(101);
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('the live feed refuses a foreign Origin or Host (DNS rebinding) and accepts its own and --allowed-origin', async (t) => {
+  const { server, url } = await startServer({ allowedOrigins: ['https://ops.example'] });
+  t.after(() => server.close());
+  const own = new URL(url);
+  assert.equal(await upgradeStatus(url, { origin: 'https://evil.example' }), 403);
+  assert.equal(await upgradeStatus(url, { host: `evil.example:${own.port}` }), 403);
+  assert.equal(await upgradeStatus(url, { origin: url }), 101);
+  assert.equal(await upgradeStatus(url, { origin: 'https://ops.example' }), 101);
+  assert.equal(await upgradeStatus(url, {}), 101);
+});
+
+test('state-changing requests refuse a foreign Origin and the content types browsers send without preflight', async (t) => {
+  const { server, url } = await startServer();
+  t.after(() => server.close());
+  const foreign = await fetch(`${url}/api/sessions/nope/stop-audio`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(foreign.status, 403);
+  assert.equal((await foreign.json()).error.code, 'origin_not_allowed');
+  const plain = await fetch(`${url}/api/sessions/nope/play`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'RIFF' });
+  assert.equal(plain.status, 415);
+  const own = await fetch(`${url}/api/sessions/nope/stop-audio`, { method: 'POST', headers: { origin: url, 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(own.status, 404, 'same-origin JSON reaches the route (no such session)');
+  const rebound = await rawGet(url, '/api/sessions', { host: 'evil.example' });
+  assert.equal(rebound.status, 403);
+});
