@@ -30,6 +30,7 @@ export function registerServe(program: Command): void {
     )
     .addOption(new Option('--spool <dir>', 'with azblob://: where sessions are recorded and kept until uploaded (a Blob outage loses nothing)').env('ACS_AUDIO_SPOOL').default('./recordings-spool'))
     .addOption(new Option('--public-url <url>', 'public https URL ACS reaches this server at (a devtunnel/ngrok URL)').env('ACS_AUDIO_PUBLIC_URL'))
+    .addOption(new Option('--allowed-origin <origin...>', 'further browser origins allowed to use the dashboard API and live feed (default: only this server\'s own)').env('ACS_AUDIO_ALLOWED_ORIGINS'))
     .addOption(new Option('--connection-string <cs>', 'ACS connection string; lets the server answer incoming calls').env('ACS_CONNECTION_STRING'))
     .addOption(new Option('--channel <type>', 'answered calls: mixed or unmixed audio').choices(['mixed', 'unmixed']).env('ACS_AUDIO_CHANNEL').default('mixed'))
     .addOption(new Option('--format <format>', 'answered calls: PCM rate').choices(['pcm16k', 'pcm24k']).env('ACS_AUDIO_FORMAT').default('pcm16k'))
@@ -90,6 +91,7 @@ export function registerServe(program: Command): void {
         port: flags.port,
         recordingsDir,
         publicUrl: flags.publicUrl,
+        allowedOrigins: flags.allowedOrigin,
         acsConnectionString: flags.connectionString,
         answer: { channel: flags.channel, format: flags.format, bidirectional: Boolean(flags.bidirectional), dtmf: Boolean(flags.dtmf), startNow: flags.startNow },
         auth: authMode === 'jwt' ? { jwksUrl: flags.jwksUrl, issuer: flags.issuer, audience: flags.audience } : 'off',

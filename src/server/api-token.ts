@@ -52,9 +52,13 @@ export function createApiTokenGuard(token: string): ApiTokenGuard {
       const candidate = url.searchParams.get('token');
       if (req.method !== 'GET' || candidate === null || !matches(candidate)) return false;
       url.searchParams.delete('token');
+      // One leading slash only: `//evil.example/` (from `/.//evil.example/`) would be another site to the browser.
+      const path = '/' + url.pathname.replace(/^[/\\]+/, '');
+      // Over https (directly or behind a tunnel that says so) the cookie must never travel in clear.
+      const https = (req.socket as { encrypted?: boolean }).encrypted === true || req.headers['x-forwarded-proto'] === 'https';
       res.writeHead(303, {
-        location: url.pathname + url.search,
-        'set-cookie': `${API_TOKEN_COOKIE}=${encodeURIComponent(candidate)}; HttpOnly; SameSite=Strict; Path=/`,
+        location: path + url.search,
+        'set-cookie': `${API_TOKEN_COOKIE}=${encodeURIComponent(candidate)}; HttpOnly; SameSite=Strict; Path=/${https ? '; Secure' : ''}`,
       });
       res.end();
       return true;

@@ -23,6 +23,8 @@ import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { createRecordingsApi, type RecordingsApi } from './recordings-api.js';
 import { serveStatic } from './static-files.js';
 import { JAVASCRIPT_MASKING_ADVICE, webSocketMasking } from './websocket-masking.js';
+import { callbackTypeLabel } from './label-values.js';
+import { createOriginGuard } from './origin-guard.js';
 import { createNatsNode, type NatsNode, type NatsOptions } from '../scale/index.js';
 
 /** Options for createMediaServer; every field has a default. */
@@ -38,6 +40,8 @@ export interface MediaServerOptions {
   /** Public base URL ACS reaches this server at (https://...), used for callback and stream URLs when answering.
    *  @default the listening address */
   publicUrl?: string;
+  /** Origins besides the server's own allowed to use the dashboard API and live feed. @default none */
+  allowedOrigins?: string[];
   /** ACS connection string: enables answering incoming calls through the official SDK. @default none */
   acsConnectionString?: string;
   /** How incoming calls are answered. @default mixed, pcm16k, not bidirectional, start at once */
@@ -129,6 +133,7 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
   // UTF-8 is checked per message by the media layer (rejected as invalid_utf8) instead of ws failing the whole socket.
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 65536, perMessageDeflate: false, skipUTF8Validation: true });
   const apiGuard = options.apiToken === undefined ? undefined : createApiTokenGuard(options.apiToken);
+  const originGuard = createOriginGuard({ host: options.host, publicUrl: options.publicUrl, allowedOrigins: options.allowedOrigins });
   const liveFeed = options.liveFeed === false ? undefined : createLiveFeed({ hub, logger });
   const recordings: RecordingsApi | undefined = recordingsDir ? createRecordingsApi({ root: recordingsDir }) : undefined;
   const verifier: JwtVerifier | undefined =
@@ -167,7 +172,7 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
     if (!auth.ok) throw new HttpError(401, 'unauthorized', `Callback refused: ${auth.reason} (${auth.detail}).`);
     const { events, invalid } = parseCallEvents(await readJson(req, maxBody));
     for (const event of events) {
-      metrics.callbacks.inc({ type: event.type });
+      metrics.callbacks.inc({ type: callbackTypeLabel(event.type) });
       const call = callRegistry.apply(event);
       hub.recordCallEvent({
         type: event.type,
@@ -231,6 +236,8 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
 
   async function route(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<string> {
     const method = req.method ?? 'GET';
+    const crossSite = originGuard.check(req, pathname);
+    if (crossSite) throw new HttpError(crossSite.status, crossSite.code, crossSite.message);
     if (apiGuard !== undefined && !apiGuard.isOpen(pathname)) {
       if (apiGuard.acceptLogin(req, res)) return 'login';
       if (!apiGuard.allows(req)) throw new HttpError(401, 'api_token_required', API_TOKEN_HINT);
@@ -322,6 +329,8 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (closing) return refuse(socket, 503, 'shutting_down', 'The server is shutting down.');
     if (pathname === '/api/live' && liveFeed) {
+      const crossSite = originGuard.check(req, pathname);
+      if (crossSite) return refuse(socket, crossSite.status, crossSite.code, crossSite.message);
       if (apiGuard !== undefined && !apiGuard.allows(req)) return refuse(socket, 401, 'api_token_required', API_TOKEN_HINT);
       return liveFeed.handleUpgrade(req, socket, head);
     }

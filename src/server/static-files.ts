@@ -22,6 +22,16 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>acs-audio</title>
 <p>Run <code>npm run build:web</code> (or <code>npm start</code>, which builds it) and reload.
 The APIs work without it: <a href="/api/sessions">/api/sessions</a>, <a href="/metrics">/metrics</a>.</p></body>`;
 
+/** Headers for every dashboard response: no framing (clickjacking), no sniffing, scripts from this server only. */
+const HARDENING = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; " +
+    "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 /** Serves `/` and `/assets/*` from web/dist; returns false for other paths. */
 export async function serveStatic(pathname: string, res: ServerResponse, root = WEB_DIST): Promise<boolean> {
   const relative = pathname === '/' || pathname === '/index.html' ? 'index.html' : pathname.startsWith('/assets/') ? pathname.slice(1) : undefined;
@@ -30,11 +40,11 @@ export async function serveStatic(pathname: string, res: ServerResponse, root = 
   if (!path.startsWith(normalize(root + sep)) && path !== normalize(join(root, 'index.html'))) return false;
   try {
     const body = await readFile(path);
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-cache', ...HARDENING });
     res.end(body);
   } catch {
     if (relative !== 'index.html') return false;
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...HARDENING });
     res.end(NOT_BUILT);
   }
   return true;

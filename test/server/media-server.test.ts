@@ -159,7 +159,7 @@ test('talk-back over HTTP: about 50 paced outbound frames a second, then StopAud
   assert.equal(stop.status, 202);
   await new Promise((r) => setTimeout(r, 100));
   assert.ok(received.some((m) => m.kind === 'stopAudio'), 'StopAudio arrived');
-  const bad = await fetch(`${url}/api/sessions/${session.id}/play`, { method: 'POST', body: 'not a wav' });
+  const bad = await fetch(`${url}/api/sessions/${session.id}/play`, { method: 'POST', body: new TextEncoder().encode('not a wav') });
   assert.equal(bad.status, 400);
   ws.close(1000);
   await server.close();

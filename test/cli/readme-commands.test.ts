@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { registerServe } from '../../src/cli/serve.js';
+import { registerEmulator } from '../../src/cli/emulator.js';
+import { registerRepair } from '../../src/cli/repair.js';
+import { registerCall } from '../../src/cli/call.js';
+import { registerDemo } from '../../src/cli/demo.js';
+import { registerTap } from '../../src/cli/tap.js';
+
+// Every `acs-audio …` command line the README shows (code blocks, with their `\` continuations, and inline code)
+// must name a real subcommand and only flags that subcommand's --help lists.
+function readmeCommands(markdown: string): string[] {
+  const joined = markdown.replace(/\\\n\s*/g, ' ');
+  const lines = new Set<string>();
+  for (const match of joined.matchAll(/acs-audio((?: +[^\s`#|)]+)+)/g)) lines.add(match[1].trim());
+  return [...lines];
+}
+
+function program(): Command {
+  const root = new Command().name('acs-audio');
+  for (const register of [registerServe, registerEmulator, registerRepair, registerCall, registerDemo, registerTap]) register(root);
+  return root;
+}
+
+test("every flag in the README's acs-audio command lines is in that command's --help", async () => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  const root = program();
+  const commands = readmeCommands(readme);
+  assert.ok(commands.some((c) => c.startsWith('serve ') && c.includes('--public-url')), 'the real-ACS serve line was found');
+  const problems: string[] = [];
+  for (const line of commands) {
+    const words = line.split(/ +/);
+    let command = root;
+    let i = 0;
+    while (i < words.length) {
+      const sub = command.commands.find((c) => c.name() === words[i] || c.aliases().includes(words[i]));
+      if (!sub) break;
+      command = sub;
+      i++;
+    }
+    if (command === root) continue; // prose such as "acs-audio toolkit", not a command line
+    const help = command.helpInformation();
+    for (const word of words.slice(i)) {
+      const flag = /^(--?[a-zA-Z][\w-]*)/.exec(word)?.[1];
+      if (flag && !new RegExp(`(^|[ ,])${flag}([ ,=<[]|$)`, 'm').test(help)) problems.push(`acs-audio ${command.name()}: ${flag} (in "${line}")`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
