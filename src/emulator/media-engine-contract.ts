@@ -50,6 +50,18 @@ export interface Scenario {
   faults?: Array<{ atMs: number; fault: FaultSpec }>;
   /** What the caller answers to each recognize, in order (the last one repeats). @default the no-scenario defaults */
   replies?: ScenarioReply[];
+  /** Who answers an add-participant or a transfer, and how. @default everyone answers after about a second */
+  callees?: ScenarioCallee[];
+  /** Digits the caller presses while continuous DTMF recognition runs. @default "1" */
+  continuousDtmf?: string;
+}
+
+/** A callee of addParticipant / transferCallToParticipant. */
+export interface ScenarioCallee {
+  /** Raw ID as the app names it, e.g. `4:+15557654321`. */
+  rawId: string;
+  /** @default 'answer' */
+  answer?: 'answer' | 'busy' | 'noAnswer' | 'decline';
 }
 
 /** The caller's answer to one recognize: digits pressed, words said, or nothing (the recognize times out). */

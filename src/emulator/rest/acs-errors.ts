@@ -21,6 +21,7 @@ export class AcsRestError extends Error {
 export const acsErrors = {
   unauthorized: (detail: string) => new AcsRestError(401, 'Unauthorized', `Denied by the HMAC check: ${detail}`),
   callNotFound: (id: string) => new AcsRestError(404, '8522', `Call ${id} not found (it may have ended).`),
+  participantNotFound: (id: string, rawId: string) => new AcsRestError(404, '8523', `${rawId} is not a participant of call ${id}.`),
   operationNotFound: (method: string, path: string) =>
     new AcsRestError(404, 'NotFound', `The emulator has no operation ${method} ${path}.`),
   badRequest: (message: string) => new AcsRestError(400, 'BadRequest', message),
