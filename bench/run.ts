@@ -1,5 +1,6 @@
 // npm run bench: how many calls one core carries, side by side with the bare WebSocket floor (issue #7).
-// Three kinds of process: the target (bench/floor-server.ts, then bench/server-process.ts), and a fresh load
+// Three kinds of process: the target (bench/floor-server.ts, bench/diy-server.ts — the recorder a user would write
+// from Microsoft's sample — then bench/server-process.ts), and a fresh load
 // generator for each (bench/load-generator.ts, the emulator's media engine). Each target gets the same load:
 //   1. idle: one socket per call sends AudioMetadata only, opened in two halves → RSS per idle connection (the second
 //      half's, so one-time costs stay out; the average over all is printed too);
@@ -28,14 +29,14 @@ interface BenchOptions {
   echoCalls: number;
   /** Load-generator processes the calls are split between. */
   generators: number;
-  only: 'floor' | 'server' | undefined;
+  only: 'floor' | 'diy' | 'server' | undefined;
   cpuProf: string | undefined;
   json: boolean;
   /** NATS URL for a third run with MediaServerOptions.nats; '' = start a local nats-server. */
   nats: string | undefined;
 }
 
-type TargetKind = 'floor' | 'server' | 'server+nats';
+type TargetKind = 'floor' | 'diy' | 'server' | 'server+nats';
 
 /** One target's figures. */
 interface TargetResult {
@@ -82,7 +83,8 @@ function parseOptions(argv: string[]): BenchOptions {
     .name('npm run bench --')
     .description(
       'Offers the same load (N calls × P participants, 20 ms PCM frames from the emulator media engine) to a bare ws ' +
-        'server (the floor) and to the media server, each in its own process, and prints one table: frames sent / ' +
+        'server (the floor), to the recorder a user would write from Microsoft\'s sample (diy: SDK parse, base64, a ' +
+        'WriteStream per participant and a mixed file) and to the media server, each in its own process, and prints one table: frames sent / ' +
         'received / written, target CPU µs per frame and the ratio to the floor, RSS per connection, ingest-to-disk ' +
         'and talk-back latency, and the generator pacing jitter. Exits 1 when frames sent, received and written differ.',
     )
@@ -93,7 +95,7 @@ function parseOptions(argv: string[]): BenchOptions {
     .option('--echo-calls <n>', 'calls whose frames the server plays back, to time talk-back', positiveInt, 5)
     .option('--generators <n>', `load-generator processes to split the calls between; one tops out near one core, and a saturated one sends late (default: one per ${FRAMES_PER_GENERATOR.toLocaleString('en')} frames/s offered, up to the number of cores; pacing and talk-back are upper bounds when n > 1)`, positiveInt)
     .option('--quick', 'a short run that keeps the bench working: 10 calls × 2 × 3 s (under 20 s in all)')
-    .addOption(new Option('--only <target>', 'run one target only (for profiling)').choices(['floor', 'server']))
+    .addOption(new Option('--only <target>', 'run one target only (for profiling)').choices(['floor', 'diy', 'server']))
     .option('--cpu-prof <dir>', 'write V8 CPU profiles of the target and generator processes into <dir> (node --cpu-prof)')
     .option('--json', 'print the results as JSON on stdout instead of the table')
     .option('--nats [url]', 'also run the media server publishing to NATS JetStream (MediaServerOptions.nats); without a URL a local /usr/sbin/nats-server -js is started')
@@ -108,7 +110,7 @@ function parseOptions(argv: string[]): BenchOptions {
     echoCalls: number;
     generators?: number;
     quick?: boolean;
-    only?: 'floor' | 'server';
+    only?: 'floor' | 'diy' | 'server';
     cpuProf?: string;
     json?: boolean;
     nats?: string | boolean;
@@ -159,11 +161,18 @@ async function waitFor(target: BenchChild, test: (snapshot: TargetSnapshot) => b
 const KiB = 1024;
 const MiB = 1024 * 1024;
 
+const TARGET_SCRIPTS: Record<TargetKind, string> = {
+  floor: './floor-server.ts',
+  diy: './diy-server.ts',
+  server: './server-process.ts',
+  'server+nats': './server-process.ts',
+};
+
 /** Offers the load to one target and collects its figures. */
 async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: string): Promise<TargetResult> {
   const sampleRate = FORMATS[options.format];
   const profileFlags = options.cpuProf !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`] : [];
-  const target = spawnBenchChild(kind, kind === 'floor' ? './floor-server.ts' : './server-process.ts', profileFlags);
+  const target = spawnBenchChild(kind, TARGET_SCRIPTS[kind], profileFlags);
   const generator = spawnGenerators(options.generators, profileFlags);
   if (options.cpuProf !== undefined) {
     console.error(`bench: profiling ${kind} (pid ${target.process.pid}) and its load generator (pid ${generator.pids.join(', ')}) into ${options.cpuProf}`);
@@ -195,7 +204,7 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
       calls: options.calls,
       participants: options.participants,
       sampleRate,
-      echoCalls: kind === 'floor' ? 0 : options.echoCalls,
+      echoCalls: kind === 'floor' || kind === 'diy' ? 0 : options.echoCalls,
     });
     await sleep(1000);
     const windowMs = (options.seconds - 2) * 1000;
@@ -255,7 +264,7 @@ async function runTarget(kind: TargetKind, options: BenchOptions, natsUrl?: stri
       rssIdleAverageKiBPerConnection: (idle.rssBytes - base.rssBytes) / KiB / options.calls,
       rssStreamingKiBPerConnection: (mid.rssBytes - afterIdle.rssBytes) / KiB / options.calls,
       ingestToDisk,
-      talkBack: kind === 'floor' ? undefined : inWindow.talkBack,
+      talkBack: kind === 'floor' || kind === 'diy' ? undefined : inWindow.talkBack,
       talkBackEchoed: inWindow.echoReceived,
       pacing: inWindow.pacing,
       connectMs,
@@ -278,37 +287,47 @@ function latency(stats: LatencyStats | undefined, which: 'p50Ms' | 'p99Ms'): str
 /** The table: one column per target, one row per figure, and the issue's targets checked on the right. */
 function renderTable(options: BenchOptions, results: TargetResult[]): string {
   const floor = results.find((r) => r.target === 'floor');
+  const diy = results.find((r) => r.target === 'diy');
   const server = results.find((r) => r.target === 'server');
   const ratio = floor && server ? server.cpuUsPerFrame / floor.cpuUsPerFrame : undefined;
   const check = (ok: boolean | undefined): string => (ok === undefined ? '' : ok ? 'ok' : 'MISSED');
   // Split between processes, the percentiles are the largest of theirs: upper bounds (bench/generators.ts).
   const bound = options.generators > 1 ? ', at most' : '';
-  const rows: Array<[string, string, string, string]> = [
-    ['offered load', `${options.calls} calls × ${options.participants}`, `${options.format}, ${options.seconds} s`, ''],
-    ['frames sent', String(floor?.framesSent ?? '—'), String(server?.framesSent ?? '—'), ''],
-    ['frames received', String(floor?.framesReceived ?? '—'), String(server?.framesReceived ?? '—'), check(results.every(framesMatch))],
-    ['frames written (track WAVs)', 'n/a', String(server?.framesWritten ?? '—'), ''],
-    ['frames dropped by the generator', String(floor?.generatorDrops ?? '—'), String(server?.generatorDrops ?? '—'), ''],
-    ['target CPU µs / frame', fixed(floor?.cpuUsPerFrame), fixed(server?.cpuUsPerFrame), ''],
-    ['ratio to the floor', '1.00', fixed(ratio), `${check(ratio === undefined ? undefined : ratio <= TARGETS.cpuRatio)} (≤ ${TARGETS.cpuRatio})`],
-    ['target CPU (% of one core)', fixed(floor?.targetCpuPercent, 0), fixed(server?.targetCpuPercent, 0), ''],
-    ['target event loop busy (%)', fixed(floor?.targetLoopBusyPercent, 0), fixed(server?.targetLoopBusyPercent, 0), 'near 100: no headroom'],
-    [options.generators > 1 ? `generator CPU, ${options.generators} processes (% of one core)` : 'generator CPU (% of one core)', fixed(floor?.generatorCpuPercent, 0), fixed(server?.generatorCpuPercent, 0), ''],
-    ['machine CPU (% of one core)', fixed(floor?.machineCpuPercent, 0), fixed(server?.machineCpuPercent, 0), `of ${availableParallelism() * 100}`],
-    ['  of which other processes', fixed(floor && others(floor), 0), fixed(server && others(server), 0), 'not the bench'],
-    ['RSS before load (MiB)', fixed(floor?.rssBaseMiB, 1), fixed(server?.rssBaseMiB, 1), ''],
-    ['RSS / idle connection (KiB), marginal', fixed(floor?.rssIdleKiBPerConnection, 1), fixed(server?.rssIdleKiBPerConnection, 1), `${check(server && server.rssIdleKiBPerConnection <= TARGETS.idleKiB)} (≤ ${TARGETS.idleKiB})`],
-    ['RSS / idle connection (KiB), average', fixed(floor?.rssIdleAverageKiBPerConnection, 1), fixed(server?.rssIdleAverageKiBPerConnection, 1), 'one-time costs included'],
-    ['RSS / streaming connection (KiB)', fixed(floor?.rssStreamingKiBPerConnection, 1), fixed(server?.rssStreamingKiBPerConnection, 1), ''],
-    ['ingest-to-disk p50', 'n/a', latency(server?.ingestToDisk, 'p50Ms'), ''],
-    ['ingest-to-disk p99', 'n/a', latency(server?.ingestToDisk, 'p99Ms'), ''],
-    [`talk-back added latency p99${bound}`, 'n/a', latency(server?.talkBack, 'p99Ms'), `${check(server?.talkBack && server.talkBack.count > 0 ? server.talkBack.p99Ms < TARGETS.talkBackP99Ms : undefined)} (< ${TARGETS.talkBackP99Ms} ms, ${server?.talkBackEchoed ?? 0} echoed frames)`],
-    [`generator pacing jitter p50${bound}`, `${fixed(floor?.pacing.p50Ms)} ms`, `${fixed(server?.pacing.p50Ms)} ms`, ''],
-    [`generator pacing jitter p99${bound}`, `${fixed(floor?.pacing.p99Ms)} ms`, `${fixed(server?.pacing.p99Ms)} ms`, `${check(results.length > 0 ? results.every((r) => r.pacing.p99Ms < TARGETS.pacingP99Ms) : undefined)} (< ${TARGETS.pacingP99Ms} ms)`],
-    ['connect time (all calls)', `${floor?.connectMs ?? '—'} ms`, `${server?.connectMs ?? '—'} ms`, ''],
+  type Row = [string, string, string, string, string];
+  /** One figure of each target, '—' where a target did not run. */
+  const each = (label: string, cell: (r: TargetResult) => string, target = ''): Row => {
+    const of = (r: TargetResult | undefined): string => (r === undefined ? '—' : cell(r));
+    return [label, of(floor), of(diy), of(server), target];
+  };
+  const vsFloor = (r: TargetResult): string => (floor ? fixed(r.cpuUsPerFrame / floor.cpuUsPerFrame) : '—');
+  const vsDiy = (r: TargetResult): string => (diy ? fixed(r.cpuUsPerFrame / diy.cpuUsPerFrame) : '—');
+  const rows: Row[] = [
+    ['offered load', `${options.calls} calls × ${options.participants}`, `${options.format}, ${options.seconds} s`, '', ''],
+    each('frames sent', (r) => String(r.framesSent)),
+    each('frames received', (r) => String(r.framesReceived), check(results.every(framesMatch))),
+    each('frames written (track files)', (r) => (r.framesWritten === undefined ? 'n/a' : String(r.framesWritten))),
+    each('frames dropped by the generator', (r) => String(r.generatorDrops)),
+    each('target CPU µs / frame', (r) => fixed(r.cpuUsPerFrame)),
+    each('ratio to the floor', vsFloor, `${check(ratio === undefined ? undefined : ratio <= TARGETS.cpuRatio)} (≤ ${TARGETS.cpuRatio})`),
+    each('ratio to diy', vsDiy, 'below 1: cheaper than by hand'),
+    each('target CPU (% of one core)', (r) => fixed(r.targetCpuPercent, 0)),
+    each('target event loop busy (%)', (r) => fixed(r.targetLoopBusyPercent, 0), 'near 100: no headroom'),
+    each(options.generators > 1 ? `generator CPU, ${options.generators} processes (% of one core)` : 'generator CPU (% of one core)', (r) => fixed(r.generatorCpuPercent, 0)),
+    each('machine CPU (% of one core)', (r) => fixed(r.machineCpuPercent, 0), `of ${availableParallelism() * 100}`),
+    each('  of which other processes', (r) => fixed(others(r), 0), 'not the bench'),
+    each('RSS before load (MiB)', (r) => fixed(r.rssBaseMiB, 1)),
+    each('RSS / idle connection (KiB), marginal', (r) => fixed(r.rssIdleKiBPerConnection, 1), `${check(server && server.rssIdleKiBPerConnection <= TARGETS.idleKiB)} (≤ ${TARGETS.idleKiB})`),
+    each('RSS / idle connection (KiB), average', (r) => fixed(r.rssIdleAverageKiBPerConnection, 1), 'one-time costs included'),
+    each('RSS / streaming connection (KiB)', (r) => fixed(r.rssStreamingKiBPerConnection, 1)),
+    each('ingest-to-disk p50', (r) => (r.ingestToDisk === undefined ? 'n/a' : latency(r.ingestToDisk, 'p50Ms'))),
+    each('ingest-to-disk p99', (r) => (r.ingestToDisk === undefined ? 'n/a' : latency(r.ingestToDisk, 'p99Ms'))),
+    each(`talk-back added latency p99${bound}`, (r) => (r.talkBack === undefined ? 'n/a' : latency(r.talkBack, 'p99Ms')), `${check(server?.talkBack && server.talkBack.count > 0 ? server.talkBack.p99Ms < TARGETS.talkBackP99Ms : undefined)} (< ${TARGETS.talkBackP99Ms} ms, ${server?.talkBackEchoed ?? 0} echoed frames)`),
+    each(`generator pacing jitter p50${bound}`, (r) => `${fixed(r.pacing.p50Ms)} ms`),
+    each(`generator pacing jitter p99${bound}`, (r) => `${fixed(r.pacing.p99Ms)} ms`, `${check(results.length > 0 ? results.every((r) => r.pacing.p99Ms < TARGETS.pacingP99Ms) : undefined)} (< ${TARGETS.pacingP99Ms} ms)`),
+    each('connect time (all calls)', (r) => `${r.connectMs} ms`),
   ];
-  const header: [string, string, string, string] = ['', 'floor (bare ws)', 'media server', 'target'];
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...[header, ...rows].map((row) => row[i].length)));
+  const header: Row = ['', 'floor (bare ws)', 'diy (sample + files)', 'media server', 'target'];
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...[header, ...rows].map((row) => row[i].length)));
   const line = (row: string[]): string => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
   const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
   const withNats = results.find((r) => r.target === 'server+nats');
@@ -378,7 +397,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv);
   const log = options.json ? (text: string) => process.stderr.write(`${text}\n`) : (text: string) => console.log(text);
   const results: TargetResult[] = [];
-  for (const kind of ['floor', 'server'] as const) {
+  for (const kind of ['floor', 'diy', 'server'] as const) {
     if (options.only !== undefined && options.only !== kind) continue;
     const from = options.generators > 1 ? `, from ${options.generators} generator processes` : '';
     log(`bench: ${kind}: ${options.calls} calls × ${options.participants} participants, ${options.format}, ${options.seconds} s${from}…`);
