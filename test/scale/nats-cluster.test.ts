@@ -95,7 +95,7 @@ test('GET /api/sessions on either node lists the cluster; talk-back posted to th
 
     const missing = await fetch(`${b.url}/api/sessions/no-such-session/play`, { method: 'POST', body: new Uint8Array(encodeWav(clip, 16000)) });
     assert.equal(missing.status, 404);
-    const notWav = await fetch(`${b.url}/api/sessions/${id}/play`, { method: 'POST', body: 'not a wav' });
+    const notWav = await fetch(`${b.url}/api/sessions/${id}/play`, { method: 'POST', body: new TextEncoder().encode('not a wav') }); // bytes: a text/plain body is refused (415) by the cross-site guard
     assert.equal(notWav.status, 400, 'the owner answers, and its status comes back');
     await call.stream.stop();
     // The emulator's recording of what was played into the call (complete once its stream stopped).
