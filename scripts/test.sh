@@ -7,7 +7,6 @@ cd "$(dirname "$0")/.."
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
-python3 -c 'import websockets' >/dev/null 2>&1 || need+=(python3-websockets)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)   # the realtime stand-in makes its self-signed wss:// certificate with it
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
