@@ -1,5 +1,5 @@
 // Talk-back for one session: playbacks queue in order and are sent as outbound AudioData, one 20 ms frame per due
-// time (due = start + n × 20 ms, so pacing never drifts). StopAudio cancels everything (PROTOCOL.md §2: ACS flushes its
+// time (due = start + n × 20 ms, so pacing never drifts). StopAudio cancels everything (docs/protocol.md §2: ACS flushes its
 // queue on StopAudio and sends no acknowledgement, so `done` means "all frames sent").
 // `dueMs` doubles as a model of ACS's playout: ACS plays what it is sent in real time, so dueMs − now is the audio it
 // still holds. A live playback (PlaySource `live`) is never held back: each frame goes out at once while ACS holds at

@@ -61,7 +61,7 @@ async function withEmulator(body: (emulator: Emulator, connectionString: string)
   }
 }
 
-test('the HMAC signature matches the documented test vector (PROTOCOL.md §4)', () => {
+test('the HMAC signature matches the documented test vector (docs/protocol.md §4)', () => {
   const hash = contentHash('{"operationContext":"startCtx"}');
   assert.equal(hash, 'uBmMY5OWt0kQGOG+aR0FwWldiO69ijxVDToZB8bOq9Y=');
   const signature = computeSignature(
