@@ -87,7 +87,8 @@ test('GET /api/sessions on either node lists the cluster; talk-back posted to th
     assert.equal(played.status, 202);
     const body = (await played.json()) as { playId: string; durationMs: number };
     assert.equal(body.durationMs, 500);
-    await until(() => call.stream.stats().outboundFramesReceived === 25, 5000, 'the emulator to hear 25 talk-back frames');
+    await until(() => call.stream.stats().outboundFramesReceived === 25, 5000, 'the emulator to receive 25 talk-back frames');
+    await until(() => call.stream.stats().outboundHeardMs === 500, 5000, 'the emulator to play all 500 ms out');
     const stopped = await fetch(`${b.url}/api/sessions/${id}/stop-audio`, { method: 'POST' });
     assert.equal(stopped.status, 202);
     await until(() => call.stream.stats().outboundStopAudioReceived === 1, 5000, 'the emulator to receive StopAudio');

@@ -45,10 +45,12 @@ test('the app audio echoed back is recorded to a WAV whose samples equal what th
     scenario: { participants: [{ rawId: 'a', steps: [{ atMs: 0, say: { type: 'tone', frequencyHz: 500 } }] }] },
   });
   const stream: LocalEngineStream = engine.start(spec, recordEvents());
-  await until(() => stream.stats().outboundFramesReceived === 50);
+  // The WAV holds what the caller heard: wait until ACS has played the last frame out.
+  await until(() => stream.stats().outboundFramesReceived === 50 && stream.stats().outboundQueuedMs === 0);
   await stream.stop();
 
   const stats = stream.stats();
+  assert.equal(stats.outboundHeardMs, 1000);
   assert.equal(stats.playbackWavPath, join(dir, 'call_.._echo.wav'));
   assert.equal(stats.outboundViolations, 0);
   const recorded = pcmOfWav(await readFile(stats.playbackWavPath!));
