@@ -2,6 +2,7 @@
 // 'audio' with talkBack: true, a participant in the summary), cut where StopAudio cut it. Real files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioFrame, MediaSession, PlayoutEvent } from '../../src/media/index.js';
 import { audio, connect, ended, filesOf, frameOf, makeHub, metadata, nextSession, wav } from './harness.js';
@@ -77,4 +78,35 @@ test('a participant whose raw ID reads "talk-back" never gets the talk-back trac
   const summary = await end;
   assert.equal(summary.participants.length, 1);
   assert.notEqual(summary.participants[0].trackId, 'talk-back');
+});
+
+test('addTranscript: a line with speaker, text and timeline ms in transcript.jsonl, emitted as utterance', async (t) => {
+  let clock = 7_000_000;
+  const { hub, cleanup } = await makeHub({ now: () => clock });
+  t.after(cleanup);
+  const socket = connect(hub);
+  const started = nextSession(hub);
+  socket.push(metadata('sub-utterance', 16000));
+  const session = await started;
+  const utterances: unknown[] = [];
+  session.on('utterance', (u) => utterances.push(u));
+  socket.push(audio(0, frameOf(1)));
+  clock += 1500;
+  session.addTranscript({ speaker: 'caller', text: 'I need help.' }); // now: 1500 ms into the timeline
+  session.addTranscript({ speaker: 'agent', text: 'Sure.', timelineMs: 1800 });
+  assert.throws(() => session.addTranscript({ speaker: '', text: 'x' }), { code: 'ERR_MEDIA_BAD_TRANSCRIPT' });
+  assert.throws(() => session.addTranscript({ speaker: 'agent', text: 'x', timelineMs: -1 }), { code: 'ERR_MEDIA_BAD_TRANSCRIPT' });
+  const end = ended(session);
+  socket.conn.closed(1000, 'done');
+  const summary = await end;
+  const lines = (await readFile(join(summary.recordingDir as string, 'transcript.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(lines.map(({ speaker, text, timelineMs }) => ({ speaker, text, timelineMs })), [
+    { speaker: 'caller', text: 'I need help.', timelineMs: 1500 },
+    { speaker: 'agent', text: 'Sure.', timelineMs: 1800 },
+  ]);
+  assert.equal(typeof lines[0].receivedAt, 'string');
+  assert.deepEqual(utterances, [
+    { speaker: 'caller', text: 'I need help.', timelineMs: 1500 },
+    { speaker: 'agent', text: 'Sure.', timelineMs: 1800 },
+  ]);
 });
