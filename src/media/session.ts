@@ -21,6 +21,7 @@ import type { PlayScheduler } from './play-scheduler.js';
 import { checkRate, createFrameSource } from './play-source.js';
 import { checkMaxQueuedMs, DEFAULT_STREAM_QUEUE_MS, PlayStreamHandle, PushFrames } from './play-stream.js';
 import { toUtterance } from './utterance.js';
+import { mixTalkBackFiles } from './mix-files.js';
 import { SafeEmitter, type Listener } from './safe-emitter.js';
 import { SinkFanout, type SinkFailureListener } from './sink-fanout.js';
 import { recordingDirFor, SessionRecording } from './session-recording.js';
@@ -94,6 +95,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
   private readonly talkBackTrack: TalkBackTrack;
   /** Hub-clock epoch ms at which the first inbound frame (timeline slot 0) arrived: maps talk-back onto the timeline. */
   private timelineAnchorMs: number | undefined;
+  private talkBackMixed = false;
   private readonly tracks: Track[] = [];
   private readonly trackByParticipant = new Map<string | undefined, Track>();
   private readonly takenTrackIds = new Set<string>();
@@ -512,6 +514,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
     for (let i = 0; i < this.tracks.length; i++) this.tracks[i].finish(this.highestSlot + 1);
     await this.recording?.ready.catch(() => undefined);
     await this.sinks.closeAll();
+    await this.mixTalkBack();
     this.endedAtMs = this.settings.now();
     this.setState(this.metadata === undefined ? 'failed' : 'ended');
     if (this.recording !== undefined) {
@@ -523,6 +526,18 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
     this.logger.info({ reason, counts: this.counts }, 'media: session ended');
     this.host.sessionEnded(this);
     this.emitter.emit('end', this.summary());
+  }
+
+  /** A mixed session with talk-back gets mix.wav (mixed + talk-back) once its files are finished (mix-files.ts). */
+  private async mixTalkBack(): Promise<void> {
+    const r = this.recording;
+    if (r === undefined || r.mix !== undefined || !this.settings.recordMix || this.talkBackTrack.track === undefined || r.recorder.fileOf('mixed') === undefined) return;
+    try {
+      await mixTalkBackFiles(r.dir, r.sampleRate, this.settings.openRecordingFile);
+      this.talkBackMixed = true;
+    } catch (err) {
+      this.logger.error({ err }, 'media: could not write mix.wav from mixed.wav and talk-back.wav');
+    }
   }
 
   /** Flush queued recording data (hub timer); resolves with the write latency in ms, or undefined. */
@@ -575,7 +590,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
       ...this.summary(),
       kind: this.kind,
       format: this.metadata,
-      mixFile: this.recording?.mix === undefined ? undefined : 'mix.wav',
+      mixFile: this.recording?.mix === undefined && !this.talkBackMixed ? undefined : 'mix.wav',
       endReason: this.endReason,
       recordingIncomplete: this.counts.recordingDropped > 0 || this.sinks.errors.length > 0,
       sinkErrors: this.sinks.errors,

@@ -110,3 +110,44 @@ test('addTranscript: a line with speaker, text and timeline ms in transcript.jso
     { speaker: 'agent', text: 'Sure.', timelineMs: 1800 },
   ]);
 });
+
+test('a mixed session with talk-back gets mix.wav: mixed.wav and talk-back.wav summed when it ends', { timeout: 20_000 }, async (t) => {
+  let clock = 9_000_000;
+  const C = clock;
+  const { hub, cleanup } = await makeHub({ now: () => clock });
+  t.after(cleanup);
+  const socket = connect(hub);
+  const started = nextSession(hub);
+  socket.push(metadata('sub-talk-mixed', 16000));
+  const session = await started;
+  let k = 0;
+  const inbound = () => {
+    clock = C + 20 * k;
+    socket.push(audio(20 * k, frameOf(100)));
+    k++;
+  };
+  while (k <= 10) inbound();
+  const handle = session.play({ pcm: new Int16Array(320 * 5).fill(5000), sampleRate: 16000 }); // 100 ms at 200 ms
+  await socket.waitForSent(2);
+  for (let j = 1; j <= 5; j++) {
+    inbound();
+    await socket.waitForSent(Math.min(5, 2 + j));
+  }
+  inbound();
+  assert.equal((await handle.done).heardMs, 100);
+  while (k < 30) inbound();
+  const end = ended(session);
+  socket.conn.closed(1000, 'done');
+  const summary = await end;
+  const dir = summary.recordingDir as string;
+  const files = await filesOf(summary);
+  assert.ok(['mix.wav', 'mixed.wav', 'talk-back.wav'].every((f) => files.includes(f)), files.join(', '));
+  const mix = await wav(join(dir, 'mix.wav'));
+  const mixed = await wav(join(dir, 'mixed.wav'));
+  assert.equal(mix.samples.length, mixed.samples.length);
+  assert.equal(mix.samples[100 * 16], 100);
+  assert.equal(mix.samples[250 * 16], 5100);
+  assert.equal(mix.samples[400 * 16], 100);
+  const json = JSON.parse(await readFile(join(dir, 'session.json'), 'utf8')) as { mixFile?: string };
+  assert.equal(json.mixFile, 'mix.wav');
+});
