@@ -41,7 +41,7 @@ export function createCallTools(options: CallToolsOptions): FunctionTool[] {
         options.onCallLeft?.('hangup');
         return 'The call has ended.';
       },
-    }) as FunctionTool,
+    }) as unknown as FunctionTool,
   );
   const targets = options.transferTargets ?? [];
   if (targets.length > 0) {
@@ -60,7 +60,7 @@ export function createCallTools(options: CallToolsOptions): FunctionTool[] {
           options.onCallLeft?.('transfer');
           return `Transferred to ${to}.`;
         },
-      }) as FunctionTool,
+      }) as unknown as FunctionTool,
     );
   }
   if (options.dtmfTarget) {
@@ -76,7 +76,7 @@ export function createCallTools(options: CallToolsOptions): FunctionTool[] {
           await sendDtmfTones(options.client, idOf(options), tones, rawId);
           return `Pressed ${tones}.`;
         },
-      }) as FunctionTool,
+      }) as unknown as FunctionTool,
     );
   }
   return tools;
