@@ -6,7 +6,7 @@ import type { DtmfDataPacket, SampleRate, TranscriptionDataPacket } from '../pro
 import type { MediaError } from './media-error.js';
 import type { TypedEvents } from './safe-emitter.js';
 
-/** One frame as the media layer hands it to sinks and app handlers (domain type, PROTOCOL.md §1 AudioData). */
+/** One frame as the media layer hands it to sinks and app handlers (domain type, docs/protocol.md §1 AudioData). */
 export interface AudioFrame {
   /** Track this frame belongs to: `mixed` or a safe id derived from the participant. */
   trackId: string;

@@ -1,4 +1,4 @@
-// Safe, readable, distinct track ids (and so file names) from untrusted participant raw IDs (PROTOCOL.md §1:
+// Safe, readable, distinct track ids (and so file names) from untrusted participant raw IDs (docs/protocol.md §1:
 // "Treat as opaque text; never trust it as a file name").
 import { createHash } from 'node:crypto';
 

@@ -185,7 +185,7 @@ export class SessionWatch {
       participantRawId: packet.participantRawID,
       text: packet.text,
       final: packet.resultStatus.toLowerCase() === 'final',
-      // Ticks of 100 ns (PROTOCOL.md §1 TranscriptionData); bigint keeps huge offsets from throwing.
+      // Ticks of 100 ns (docs/protocol.md §1 TranscriptionData); bigint keeps huge offsets from throwing.
       offsetMs: Number(packet.offsetTicks / 10000n),
     };
     this.addLine(line, packet.participantRawID ?? '');

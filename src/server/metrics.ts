@@ -73,7 +73,7 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
   });
   // How busy the main thread was since the last scrape. Every frame is handled on it, so this is the server's
   // headroom: near 1, frames are read in long batches, and timers (talk-back, flushes) and new calls' handshakes wait
-  // their turn. At 500 calls × 2 on the bench machine it was seconds for a handshake (README.md, "Sizing").
+  // their turn: at 500 calls × 2 on the bench machine a handshake then waits seconds (README.md, "Sizing").
   let lastUtilization: EventLoopUtilization = performance.eventLoopUtilization();
   new Gauge({
     name: prefix + 'event_loop_utilization',

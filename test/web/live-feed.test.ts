@@ -1,6 +1,6 @@
 // The live feed behind the dashboard: one WebSocket per dashboard with a snapshot first, then ticks of levels and
 // events; PCM only for a dashboard that asked to listen; slow dashboards dropped. Driven by a real media hub fed
-// wire packets (PROTOCOL.md §1) through the hub's connection interface.
+// wire packets (docs/protocol.md §1) through the hub's connection interface.
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
