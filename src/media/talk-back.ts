@@ -1,11 +1,11 @@
 // Talk-back for one session: playbacks queue in order and are sent as outbound AudioData, one 20 ms frame per due
-// time (due = start + n × 20 ms, so pacing never drifts). StopAudio cancels everything (docs/protocol.md §2: ACS flushes
-// its queue on StopAudio and sends no acknowledgement).
+// time (due = start + n × 20 ms, so pacing never drifts). StopAudio cancels everything (docs/protocol.md §2: ACS flushes its
+// queue on StopAudio and sends no acknowledgement).
 // The playout model (docs/media.md §Playout): ACS plays what it is sent in real time, one frame after another, and a
 // frame that finds its queue empty plays at once; so `playoutEndMs − now` is the audio ACS still holds, a sent frame
 // is heard from its modelled start, and StopAudio drops the frames that have not started. Heard frames go to the port
-// (the talk-back track); a playback settles when its last frame has played out, or when it is cut.
-// A live playback (PlaySource `live`) is never held back: each frame goes out at once while ACS holds at
+// (the talk-back track); a playback settles when its last frame has played out, or when it is cut. A live
+// playback (PlaySource `live`) is never held back: each frame goes out at once while ACS holds at
 // most `liveLeadMs`, and is skipped past that. Pacing a live source instead would turn every burst or stall of its
 // sender into delay that never drains, since frames arrive at the same 20 ms rate they leave.
 import type { Logger } from 'pino';
