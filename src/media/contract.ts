@@ -162,8 +162,12 @@ export interface SessionSummary {
     transcripts: number;
     dtmf: number;
     talkBackFrames: number;
-    /** Live talk-back frames skipped because ACS already held `talkBackLiveLeadMs` of audio (PlaySource `live`). */
+    /** Talk-back frames not sent: live ones while ACS already held `talkBackLiveLeadMs` (PlaySource `live`), and
+     *  playStream frames dropped over its `maxQueuedMs`. */
     talkBackSkipped: number;
+    /** Playbacks that played out to their end ('played') and that were cut ('cut'). */
+    talkBackPlayed: number;
+    talkBackCut: number;
     connections: number;
   };
 }
@@ -187,6 +191,9 @@ export interface MediaHubStats {
   drainWriteLatenciesMs(): number[];
   talkBackFrames: number;
   talkBackSkipped: number;
+  /** Playbacks played out ('played' events) and cut ('cut' events: stopAudio, cancel, socket gone, session end). */
+  talkBackPlayed: number;
+  talkBackCut: number;
   /** Sockets the media layer closed because a session exceeded a limit, by limit ('participants', 'frame_rate'). */
   limitClosures: Record<string, number>;
 }

@@ -75,6 +75,8 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
     dtmf: 0,
     talkBackFrames: 0,
     talkBackSkipped: 0,
+    talkBackPlayed: 0,
+    talkBackCut: 0,
     connections: 1,
   };
   kind: 'audio' | 'transcription' | undefined;
@@ -446,6 +448,8 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
   }
   /** TalkBackPort */
   playout(kind: 'played' | 'cut', event: PlayoutEvent): void {
+    if (kind === 'played') this.counts.talkBackPlayed++;
+    else this.counts.talkBackCut++;
     this.emitter.emit(kind, event);
   }
   /** TalkBackPort, TalkBackTrackHost */

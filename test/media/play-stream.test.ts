@@ -17,13 +17,15 @@ async function streaming(rate: SampleRate, options: MediaHubOptions = {}) {
 }
 
 test('a 24 kHz stream written faster than real time into a 16 kHz session: every frame, in order, paced', { timeout: 20_000 }, async (t) => {
-  const now = () => Date.now();
-  const { socket, session, cleanup } = await streaming(16000, { now, talkBackLeadMs: 20 });
+  // The hub clock is the test's: the pacer's due times are then exact, and each send is stamped with the clock.
+  let clock = 3_000_000;
+  const C = clock;
+  const { socket, session, cleanup } = await streaming(16000, { now: () => clock, talkBackLeadMs: 20 });
   t.after(cleanup);
   const sentAt: number[] = [];
   const send = socket.info.send;
   socket.info.send = (text) => {
-    sentAt.push(now());
+    sentAt.push(clock);
     return send(text);
   };
   // 1.01 s of a sweep at 24 kHz (16160 samples at 16 kHz: 50 frames and a half), in odd-sized chunks, all at once.
@@ -32,8 +34,19 @@ test('a 24 kHz stream written faster than real time into a 16 kHz session: every
   const stream = session.playStream({ sampleRate: 24000 });
   for (let pos = 0; pos < input.length; pos += 997) stream.write(input.subarray(pos, pos + 997));
   stream.end();
+  // Real time, 20 ms a step: frames due up to now + the 20 ms lead go out, no more.
+  await socket.waitForSent(2);
+  for (let step = 1; sentAt.length < 51; step++) {
+    clock = C + 20 * step;
+    await socket.waitForSent(Math.min(51, 2 + step));
+  }
+  clock += 100;
   const result = await stream.done;
   assert.deepEqual(result, { status: 'completed', framesSent: 51, framesSkipped: 0, sentMs: 1020, heardMs: 1020 });
+  // Paced: frame n is due at C + n × 20 ms and may leave at most the 20 ms lead early.
+  let early = 0;
+  for (let n = 0; n < sentAt.length; n++) if (sentAt[n] < C + n * 20 - 20) early++;
+  assert.equal(early, 0, `${early} frames were sent before their due time`);
 
   const frames = socket.sent.map(decodeOutbound).filter((m): m is Int16Array => m !== 'StopAudio');
   assert.equal(frames.length, 51);
@@ -43,10 +56,6 @@ test('a 24 kHz stream written faster than real time into a 16 kHz session: every
   const got = new Int16Array(51 * 320);
   frames.forEach((f, i) => got.set(f, i * 320));
   assert.deepEqual(got, expected);
-  // Paced: frame n is due at start + n × 20 ms and may leave at most the 20 ms lead early (1 ms for clock rounding).
-  let early = 0;
-  for (let n = 0; n < sentAt.length; n++) if (sentAt[n] < sentAt[0] + n * 20 - 20 - 1) early++;
-  assert.equal(early, 0, `${early} frames were sent before their due time`);
   assert.equal(session.summary().counts.talkBackFrames, 51);
 });
 

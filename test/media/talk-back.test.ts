@@ -213,7 +213,7 @@ test('a playback is cancelled when the socket goes away', async () => {
 test('playout tracking: playedMs advances with the clock, StopAudio goes first, a cut freezes heardMs', { timeout: 10_000 }, async () => {
   let clock = 1_000_000;
   const C = clock;
-  const { socket, session, cleanup } = await streaming(16000, { now: () => clock }); // talkBackLeadMs 20
+  const { socket, session, hub, cleanup } = await streaming(16000, { now: () => clock }); // talkBackLeadMs 20
   try {
     const events: Array<[string, PlayoutEvent, string | undefined]> = [];
     const last = () => {
@@ -255,6 +255,8 @@ test('playout tracking: playedMs advances with the clock, StopAudio goes first, 
     await socket.waitForSent(socket.sent.length + 1);
     clock += 20;
     assert.equal((await next.done).heardMs, 20);
+    assert.deepEqual([session.summary().counts.talkBackPlayed, session.summary().counts.talkBackCut], [2, 1]);
+    assert.deepEqual([hub.stats().talkBackPlayed, hub.stats().talkBackCut], [2, 1]);
   } finally {
     await cleanup();
   }
