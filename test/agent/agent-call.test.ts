@@ -26,7 +26,9 @@ for (const eventNames of ['ga', 'beta'] as const) {
     const record = rig.model.connections()[0];
     assert.ok(record, 'the agent connected to the realtime model');
     assert.equal(record.responses[0].status, 'completed', 'the greeting played to its end');
-    assert.equal(record.responses[1].status, 'cancelled', 'the long answer was cut by the caller');
+    // The model generates faster than real time, so the answer is complete on its side long before the caller cuts
+    // in: what matters is the truncate.
+    assert.ok(record.responses.length >= 3, `greeting, answer, tool call: ${JSON.stringify(record.responses)}`);
     assert.equal(record.truncations.length, 1, `one truncate: ${JSON.stringify(record.truncations)}`);
     assert.equal(record.toolCalls[0]?.name, 'end_call');
     assert.deepEqual(agent.toolCalls.map((c) => c.name), ['end_call']);
@@ -51,8 +53,12 @@ for (const eventNames of ['ga', 'beta'] as const) {
     const talkBack = summary.participants.find((p) => p.trackId === 'talk-back');
     assert.ok(talkBack?.file, `a talk-back track: ${JSON.stringify(summary.participants)}`);
     const wav = readWav(await readFile(join(summary.recordingDir, talkBack.file)));
-    const seconds = wav.samples.length / wav.sampleRate;
-    assert.ok(Math.abs(seconds * 1000 - stop.heardMs) <= 60, `talk-back.wav holds what was heard: ${seconds} s vs ${stop.heardMs} ms`);
+    // Placed on the call's timeline as heard: the agent's audio stops where StopAudio cut it, silence after.
+    let last = wav.samples.length - 1;
+    while (last > 0 && wav.samples[last] === 0) last--;
+    const lastSoundMs = (last * 1000) / wav.sampleRate;
+    // (the speech has pauses between words, so its last sound may come a little before the cut, never after it)
+    assert.ok(lastSoundMs <= stop.atMs + 60 && lastSoundMs >= stop.atMs - 500, `talk-back.wav's last sound at ${lastSoundMs} ms vs StopAudio at ${stop.atMs} ms`);
     const transcript = (await readFile(join(summary.recordingDir, 'transcript.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { speaker?: string; text?: string });
     assert.ok(transcript.some((l) => l.speaker === 'agent' && /thanks for calling/i.test(l.text ?? '')), `agent lines: ${JSON.stringify(transcript)}`);
   });
