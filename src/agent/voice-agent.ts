@@ -153,6 +153,8 @@ export class VoiceAgentCall {
 
   private onDisconnected(): void {
     if (this.closing || this.state === 'fallback' || this.state === 'ended' || this.state === 'reconnecting') return;
+    // The call ended first (the transport closes its model connection then): not a failure.
+    if (this.session.state === 'ended' || this.session.state === 'failed') return void this.close();
     if (this.state === 'active') {
       this.failures++;
       this.options.metrics?.modelFailures.inc({ reason: this.transport.lastFailure ?? 'closed' });

@@ -32,6 +32,7 @@ for (const eventNames of ['ga', 'beta'] as const) {
     assert.equal(record.truncations.length, 1, `one truncate: ${JSON.stringify(record.truncations)}`);
     assert.equal(record.toolCalls[0]?.name, 'end_call');
     assert.deepEqual(agent.toolCalls.map((c) => c.name), ['end_call']);
+    assert.equal(agent.failures, 0, 'the model connection never failed');
     assert.equal(agent.leftBy, 'hangup');
     assert.equal(rig.emulator.getCall(callConnectionId)?.state, 'disconnected');
 
