@@ -1,4 +1,4 @@
-// DTMF operations of a call (PROTOCOL.md §4): :sendDtmfTones (the app presses keys towards a participant) and
+// DTMF operations of a call (docs/protocol.md §4): :sendDtmfTones (the app presses keys towards a participant) and
 // continuous DTMF recognition (every key the caller presses is posted as it comes). What the caller presses while
 // recognition runs comes from the scenario's `continuousDtmf`; with no scenario, the caller presses "1".
 import type { CallRecord } from './call-store.js';

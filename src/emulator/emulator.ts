@@ -20,7 +20,7 @@ import { createTokenSigner, type TokenSigner } from './token-signer.js';
 import { deliverEventGridEvent, deliverIncomingCall } from './event-grid.js';
 import { MidCallHandlers, type HandlerResult } from './mid-call-handlers.js';
 
-/** ACS Call Automation's JWT issuer (PROTOCOL.md §3). */
+/** ACS Call Automation's JWT issuer (docs/protocol.md §3). */
 export const EMULATOR_ISSUER = 'https://acscallautomation.communication.azure.com';
 
 /** Options for createEmulator; every field has a default. */

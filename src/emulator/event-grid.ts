@@ -1,4 +1,4 @@
-// Event Grid deliveries (PROTOCOL.md §3, §5): the SubscriptionValidation handshake once per webhook, then the
+// Event Grid deliveries (docs/protocol.md §3, §5): the SubscriptionValidation handshake once per webhook, then the
 // event in the Event Grid schema — Microsoft.Communication.IncomingCall, RecordingFileStatusUpdated.
 import { randomUUID } from 'node:crypto';
 import type { PendingIncomingCall } from './call-operations.js';

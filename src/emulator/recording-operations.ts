@@ -1,4 +1,4 @@
-// Call recording as ACS runs it (PROTOCOL.md §4): POST /calling/recordings starts one for a call, pause / resume /
+// Call recording as ACS runs it (docs/protocol.md §4): POST /calling/recordings starts one for a call, pause / resume /
 // stop / get change and read it, each change posts RecordingStateChanged; when it stops the file is written and an
 // Event Grid Microsoft.Communication.RecordingFileStatusUpdated names its content and metadata locations, which the
 // emulator serves under /v1/objects/{documentId} (the SDK's downloadToPath / downloadStreaming fetch them).
