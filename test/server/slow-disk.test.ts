@@ -72,7 +72,7 @@ async function twoCalls(mode: 'stall' | 'full') {
       peakQueue = Math.max(peakQueue, session?.recordingQueueBytes ?? 0);
     }
   }
-  await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(() => server.hub.stats().messages.received === 2 * (FRAMES + 1), { message: 'both calls\' metadata and frames to arrive' });
   return { server, disk, logs, unlucky, lucky, ended, peakQueue: () => peakQueue };
 }
 
