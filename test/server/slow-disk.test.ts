@@ -10,6 +10,7 @@ import type { OpenFile } from '../../src/audio/index.js';
 import { readWav } from '../../src/audio/index.js';
 import type { MediaSession, SessionSummary } from '../../src/server/index.js';
 import { audio, connect, metadata, startServer } from './wire.js';
+import { waitUntil } from '../wait-until.js';
 
 const T0 = Date.parse('2025-07-01T09:00:00.000Z');
 const UNLUCKY = '4:+15550000666';
