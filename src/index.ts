@@ -71,3 +71,6 @@ export {
 export { AcsAudioError, isAcsAudioError, ErrorCode, type AcsAudioErrorOptions } from './errors/index.js';
 export { AudioErrorCode, AudioError, isAudioError } from './audio/index.js';
 export { CallControlErrorCode } from './calls/index.js';
+
+// Voice agents: a realtime model on the call through the OpenAI Agents SDK (docs/voice-agents.md).
+export * from './agent/index.js';

@@ -47,6 +47,8 @@ export const CallControlErrorCode = {
   BadConnectionString: 'ERR_CALLS_BAD_CONNECTION_STRING',
   /** A callback or stream URL that is not https:// (or http:// on loopback). */
   BadUrl: 'ERR_CALLS_BAD_URL',
+  /** DTMF tones other than 0-9, *, #, A-D. */
+  BadDtmfTones: 'ERR_CALLS_BAD_DTMF_TONES',
 } as const;
 export type CallControlErrorCode = (typeof CallControlErrorCode)[keyof typeof CallControlErrorCode];
 
@@ -233,4 +235,33 @@ export async function answerIncomingCall(
     transcriptionOptions: toTranscriptionOptions(request),
   });
   return result.callConnectionProperties;
+}
+
+/** Transfers the call to one participant (a phone number or raw ID); the call connection ends for us on success. */
+export async function transferCall(client: CallAutomationClient, callConnectionId: string, target: string): Promise<void> {
+  await client.getCallConnection(callConnectionId).transferCallToParticipant(parseCallTarget(target));
+}
+
+/** SDK tone names for the digits a person presses (DtmfTone). */
+const TONE_NAMES: Record<string, string> = {
+  '0': 'zero', '1': 'one', '2': 'two', '3': 'three', '4': 'four', '5': 'five', '6': 'six', '7': 'seven', '8': 'eight',
+  '9': 'nine', '*': 'asterisk', '#': 'pound', A: 'a', B: 'b', C: 'c', D: 'd',
+};
+
+/** Sends DTMF tones ("0"-"9", "*", "#", "A"-"D") to a participant of the call (the SDK's sendDtmfTones). */
+export async function sendDtmfTones(client: CallAutomationClient, callConnectionId: string, tones: string, targetRawId: string): Promise<void> {
+  const names = [...tones.toUpperCase()].map((t) => {
+    const name = TONE_NAMES[t];
+    if (!name) throw new CallControlError('ERR_CALLS_BAD_DTMF_TONES', `"${t}" is not a DTMF tone: use 0-9, *, #, A-D.`);
+    return name;
+  });
+  await client.getCallConnection(callConnectionId).getCallMedia().sendDtmfTones(names, createIdentifierFromRawId(targetRawId));
+}
+
+/** Plays text to everyone on the call with ACS's text-to-speech (the SDK's playToAll with a TextSource). */
+export async function playTextToAll(client: CallAutomationClient, callConnectionId: string, text: string, options: { voiceName?: string; operationContext?: string } = {}): Promise<void> {
+  await client
+    .getCallConnection(callConnectionId)
+    .getCallMedia()
+    .playToAll([{ kind: 'textSource', text, voiceName: options.voiceName ?? 'en-US-JennyNeural' }], { operationContext: options.operationContext });
 }

@@ -21,7 +21,7 @@ const SUMMARY_EVERY_TICKS = 5;
 
 type CallEvent = Parameters<MediaHub['recordCallEvent']>[0];
 /** Session counters the hub sums over live and ended sessions for stats(). */
-const SUMMED_COUNTERS = ['gapsFilled', 'duplicates', 'late', 'recordingDropped', 'talkBackFrames', 'talkBackSkipped'] as const;
+const SUMMED_COUNTERS = ['gapsFilled', 'duplicates', 'late', 'recordingDropped', 'talkBackFrames', 'talkBackSkipped', 'talkBackPlayed', 'talkBackCut'] as const;
 type SummedCounter = (typeof SUMMED_COUNTERS)[number];
 type SummedCounts = Record<SummedCounter, number>;
 
@@ -292,6 +292,8 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
       },
       talkBackFrames: sums.talkBackFrames,
       talkBackSkipped: sums.talkBackSkipped,
+      talkBackPlayed: sums.talkBackPlayed,
+      talkBackCut: sums.talkBackCut,
     };
   }
 

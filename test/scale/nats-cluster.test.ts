@@ -89,6 +89,7 @@ test('GET /api/sessions on either node lists the cluster; talk-back posted to th
     const body = (await played.json()) as { playId: string; durationMs: number };
     assert.equal(body.durationMs, 500);
     await waitUntil(() => call.stream.stats().outboundFramesReceived === 25, { timeoutMs: 5000, message: 'the emulator to hear 25 talk-back frames' });
+    await waitUntil(() => call.stream.stats().outboundHeardMs === 500, { timeoutMs: 5000, message: 'the emulator to play all 500 ms out' });
     const stopped = await fetch(`${b.url}/api/sessions/${id}/stop-audio`, { method: 'POST' });
     assert.equal(stopped.status, 202);
     await waitUntil(() => call.stream.stats().outboundStopAudioReceived === 1, { timeoutMs: 5000, message: 'the emulator to receive StopAudio' });

@@ -190,6 +190,26 @@ describe('live feed', () => {
     assert.equal(alice.frames, 300, 'frames counts every frame, watched or not');
   });
 
+  it('shows the talk-back track as a participant and lines added with addTranscript in the transcript pane', async () => {
+    await start();
+    const d = dashboard();
+    await d.next((m) => m.type === 'snapshot');
+    const conn = mediaSocket(hub);
+    stream(conn, 5);
+    const session = hub.sessions()[0];
+    session.addTranscript({ speaker: 'agent', text: 'How can I help?', timelineMs: 40 });
+    const line = await d.event((e) => e.type === 'transcript' && e.line.speaker === 'agent');
+    assert.deepEqual(line.type === 'transcript' && line.line, { speaker: 'agent', text: 'How can I help?', final: true, offsetMs: 40 });
+    session.play({ pcm: new Int16Array(320 * 3).fill(3000), sampleRate: 16000 });
+    const talkBack = await d.event((e) => e.type === 'participant' && e.trackId === 'talk-back');
+    assert.equal(talkBack.type === 'participant' && talkBack.participantRawId, undefined);
+    const late = dashboard();
+    const snapshot = await late.next((m) => m.type === 'snapshot');
+    assert.ok(snapshot.type === 'snapshot');
+    assert.ok(snapshot.sessions[0].participants.some((p) => p.trackId === 'talk-back'));
+    assert.deepEqual(snapshot.sessions[0].transcript.map((l) => [l.speaker, l.text]), [['agent', 'How can I help?']]);
+  });
+
   it('gives a dashboard that connects late the transcript and DTMF so far in its snapshot', async () => {
     await start();
     const conn = mediaSocket(hub);

@@ -44,10 +44,12 @@ test('the app audio echoed back is recorded to a WAV whose samples equal what th
     scenario: { participants: [{ rawId: 'a', steps: [{ atMs: 0, say: { type: 'tone', frequencyHz: 500 } }] }] },
   });
   const stream: LocalEngineStream = engine.start(spec, recordEvents());
-  await waitUntil(() => stream.stats().outboundFramesReceived === 50, { intervalMs: 2, message: 'the engine to receive 50 echoed frames' });
+  // The WAV holds what the caller heard: wait until ACS has played the last frame out.
+  await waitUntil(() => stream.stats().outboundFramesReceived === 50 && stream.stats().outboundQueuedMs === 0, { intervalMs: 2, message: 'the engine to receive and play out 50 echoed frames' });
   await stream.stop();
 
   const stats = stream.stats();
+  assert.equal(stats.outboundHeardMs, 1000);
   assert.equal(stats.playbackWavPath, join(dir, 'call_.._echo.wav'));
   assert.equal(stats.outboundViolations, 0);
   const recorded = pcmOfWav(await readFile(stats.playbackWavPath!));
