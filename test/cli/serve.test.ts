@@ -9,8 +9,17 @@ import { formatTimestamp, serializePacket } from '../../src/protocol/index.js';
 import { readWav } from '../../src/audio/index.js';
 import { startServe } from './serve-process.js';
 import { tempDirUntilExit } from '../temp-dir.js';
+import { metricValue } from '../server/wire.js';
+import { waitUntil } from '../wait-until.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+
+/** WebSocket messages the server behind `wsUrl` has received, from its /metrics. */
+async function messagesReceived(wsUrl: string): Promise<number> {
+  const { origin } = new URL(wsUrl.replace(/^ws/, 'http'));
+  const text = await (await fetch(`${origin}/metrics`)).text();
+  return metricValue(text, 'acs_audio_messages_total', 'outcome="received"');
+}
 
 test('serve --help names every flag with its environment variable', () => {
   const help = spawnSync(process.execPath, [...CLI, 'serve', '--help'], { encoding: 'utf8' }).stdout;
@@ -36,9 +45,10 @@ test('--auth jwt without an audience refuses to start and says what to do', () =
   assert.match(result.stderr, /--audience/);
 });
 
-test('SIGTERM stops the server gracefully: exit 0 and a finished WAV', async () => {
+test('SIGTERM stops the server gracefully: exit 0 and a finished WAV', async (t) => {
   const dir = await tempDirUntilExit('serve-cli-');
   const { child, ready } = startServe(['--port', '0', '--recordings', dir, '--auth', 'off']);
+  t.after(() => child.kill('SIGKILL'));
   const wsUrl = await ready;
   const ws = new WebSocket(wsUrl);
   await once(ws, 'open');
@@ -47,7 +57,7 @@ test('SIGTERM stops the server gracefully: exit 0 and a finished WAV', async () 
   for (let i = 0; i < 25; i++) {
     ws.send(serializePacket({ kind: 'AudioData', timestamp: formatTimestamp(t0 + i * 20), timestampMs: t0 + i * 20, participantRawID: undefined, silent: false, samples: new Int16Array(320).fill(1000) }));
   }
-  await new Promise((r) => setTimeout(r, 300));
+  await waitUntil(async () => (await messagesReceived(wsUrl)) === 26, { message: 'the server to receive the metadata and 25 frames' });
   const closed = once(ws, 'close');
   child.kill('SIGTERM');
   const [code] = await once(child, 'exit');
@@ -59,17 +69,19 @@ test('SIGTERM stops the server gracefully: exit 0 and a finished WAV', async () 
   assert.equal(wav.samples.length, 25 * 320);
 });
 
-test('ACS_AUDIO_MIX=off (--mix off): an unmixed call is recorded as its participants\' WAVs, without mix.wav', async () => {
+test('ACS_AUDIO_MIX=off (--mix off): an unmixed call is recorded as its participants\' WAVs, without mix.wav', async (t) => {
   const dir = await tempDirUntilExit('serve-cli-');
   const { child, ready } = startServe(['--port', '0', '--recordings', dir, '--auth', 'off'], { ACS_AUDIO_MIX: 'off' });
-  const ws = new WebSocket(await ready);
+  t.after(() => child.kill('SIGKILL'));
+  const wsUrl = await ready;
+  const ws = new WebSocket(wsUrl);
   await once(ws, 'open');
   ws.send(serializePacket({ kind: 'AudioMetadata', subscriptionId: 'cli-no-mix', encoding: 'PCM', sampleRate: 16000, channels: 1, length: 640 }));
   const t0 = Date.now();
   for (let i = 0; i < 5; i++) {
     ws.send(serializePacket({ kind: 'AudioData', timestamp: formatTimestamp(t0 + i * 20), timestampMs: t0 + i * 20, participantRawID: '4:+15551230001', silent: false, samples: new Int16Array(320).fill(1000) }));
   }
-  await new Promise((r) => setTimeout(r, 300));
+  await waitUntil(async () => (await messagesReceived(wsUrl)) === 6, { message: 'the server to receive the metadata and 5 frames' });
   child.kill('SIGTERM');
   await once(child, 'exit');
   const [day] = await readdir(dir);

@@ -12,6 +12,7 @@ import { formatTimestamp, serializePacket } from '../../src/protocol/index.js';
 import { startAzurite } from './azurite-harness.js';
 import { startServe } from '../cli/serve-process.js';
 import { tempDirUntilExit } from '../temp-dir.js';
+import { waitUntil } from '../wait-until.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 
@@ -44,18 +45,18 @@ test('serve --recordings azblob://container/prefix uploads a finished call; blob
 
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('calls');
     // The session's spool folder appears, and the upload finishes with the .uploaded marker in it.
-    const deadline = Date.now() + 30_000;
     const sessionFolder = async (): Promise<string | undefined> => {
       const [day] = await readdir(spool);
       const [session] = day === undefined ? [] : await readdir(join(spool, day));
       return session === undefined ? undefined : join(day, session);
     };
-    let relative: string | undefined;
-    while (relative === undefined || !(await readdir(join(spool, relative))).includes('.uploaded')) {
-      relative ??= await sessionFolder();
-      if (Date.now() > deadline) throw new Error(`no upload within 30 s: ${log()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const relative = await waitUntil(
+      async () => {
+        const found = await sessionFolder();
+        return found !== undefined && (await readdir(join(spool, found))).includes('.uploaded') && found;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, message: () => `the spooled session's .uploaded marker; serve's log:\n${log()}` },
+    );
     const folder = join(spool, relative);
     const [day, session] = relative.split(/[\\/]/);
     const files = (await readdir(folder)).filter((f) => !f.startsWith('.'));

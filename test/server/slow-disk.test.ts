@@ -10,6 +10,7 @@ import type { OpenFile } from '../../src/audio/index.js';
 import { readWav } from '../../src/audio/index.js';
 import type { MediaSession, SessionSummary } from '../../src/server/index.js';
 import { audio, connect, metadata, startServer } from './wire.js';
+import { waitUntil } from '../wait-until.js';
 
 const T0 = Date.parse('2025-07-01T09:00:00.000Z');
 const UNLUCKY = '4:+15550000666';
@@ -72,7 +73,7 @@ async function twoCalls(mode: 'stall' | 'full') {
       peakQueue = Math.max(peakQueue, session?.recordingQueueBytes ?? 0);
     }
   }
-  await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(() => server.hub.stats().messages.received === 2 * (FRAMES + 1), { message: 'both calls\' metadata and frames to arrive' });
   return { server, disk, logs, unlucky, lucky, ended, peakQueue: () => peakQueue };
 }
 

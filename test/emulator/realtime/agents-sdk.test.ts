@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { OpenAIRealtimeWebSocket, RealtimeAgent, RealtimeSession, tool } from '@openai/agents-realtime';
 import { z } from 'zod';
 import { createRealtimeModel } from '../../../src/emulator/index.js';
+import { waitUntil } from '../../wait-until.js';
 
 test('Agents SDK: RealtimeAgent with one tool sees the tool called with its arguments', async (t) => {
   const model = createRealtimeModel({ script: { greeting: { tool: { name: 'lookup_order', arguments: { order: '42' } } }, turns: [{ clip: 'reply-2' }] } });
@@ -17,16 +18,13 @@ test('Agents SDK: RealtimeAgent with one tool sees the tool called with its argu
   t.after(() => session.close());
   await session.connect({ apiKey: model.apiKey });
   transport.sendEvent({ type: 'response.create' });
-  await new Promise<void>((resolve, reject) => {
-    const started = Date.now();
-    const poll = () => {
+  await waitUntil(
+    () => {
       const rec = model.connections()[0];
-      if (rec?.toolCalls[0]?.output !== undefined && rec.responses.length >= 2) return resolve();
-      if (Date.now() - started > 10_000) return reject(new Error(`not seen: ${JSON.stringify(rec)}`));
-      setTimeout(poll, 10);
-    };
-    poll();
-  });
+      return rec?.toolCalls[0]?.output !== undefined && rec.responses.length >= 2;
+    },
+    { message: () => `the tool output and a second response: ${JSON.stringify(model.connections()[0])}` },
+  );
   assert.deepEqual(calls, ['42']);
   assert.equal(model.connections()[0].toolCalls[0].output, 'shipped');
 });

@@ -6,6 +6,7 @@ import OpenAI, { AzureOpenAI } from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { createRealtimeModel } from '../../../src/emulator/index.js';
+import { waitUntil } from '../../wait-until.js';
 
 // Every server event type the openai package knows, checked exhaustive by the compiler: a name the stand-in sends
 // that is not here does not parse under the package's types.
@@ -30,17 +31,9 @@ function tone(ms: number, amplitude: number): string {
   return buf.toString('base64');
 }
 
-function waitFor<T>(events: T[], pred: (e: T) => boolean): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = () => {
-      const hit = events.find(pred);
-      if (hit) return resolve(hit);
-      if (Date.now() - started > 10_000) return reject(new Error('event not seen'));
-      setTimeout(poll, 5);
-    };
-    poll();
-  });
+async function waitFor<T>(events: T[], pred: (e: T) => boolean): Promise<T> {
+  const found = await waitUntil(() => events.find(pred) ?? false, { intervalMs: 5, message: () => `a matching event among ${events.length}: ${pred}` });
+  return found as T;
 }
 
 test('a wrong key is refused at the upgrade with 401 and an error body', async (t) => {
