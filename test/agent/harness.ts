@@ -49,7 +49,6 @@ export async function startAgentRig(
   options: { script?: object; scenario?: Scenario; eventNames?: 'ga' | 'beta'; agent?: Partial<VoiceAgentOptions> } = {},
 ): Promise<AgentRig> {
   const recordingsDir = await mkdtemp(join(tmpdir(), 'agent-'));
-  t.after(() => rm(recordingsDir, { recursive: true, force: true }));
   const model = createRealtimeModel({ script: (options.script ?? AGENT_SCRIPT) as never, eventNames: options.eventNames });
   const { url: modelUrl } = await model.listen();
   t.after(() => model.close());
@@ -69,6 +68,8 @@ export async function startAgentRig(
     ...options.agent,
   });
   t.after(() => agents.close());
+  // Last: after the server has finished its files (node:test runs after-hooks in the order they were added).
+  t.after(() => rm(recordingsDir, { recursive: true, force: true }));
   let n = 0;
   const call = async () => {
     const tag = `agent-${++n}`;
