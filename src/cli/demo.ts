@@ -87,8 +87,8 @@ export function registerDemo(program: Command): void {
       if (flags.keepOpen) {
         console.log(`\ndashboard: ${result.dashboardUrl}  (Ctrl-C to stop)`);
         const stop = () => void result.close().then(() => process.exit(process.exitCode ?? 0));
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
       } else {
         await result.close();
       }
@@ -98,8 +98,8 @@ export function registerDemo(program: Command): void {
 function keepOpenUntilSignal(dashboardUrl: string, close: () => Promise<void>): void {
   console.log(`\ndashboard: ${dashboardUrl}  (Ctrl-C to stop)`);
   const stop = () => void close().then(() => process.exit(process.exitCode ?? 0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 async function agentDemo(flags: { recordings: string; keepOpen: boolean; json: boolean }, port: number): Promise<void> {

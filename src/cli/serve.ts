@@ -150,8 +150,10 @@ export function registerServe(program: Command): void {
           })
           .then(() => process.exit(0));
       };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      // `on`, not `once`: the Agents SDK's tracing exits the process on a signal when it sees no other listener left,
+      // which would cut the graceful close short. stop() may run twice; close() is idempotent.
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
     });
   addAgentOptions(serve);
 }
