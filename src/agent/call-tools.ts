@@ -7,6 +7,10 @@ import { z } from 'zod';
 import { hangUpCall, sendDtmfTones, transferCall } from '../calls/index.js';
 import type { AcsRealtimeTransportLayer } from './acs-transport.js';
 
+/** A tool of any parameter shape, as RealtimeAgent's `tools` takes them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tools differ in their zod parameter types
+export type AgentTool = FunctionTool<any, any, any>;
+
 /** What the call-control tools need. */
 export interface CallToolsOptions {
   client: CallAutomationClient;
@@ -28,8 +32,8 @@ function idOf(options: CallToolsOptions): string {
 }
 
 /** The call-control tools for one call, for a RealtimeAgent's `tools`. */
-export function createCallTools(options: CallToolsOptions): FunctionTool[] {
-  const tools: FunctionTool[] = [];
+export function createCallTools(options: CallToolsOptions): AgentTool[] {
+  const tools: AgentTool[] = [];
   tools.push(
     tool({
       name: 'end_call',
@@ -41,7 +45,7 @@ export function createCallTools(options: CallToolsOptions): FunctionTool[] {
         options.onCallLeft?.('hangup');
         return 'The call has ended.';
       },
-    }) as FunctionTool,
+    }),
   );
   const targets = options.transferTargets ?? [];
   if (targets.length > 0) {
@@ -51,16 +55,15 @@ export function createCallTools(options: CallToolsOptions): FunctionTool[] {
         description: `Transfer the caller to a person. Allowed targets: ${targets.join(', ')}. Tell the caller first.`,
         parameters: z.object({ target: z.string().describe(`One of: ${targets.join(', ')}`) }),
         execute: async ({ target }) => {
-          const chosen = targets.length === 1 && !targets.includes(target) ? undefined : target;
-          if (chosen === undefined && targets.length !== 1) return `Refused: ${target} is not an allowed target (${targets.join(', ')}).`;
-          const to = chosen ?? targets[0];
-          if (!targets.includes(to)) return `Refused: ${target} is not an allowed target (${targets.join(', ')}).`;
+          // Only a configured target: anything else the model says is refused, never dialled.
+          const to = targets.find((t) => t === target.trim());
+          if (to === undefined) return `Refused: ${target} is not an allowed target (${targets.join(', ')}).`;
           await options.transport.playbackIdle();
           await transferCall(options.client, idOf(options), to);
           options.onCallLeft?.('transfer');
           return `Transferred to ${to}.`;
         },
-      }) as FunctionTool,
+      }),
     );
   }
   if (options.dtmfTarget) {
@@ -76,7 +79,7 @@ export function createCallTools(options: CallToolsOptions): FunctionTool[] {
           await sendDtmfTones(options.client, idOf(options), tones, rawId);
           return `Pressed ${tones}.`;
         },
-      }) as FunctionTool,
+      }),
     );
   }
   return tools;
