@@ -1,4 +1,4 @@
-// npm run bench: how many calls one core carries, side by side with the bare WebSocket floor (issue #7).
+// npm run bench: how many calls one core carries, side by side with the bare WebSocket floor.
 // Three kinds of process: the target (bench/floor-server.ts, bench/diy-server.ts — the recorder a user would write
 // from Microsoft's sample — then bench/server-process.ts), and a fresh load
 // generator for each (bench/load-generator.ts, the emulator's media engine). Each target gets the same load:
@@ -75,7 +75,7 @@ interface TargetResult {
  *  bench machine (45,000), so it keeps time instead of sending late. */
 const FRAMES_PER_GENERATOR = 25_000;
 
-/** The issue's targets (at 500 calls × 2 participants, 16 kHz, on a 2-core machine). */
+/** The figures the server must meet (at 500 calls × 2 participants, 16 kHz, on a 2-core machine). */
 const TARGETS = { cpuRatio: 1.2, idleKiB: 30, talkBackP99Ms: 2, pacingP99Ms: 3 } as const;
 
 function parseOptions(argv: string[]): BenchOptions {
@@ -284,7 +284,7 @@ function latency(stats: LatencyStats | undefined, which: 'p50Ms' | 'p99Ms'): str
   return stats === undefined || stats.count === 0 ? '—' : `${fixed(stats[which])} ms`;
 }
 
-/** The table: one column per target, one row per figure, and the issue's targets checked on the right. */
+/** The table: one column per target, one row per figure, and TARGETS checked on the right. */
 function renderTable(options: BenchOptions, results: TargetResult[]): string {
   const floor = results.find((r) => r.target === 'floor');
   const diy = results.find((r) => r.target === 'diy');

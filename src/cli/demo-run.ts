@@ -29,6 +29,9 @@ export interface PlaybackRecord {
   outboundFrames: number;
   stopAudioReceived: number;
   violations: number;
+  /** Talk-back the caller heard, and what StopAudio or the end of the call dropped (the emulator's playout model). */
+  heardMs: number;
+  droppedMs: number;
   wavPath: string | undefined;
 }
 
@@ -172,6 +175,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       outboundFrames: stats?.outboundFramesReceived ?? 0,
       stopAudioReceived: stats?.outboundStopAudioReceived ?? 0,
       violations: stats?.outboundViolations ?? 0,
+      heardMs: stats?.outboundHeardMs ?? 0,
+      droppedMs: stats?.outboundDroppedMs ?? 0,
       wavPath: stats?.playbackWavPath,
     };
     options.progress('call ended', true);

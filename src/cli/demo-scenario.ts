@@ -1,7 +1,7 @@
 // The demo call's script: three people, overlapping speech, a long pause and one DTMF digit, about 20 seconds.
 import type { Scenario } from '../emulator/index.js';
 
-/** The caller, the agent and a supervisor who joins late; raw IDs shaped as ACS sends them (PROTOCOL.md §1). */
+/** The caller, the agent and a supervisor who joins late; raw IDs shaped as ACS sends them (docs/protocol.md §1). */
 export const DEMO_PARTICIPANTS = {
   caller: '4:+15551230001',
   agent: '8:acs:demo-resource_0000000b-agent-0001',

@@ -1,5 +1,5 @@
 // The emulator's Call Automation operations, shaped by the REST API and knowing nothing of HTTP: they take the
-// request bodies the SDK sends (PROTOCOL.md §4), change calls in the store, drive the media engine and post events.
+// request bodies the SDK sends (docs/protocol.md §4), change calls in the store, drive the media engine and post events.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CallRecord, CallStore, MediaStreamingRequest, TranscriptionRequest } from './call-store.js';
@@ -252,7 +252,7 @@ export class CallOperations {
     call.stream = this.ctx.engine.start(spec, this.streamEvents(call));
   }
 
-  /** Maps what happened to the socket onto MediaStreaming* events (PROTOCOL.md §5). */
+  /** Maps what happened to the socket onto MediaStreaming* events (docs/protocol.md §5). */
   private streamEvents(call: CallRecord): StreamEvents {
     const post = (status: string, details: string, result = RESULT_OK) => {
       const context = call.streamingContext ?? {};

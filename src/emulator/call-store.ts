@@ -2,10 +2,10 @@
 // metadata), so handlers never touch HTTP and a test can read what the emulator did.
 import type { EngineStream, EngineStreamStats, Scenario } from './media-engine-contract.js';
 
-/** Call states as ACS reports them (PROTOCOL.md §4). */
+/** Call states as ACS reports them (docs/protocol.md §4). */
 export type CallConnectionState = 'connecting' | 'connected' | 'disconnecting' | 'disconnected';
 
-/** mediaStreamingOptions as the SDK sends them (PROTOCOL.md §4). */
+/** mediaStreamingOptions as the SDK sends them (docs/protocol.md §4). */
 export interface MediaStreamingRequest {
   transportType?: string;
   transportUrl?: string;
@@ -45,7 +45,7 @@ export interface CallRecord {
   mediaState: 'disabled' | 'inactive' | 'active';
   transcriptionSubscriptionId: string;
   transcriptionState: 'disabled' | 'inactive' | 'active';
-  /** operationContext / callback of the streaming start, repeated on Stopped (PROTOCOL.md §5). */
+  /** operationContext / callback of the streaming start, repeated on Stopped (docs/protocol.md §5). */
   streamingContext: { operationContext?: string; callbackUri?: string } | undefined;
   stream: EngineStream | undefined;
   /** The last stream's figures, kept when it ends (frames sent, what the app played back, faults). */

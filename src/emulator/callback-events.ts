@@ -1,4 +1,4 @@
-// Call Automation callback events as ACS posts them (PROTOCOL.md §5): CloudEvents 1.0 arrays with the real type
+// Call Automation callback events as ACS posts them (docs/protocol.md §5): CloudEvents 1.0 arrays with the real type
 // names and data fields, each POST carrying a JWT signed by the emulator. Delivery failures are counted, never fatal.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';

@@ -19,7 +19,7 @@ import { dispatch, type OperationName } from './rest/operation-table.js';
 import { createTokenSigner, type TokenSigner } from './token-signer.js';
 import { deliverIncomingCall } from './event-grid.js';
 
-/** ACS Call Automation's JWT issuer (PROTOCOL.md §3). */
+/** ACS Call Automation's JWT issuer (docs/protocol.md §3). */
 export const EMULATOR_ISSUER = 'https://acscallautomation.communication.azure.com';
 
 /** Options for createEmulator; every field has a default. */

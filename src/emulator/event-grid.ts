@@ -1,4 +1,4 @@
-// Event Grid deliveries for incoming calls (PROTOCOL.md §3, §5): the SubscriptionValidation handshake once per
+// Event Grid deliveries for incoming calls (docs/protocol.md §3, §5): the SubscriptionValidation handshake once per
 // webhook, then Microsoft.Communication.IncomingCall in the Event Grid schema.
 import { randomUUID } from 'node:crypto';
 import type { PendingIncomingCall } from './call-operations.js';

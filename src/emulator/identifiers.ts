@@ -21,7 +21,7 @@ export function rawIdOf(model: IdentifierModel | undefined): string | undefined 
   return undefined;
 }
 
-/** The wire identifier for a raw ID (PROTOCOL.md §1 lists the shapes). */
+/** The wire identifier for a raw ID (docs/protocol.md §1 lists the shapes). */
 export function identifierOf(rawId: string): IdentifierModel {
   if (rawId.startsWith('4:')) return { kind: 'phoneNumber', rawId, phoneNumber: { value: rawId.slice(2) } };
   if (/^8:(acs|spool|dod-acs|gcch-acs):/.test(rawId)) return { kind: 'communicationUser', rawId, communicationUser: { id: rawId } };

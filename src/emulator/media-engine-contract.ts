@@ -115,6 +115,16 @@ export interface EngineStream {
   stats(): EngineStreamStats;
 }
 
+/** One StopAudio as ACS's playout saw it: ACS plays what it is sent in real time and StopAudio drops the rest. */
+export interface StopAudioRecord {
+  /** Call-time ms since the stream started. */
+  atMs: number;
+  /** App audio the caller heard since the previous StopAudio (or the start of the stream). */
+  heardMs: number;
+  /** App audio still queued, dropped by this StopAudio. */
+  droppedMs: number;
+}
+
 export interface EngineStreamStats {
   framesSent: Record<string, number>;
   dtmfSent: number;
@@ -122,7 +132,15 @@ export interface EngineStreamStats {
   outboundFramesReceived: number;
   outboundStopAudioReceived: number;
   outboundViolations: number;
-  /** Path of the WAV recording of what the app played into the call, when any. */
+  /** Every StopAudio the app sent, as ACS's playout saw it (see StopAudioRecord). */
+  outboundStopAudio: StopAudioRecord[];
+  /** App audio the caller heard: played out of ACS's queue in real time (call time), in all. */
+  outboundHeardMs: number;
+  /** App audio ACS still holds, not yet played. */
+  outboundQueuedMs: number;
+  /** App audio never heard: dropped by StopAudio, by the end of the call, or past the queue's bound. */
+  outboundDroppedMs: number;
+  /** Path of the WAV recording of what the caller heard of the app's audio, when any. */
   playbackWavPath: string | undefined;
   faults: Array<{ atMs: number; fault: FaultSpec }>;
   /** How late this stream's frames went out against their due time (wall ms), when the engine measures it. */

@@ -1,4 +1,4 @@
-// Call media operations as ACS runs them (PROTOCOL.md §4): :play, :recognize and :cancelAllMediaOperations. One
+// Call media operations as ACS runs them (docs/protocol.md §4): :play, :recognize and :cancelAllMediaOperations. One
 // media operation runs per call at a time; its outcome is posted as the callback events ACS sends (Play*, Recognize*).
 // What the caller "presses or says" comes from the scenario's `replies`, else from the no-scenario defaults.
 import { stat } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// The participant operations of a call (PROTOCOL.md §4): add (and cancel it), remove, transfer, mute, get, hold and
+// The participant operations of a call (docs/protocol.md §4): add (and cancel it), remove, transfer, mute, get, hold and
 // unhold, with the callback events ACS posts. Who answers, and how, comes from the scenario's `callees`; with no
 // scenario every callee answers after about a second.
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 // The emulator's signing key: JWTs on callback POSTs (5 min) and media WebSocket upgrades (24 h), as ACS sends
-// them (PROTOCOL.md §3), with the JWKS served at /calling/keys so servers can verify them.
+// them (docs/protocol.md §3), with the JWKS served at /calling/keys so servers can verify them.
 import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 

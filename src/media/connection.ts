@@ -39,7 +39,7 @@ export class Connection<S> implements MediaConnection {
       return;
     }
     if (isBinary) {
-      this.target.reject(this, 'not_text', 'a binary WebSocket message; ACS sends JSON text frames (PROTOCOL.md §1)');
+      this.target.reject(this, 'not_text', 'a binary WebSocket message; ACS sends JSON text frames (docs/protocol.md §1)');
       return;
     }
     // ws leaves UTF-8 validation to us (skipUTF8Validation) so one corrupt packet is rejected, not the whole call.

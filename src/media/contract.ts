@@ -6,7 +6,7 @@ import type { DtmfDataPacket, SampleRate, TranscriptionDataPacket } from '../pro
 import type { MediaError } from './media-error.js';
 import type { TypedEvents } from './safe-emitter.js';
 
-/** One frame as the media layer hands it to sinks and app handlers (domain type, PROTOCOL.md §1 AudioData). */
+/** One frame as the media layer hands it to sinks and app handlers (domain type, docs/protocol.md §1 AudioData). */
 export interface AudioFrame {
   /** Track this frame belongs to: `mixed` or a safe id derived from the participant. */
   trackId: string;
@@ -24,6 +24,9 @@ export interface AudioFrame {
   filled: boolean;
   /** RMS level in dBFS (-Infinity for digital silence). */
   levelDbfs: number;
+  /** True for frames of the talk-back track (what the app played, as heard): app code that feeds audio to a model
+   *  must skip these so the model never hears itself. */
+  talkBack: boolean;
 }
 
 /** WebSocket close codes the media layer uses when a session exceeds a limit (private range 4000-4999). */
@@ -79,12 +82,59 @@ export type PlaySource =
   | { wav: Buffer }
   | { stream: AsyncIterable<Buffer | Int16Array>; sampleRate: number; live?: boolean };
 
-/** Handle on one queued playback. ACS sends no playback acknowledgement: `done` resolves when the last frame was sent. */
+/** How a playback ended (PlayHandle.done). */
+export interface PlayResult {
+  /** 'completed': every frame was sent and, by the pacing model, played out; 'cancelled': cut short by cancel(),
+   *  stopAudio(), the socket going away or the session ending (or the source failed: then `error` is set). */
+  status: 'completed' | 'cancelled';
+  framesSent: number;
+  /** Frames not sent: live frames over `talkBackLiveLeadMs`, or PlayStream frames dropped because its queue was full. */
+  framesSkipped: number;
+  error?: Error;
+  /** Milliseconds of this playback sent to ACS. */
+  sentMs: number;
+  /** Milliseconds the caller heard: sentMs minus what ACS still held (the real-time pacing model) when it ended or
+   *  was cut. ACS sends no acknowledgement; this is the model (docs/media.md). */
+  heardMs: number;
+}
+
+/** Handle on one queued playback. ACS sends no playback acknowledgement: what was heard is modelled (docs/media.md). */
 export interface PlayHandle {
   readonly id: string;
-  /** Resolves when all audio was sent ('completed') or it was cut short by stopAudio / session end ('cancelled'). */
-  readonly done: Promise<{ status: 'completed' | 'cancelled'; framesSent: number; framesSkipped: number; error?: Error }>;
+  /** Resolves when the playback played out ('completed') or was cut short ('cancelled'); see PlayResult. */
+  readonly done: Promise<PlayResult>;
+  /** Audio sent to ACS so far (ms). */
+  readonly sentMs: number;
+  /** Audio the caller has heard so far (ms): advances in real time as ACS plays it out. */
+  readonly playedMs: number;
   cancel(): void;
+}
+
+/** A playback fed while it plays (a realtime model's audio deltas): paced at real time like a file (never skipped:
+ *  audio arriving faster than real time is queued, bounded by maxQueuedMs with counted drops), resampled to the
+ *  session rate with our resampler (src/audio, never linear interpolation). */
+export interface PlayStream extends PlayHandle {
+  /** Append PCM16 mono at the stream's sampleRate (any length; not necessarily whole frames). */
+  write(samples: Int16Array): void;
+  /** No more audio: `done` resolves once the rest has been sent (and played out, for heardMs). */
+  end(): void;
+}
+
+/** A playback played out ('played') or was cut ('cut'): what the caller heard of it by the pacing model. */
+export interface PlayoutEvent {
+  playId: string;
+  sentMs: number;
+  heardMs: number;
+  /** Session timeline ms at which the caller started hearing it (undefined if nothing was heard). */
+  startTimelineMs: number | undefined;
+}
+
+/** A transcript line the app adds (session.addTranscript): written to transcript.jsonl and emitted as 'utterance'. */
+export interface UtteranceEvent {
+  speaker: string;
+  text: string;
+  /** Session timeline ms the line belongs to (default: the session's current timeline position). */
+  timelineMs: number;
 }
 
 /** A session's JSON-able summary: what session.json and GET /api/sessions show. */
@@ -112,8 +162,12 @@ export interface SessionSummary {
     transcripts: number;
     dtmf: number;
     talkBackFrames: number;
-    /** Live talk-back frames skipped because ACS already held `talkBackLiveLeadMs` of audio (PlaySource `live`). */
+    /** Talk-back frames not sent: live ones while ACS already held `talkBackLiveLeadMs` (PlaySource `live`), and
+     *  playStream frames dropped over its `maxQueuedMs`. */
     talkBackSkipped: number;
+    /** Playbacks that played out to their end ('played') and that were cut ('cut'). */
+    talkBackPlayed: number;
+    talkBackCut: number;
     connections: number;
   };
 }
@@ -137,6 +191,9 @@ export interface MediaHubStats {
   drainWriteLatenciesMs(): number[];
   talkBackFrames: number;
   talkBackSkipped: number;
+  /** Playbacks played out ('played' events) and cut ('cut' events: stopAudio, cancel, socket gone, session end). */
+  talkBackPlayed: number;
+  talkBackCut: number;
   /** Sockets the media layer closed because a session exceeded a limit, by limit ('participants', 'frame_rate'). */
   limitClosures: Record<string, number>;
 }
@@ -169,6 +226,12 @@ export interface MediaSessionEvents {
   callEvent: SessionCallEvent;
   /** A sink threw and was detached (code ERR_MEDIA_SINK_FAILED, or the sink's own coded error). */
   sinkError: MediaError;
+  /** A playback played out to its end (heardMs === sentMs). */
+  played: PlayoutEvent;
+  /** A playback was cut (stopAudio, cancel, socket gone, session end) with heardMs <= sentMs. */
+  cut: PlayoutEvent;
+  /** A transcript line added with session.addTranscript (not from ACS's transcription: that is 'transcript'). */
+  utterance: UtteranceEvent;
 }
 
 /** A MediaHub's events. */
@@ -191,8 +254,13 @@ export interface MediaSession extends TypedEvents<MediaSessionEvents> {
   /** Detach a sink without closing it; false when it was not attached. */
   removeSink(sink: Sink): boolean;
   play(source: PlaySource): PlayHandle;
-  /** Barge-in: cancel queued playback and send StopAudio. */
+  /** A playback fed while it plays (PlayStream); `maxQueuedMs` bounds its queue. @default maxQueuedMs 60000 */
+  playStream(options: { sampleRate: number; maxQueuedMs?: number }): PlayStream;
+  /** Barge-in: send StopAudio first, then cancel the current and every queued playback (their heardMs freeze). */
   stopAudio(): void;
+  /** Add a line to the session's transcript (transcript.jsonl, the dashboard's transcript pane, NATS) for speech the
+   *  session did not get from ACS's transcription, e.g. a voice agent's caller and agent transcripts. */
+  addTranscript(entry: { speaker: string; text: string; timelineMs?: number }): void;
   summary(): SessionSummary;
 }
 

@@ -15,6 +15,8 @@ export const MediaErrorCode = {
   RecordingFailed: 'ERR_MEDIA_RECORDING_FAILED',
   /** Contradictory or out-of-range hub options. */
   BadOptions: 'ERR_MEDIA_BAD_OPTIONS',
+  /** session.addTranscript got no speaker or text, or a timelineMs that is not a finite number ≥ 0. */
+  BadTranscript: 'ERR_MEDIA_BAD_TRANSCRIPT',
 } as const;
 export type MediaErrorCode = (typeof MediaErrorCode)[keyof typeof MediaErrorCode];
 

@@ -21,7 +21,7 @@ const SUMMARY_EVERY_TICKS = 5;
 
 type CallEvent = Parameters<MediaHub['recordCallEvent']>[0];
 /** Session counters the hub sums over live and ended sessions for stats(). */
-const SUMMED_COUNTERS = ['gapsFilled', 'duplicates', 'late', 'recordingDropped', 'talkBackFrames', 'talkBackSkipped'] as const;
+const SUMMED_COUNTERS = ['gapsFilled', 'duplicates', 'late', 'recordingDropped', 'talkBackFrames', 'talkBackSkipped', 'talkBackPlayed', 'talkBackCut'] as const;
 type SummedCounter = (typeof SUMMED_COUNTERS)[number];
 type SummedCounts = Record<SummedCounter, number>;
 
@@ -30,7 +30,7 @@ function addCounts(into: SummedCounts, counts: SessionSummary['counts']): void {
 }
 
 /** `<UTC second>-<12 hex>`. 48 random bits: 500 calls starting in one second collide with odds of 1 in 2 billion
- *  (24 bits made it 1 in 130, and two calls then shared a recording folder); the hub also refuses a taken ID. */
+ *  (with 24 bits it would be 1 in 130, and two calls would share a recording folder); the hub also refuses a taken ID. */
 function defaultId(now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(6).toString('hex')}`;
@@ -292,6 +292,8 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
       },
       talkBackFrames: sums.talkBackFrames,
       talkBackSkipped: sums.talkBackSkipped,
+      talkBackPlayed: sums.talkBackPlayed,
+      talkBackCut: sums.talkBackCut,
     };
   }
 

@@ -206,7 +206,8 @@ class StreamFrames implements FrameSource {
   }
 }
 
-function checkRate(rate: number): void {
+/** Throws MediaError(BadPlaySource) unless `rate` is a usable PCM rate. */
+export function checkRate(rate: number): void {
   if (!Number.isInteger(rate) || rate < 1000 || rate > 384000) {
     throw new MediaError(MediaErrorCode.BadPlaySource, `play: sampleRate ${rate} is not a usable PCM rate (an integer from 1000 to 384000)`);
   }

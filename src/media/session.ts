@@ -10,7 +10,7 @@ import type {
   TranscriptionDataPacket,
   TranscriptionMetadataPacket,
 } from '../protocol/index.js';
-import type { AudioFrame, MediaSession, MediaSessionEvents, PlayHandle, PlaySource, SessionCallEvent, SessionState, SessionSummary, Sink } from './contract.js';
+import type { AudioFrame, MediaSession, MediaSessionEvents, PlayHandle, PlayoutEvent, PlaySource, PlayStream, SessionCallEvent, SessionState, SessionSummary, Sink } from './contract.js';
 import { SessionLimitCloseCode } from './contract.js';
 import type { Connection as AnyConnection } from './connection.js';
 
@@ -18,13 +18,17 @@ type Connection = AnyConnection<Session>;
 import type { MediaCounters } from './counters.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import type { PlayScheduler } from './play-scheduler.js';
-import { createFrameSource } from './play-source.js';
+import { checkRate, createFrameSource } from './play-source.js';
+import { checkMaxQueuedMs, DEFAULT_STREAM_QUEUE_MS, PlayStreamHandle, PushFrames } from './play-stream.js';
+import { toUtterance } from './utterance.js';
+import { mixTalkBackFiles } from './mix-files.js';
 import { SafeEmitter, type Listener } from './safe-emitter.js';
 import { SinkFanout, type SinkFailureListener } from './sink-fanout.js';
 import { recordingDirFor, SessionRecording } from './session-recording.js';
 import { TalkBack, type TalkBackPort } from './talk-back.js';
+import { TalkBackTrack, type TalkBackTrackHost } from './talk-back-track.js';
 import { createTrackId } from './track-id.js';
-import { FRAME_MS, Track, type TrackOutput } from './track.js';
+import { FRAME_MS, Track, type TrackCounts, type TrackOutput } from './track.js';
 import { frameBytes, frameSamples, type OpenFile } from '../audio/index.js';
 
 /** Settings a session takes from the hub. */
@@ -56,7 +60,7 @@ export interface SessionHost {
 type Counts = SessionSummary['counts'];
 
 /** A MediaSession: one per call, one or more sockets over its life. */
-export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFailureListener {
+export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBackTrackHost, SinkFailureListener {
   readonly query: URLSearchParams;
   readonly counts: Counts = {
     framesReceived: 0,
@@ -71,6 +75,8 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
     dtmf: 0,
     talkBackFrames: 0,
     talkBackSkipped: 0,
+    talkBackPlayed: 0,
+    talkBackCut: 0,
     connections: 1,
   };
   kind: 'audio' | 'transcription' | undefined;
@@ -88,6 +94,10 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
   private readonly emitter: SafeEmitter<MediaSessionEvents>;
   private readonly logger: Logger;
   private readonly talkBack: TalkBack;
+  private readonly talkBackTrack: TalkBackTrack;
+  /** Hub-clock epoch ms at which the first inbound frame (timeline slot 0) arrived: maps talk-back onto the timeline. */
+  private timelineAnchorMs: number | undefined;
+  private talkBackMixed = false;
   private readonly tracks: Track[] = [];
   private readonly trackByParticipant = new Map<string | undefined, Track>();
   private readonly takenTrackIds = new Set<string>();
@@ -114,7 +124,8 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
     this.startedAtMs = settings.now();
     this.logger = settings.logger.child({ sessionId: id });
     this.emitter = new SafeEmitter<MediaSessionEvents>(this.logger, {});
-    this.talkBack = new TalkBack(this, this.logger, {}, settings.talkBackLiveLeadMs);
+    this.talkBack = new TalkBack(this, this.logger, {}, settings.talkBackLiveLeadMs, settings.now);
+    this.talkBackTrack = new TalkBackTrack(this, this.logger);
     this.windowSlots = Math.max(0, Math.ceil(settings.lateWindowMs / FRAME_MS));
   }
 
@@ -305,6 +316,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
 
   private startTimeline(packet: AudioDataPacket): void {
     this.originMs = packet.timestampMs;
+    this.timelineAnchorMs = this.settings.now();
     const configured = this.settings.channel;
     this.channel = configured !== 'auto' ? configured : packet.participantRawID ? 'unmixed' : 'mixed';
     if (this.channel === 'unmixed' && this.recording !== undefined && this.settings.recordMix) {
@@ -390,21 +402,70 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
   }
 
   play(source: PlaySource): PlayHandle {
-    if (!this.live) throw new MediaError(MediaErrorCode.ConnectionClosed, `play: session ${this.id} has ended`);
-    if (this.rate === undefined) {
-      throw new MediaError(MediaErrorCode.NotReady, `play: session ${this.id} has no audio format yet; wait for the 'session' event (AudioMetadata)`);
-    }
-    if (this.connection === undefined || !this.connection.open) {
-      throw new MediaError(MediaErrorCode.ConnectionClosed, `play: session ${this.id} has no open socket (state ${this.stateValue})`);
-    }
+    this.checkCanPlay('play');
     const live = 'live' in source && source.live === true;
-    const handle = this.talkBack.enqueue(createFrameSource(source, this.rate, this.wakeTalkBack), this.id, live);
+    const handle = this.talkBack.enqueue(createFrameSource(source, this.rate as SampleRate, this.wakeTalkBack), this.id, live);
     this.settings.scheduler.wake(this.talkBack, live);
     return handle;
   }
 
+  playStream(options: { sampleRate: number; maxQueuedMs?: number }): PlayStream {
+    this.checkCanPlay('playStream');
+    checkRate(options.sampleRate);
+    const maxQueuedMs = options.maxQueuedMs ?? DEFAULT_STREAM_QUEUE_MS;
+    checkMaxQueuedMs(maxQueuedMs);
+    const source = new PushFrames(options.sampleRate, this.rate as SampleRate, Math.ceil(maxQueuedMs / FRAME_MS), this.wakeTalkBack);
+    const playback = this.talkBack.enqueue(source, this.id);
+    this.settings.scheduler.wake(this.talkBack);
+    return new PlayStreamHandle(playback, source, this.countSkippedFrame);
+  }
+
+  private checkCanPlay(what: string): void {
+    if (!this.live) throw new MediaError(MediaErrorCode.ConnectionClosed, `${what}: session ${this.id} has ended`);
+    if (this.rate === undefined) {
+      throw new MediaError(MediaErrorCode.NotReady, `${what}: session ${this.id} has no audio format yet; wait for the 'session' event (AudioMetadata)`);
+    }
+    if (this.connection === undefined || !this.connection.open) {
+      throw new MediaError(MediaErrorCode.ConnectionClosed, `${what}: session ${this.id} has no open socket (state ${this.stateValue})`);
+    }
+  }
+
+  private readonly countSkippedFrame = (): void => this.countSkipped();
+
   stopAudio(): void {
     this.talkBack.stop();
+  }
+
+  addTranscript(entry: { speaker: string; text: string; timelineMs?: number }): void {
+    const utterance = toUtterance(entry, this.timelineMsAt(this.settings.now()));
+    this.recording?.transcript.append({ receivedAt: new Date(this.settings.now()).toISOString(), ...utterance });
+    this.emitter.emit('utterance', utterance);
+  }
+
+  /** TalkBackPort: a heard frame goes on the talk-back track. */
+  heard(samples: Int16Array, startMs: number): void {
+    this.talkBackTrack.place(samples, startMs);
+  }
+  /** TalkBackPort */
+  playout(kind: 'played' | 'cut', event: PlayoutEvent): void {
+    if (kind === 'played') this.counts.talkBackPlayed++;
+    else this.counts.talkBackCut++;
+    this.emitter.emit(kind, event);
+  }
+  /** TalkBackPort, TalkBackTrackHost */
+  timelineMsAt(ms: number): number | undefined {
+    return this.timelineAnchorMs === undefined ? undefined : ms - this.timelineAnchorMs;
+  }
+  /** TalkBackTrackHost */
+  get timelineOriginMs(): number | undefined {
+    return this.originMs;
+  }
+  /** TalkBackTrackHost: the talk-back track joins the timeline like a participant. */
+  addTrack(trackId: string, counts: TrackCounts): Track {
+    const track = new Track(trackId, undefined, this.rate as SampleRate, this.originMs as number, this.windowSlots, this.silence, counts, this);
+    this.tracks.push(track);
+    this.emitter.emit('participant', { trackId, participantRawId: undefined });
+    return track;
   }
 
   private readonly wakeTalkBack = (): void => {
@@ -457,6 +518,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
     for (let i = 0; i < this.tracks.length; i++) this.tracks[i].finish(this.highestSlot + 1);
     await this.recording?.ready.catch(() => undefined);
     await this.sinks.closeAll();
+    await this.mixTalkBack();
     this.endedAtMs = this.settings.now();
     this.setState(this.metadata === undefined ? 'failed' : 'ended');
     if (this.recording !== undefined) {
@@ -468,6 +530,18 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
     this.logger.info({ reason, counts: this.counts }, 'media: session ended');
     this.host.sessionEnded(this);
     this.emitter.emit('end', this.summary());
+  }
+
+  /** A mixed session with talk-back gets mix.wav (mixed + talk-back) once its files are finished (mix-files.ts). */
+  private async mixTalkBack(): Promise<void> {
+    const r = this.recording;
+    if (r === undefined || r.mix !== undefined || !this.settings.recordMix || this.talkBackTrack.track === undefined || r.recorder.fileOf('mixed') === undefined) return;
+    try {
+      await mixTalkBackFiles(r.dir, r.sampleRate, this.settings.openRecordingFile);
+      this.talkBackMixed = true;
+    } catch (err) {
+      this.logger.error({ err }, 'media: could not write mix.wav from mixed.wav and talk-back.wav');
+    }
   }
 
   /** Flush queued recording data (hub timer); resolves with the write latency in ms, or undefined. */
@@ -520,7 +594,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, SinkFai
       ...this.summary(),
       kind: this.kind,
       format: this.metadata,
-      mixFile: this.recording?.mix === undefined ? undefined : 'mix.wav',
+      mixFile: this.recording?.mix === undefined && !this.talkBackMixed ? undefined : 'mix.wav',
       endReason: this.endReason,
       recordingIncomplete: this.counts.recordingDropped > 0 || this.sinks.errors.length > 0,
       sinkErrors: this.sinks.errors,

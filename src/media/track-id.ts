@@ -1,11 +1,11 @@
-// Safe, readable, distinct track ids (and so file names) from untrusted participant raw IDs (PROTOCOL.md §1:
+// Safe, readable, distinct track ids (and so file names) from untrusted participant raw IDs (docs/protocol.md §1:
 // "Treat as opaque text; never trust it as a file name").
 import { createHash } from 'node:crypto';
 
 /** Longest readable part kept from a raw ID before a hash suffix takes over. */
 const MAX_READABLE = 40;
 /** Names a track may not take: the session's own files and Windows device names. */
-const RESERVED = /^(mix|mixed|unknown|session|events|transcript|con|prn|aux|nul|com\d|lpt\d)$/i;
+const RESERVED = /^(mix|mixed|talk-back|unknown|session|events|transcript|con|prn|aux|nul|com\d|lpt\d)$/i;
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 10);

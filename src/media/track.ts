@@ -69,7 +69,14 @@ export class Track {
       silent: true,
       filled: true,
       levelDbfs: -Infinity,
+      talkBack: false,
     };
+  }
+
+  /** Mark this track's frames `talkBack: true` (the talk-back track, talk-back-track.ts). */
+  asTalkBack(): this {
+    this.frame.talkBack = true;
+    return this;
   }
 
   /** Put a frame at its slot; commits what is ready. */

@@ -1,7 +1,7 @@
-// Typed ACS media-streaming packets, keeping the wire's own field spelling (PROTOCOL.md §1–2).
+// Typed ACS media-streaming packets, keeping the wire's own field spelling (docs/protocol.md §1–2).
 // These are the contract between the parser, the serializers, the media layer and the emulator.
 
-/** Kinds ACS sends to the customer's WebSocket (PROTOCOL.md §1). */
+/** Kinds ACS sends to the customer's WebSocket (docs/protocol.md §1). */
 export const InboundKind = {
   AudioMetadata: 'AudioMetadata',
   AudioData: 'AudioData',
@@ -128,7 +128,7 @@ export interface PacketRejection {
 /** What `parsePacket` returns: never throws. */
 export type ParseResult = { ok: true; packet: InboundPacket } | PacketRejection;
 
-/** Packets a server sends back into the call (bidirectional streaming, PROTOCOL.md §2). */
+/** Packets a server sends back into the call (bidirectional streaming, docs/protocol.md §2). */
 export type OutboundPacket =
   | { kind: 'AudioData'; samples: Int16Array }
   | { kind: 'StopAudio' };

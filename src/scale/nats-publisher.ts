@@ -6,9 +6,9 @@
 // Events, transcripts and DTMF, a few per second, get a JetStream ack each.
 import { headers as natsHeaders, type JetStreamClient, type MsgHdrs, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import type { AudioFrame, MediaSession, SessionState, SessionSummary } from '../media/index.js';
+import type { AudioFrame, MediaSession, SessionState, SessionSummary, UtteranceEvent } from '../media/index.js';
 import type { DtmfDataPacket, TranscriptionDataPacket } from '../protocol/index.js';
-import { toDtmfMessage, toTranscriptMessage, type SessionEventMessage } from './messages.js';
+import { toDtmfMessage, toTranscriptMessage, type SessionEventMessage, type TranscriptMessage } from './messages.js';
 import { formatHeader, NatsHeader, type Subjects } from './subjects.js';
 
 /** What a published message is, for counting. */
@@ -133,18 +133,20 @@ export class NatsPublisher {
       event({ type: 'session.participant', sessionId, node, time: time(), trackId: p.trackId, participantRawId: p.participantRawId });
     const onTranscript = (packet: TranscriptionDataPacket) =>
       this.enqueueJson('transcript', subjects.transcript(sessionId), sessionId, toTranscriptMessage(sessionId, node, packet, this.now()));
+    const onUtterance = (u: UtteranceEvent) =>
+      this.enqueueJson('transcript', subjects.transcript(sessionId), sessionId, toUtteranceMessage(sessionId, node, u, this.now()));
     const onDtmf = (packet: DtmfDataPacket) => this.enqueueJson('dtmf', subjects.dtmf(sessionId), sessionId, toDtmfMessage(sessionId, node, packet, this.now()));
     const onCallEvent = (e: { type: string; callConnectionId?: string; data: unknown }) =>
       event({ type: 'session.callEvent', sessionId, node, time: time(), callEvent: { type: e.type, callConnectionId: e.callConnectionId, data: e.data } });
     const onEnd = (summary: SessionSummary) => {
       event({ type: 'session.ended', sessionId, node, time: time(), summary });
       session.off('audio', onAudio).off('state', onState).off('participant', onParticipant);
-      session.off('transcript', onTranscript).off('dtmf', onDtmf).off('callEvent', onCallEvent);
+      session.off('transcript', onTranscript).off('utterance', onUtterance).off('dtmf', onDtmf).off('callEvent', onCallEvent);
     };
 
     event({ type: 'session.started', sessionId, node, time: time(), summary: session.summary() });
     if (this.options.publishAudio) session.on('audio', onAudio);
-    session.on('state', onState).on('participant', onParticipant).on('transcript', onTranscript).on('dtmf', onDtmf).on('callEvent', onCallEvent);
+    session.on('state', onState).on('participant', onParticipant).on('transcript', onTranscript).on('utterance', onUtterance).on('dtmf', onDtmf).on('callEvent', onCallEvent);
     session.once('end', onEnd);
   }
 
@@ -279,4 +281,24 @@ export class NatsPublisher {
   private wakeIdle(): void {
     for (const wake of this.idleWaiters.splice(0)) wake();
   }
+}
+
+/** A line the app added (session.addTranscript) on the transcript subject: a final TranscriptMessage, so subscribers
+ *  read it like ACS's, plus who spoke and where on the session timeline (offsetTicks is the same position). */
+export function toUtteranceMessage(sessionId: string, node: string, u: UtteranceEvent, now: number): TranscriptMessage & { speaker: string; timelineMs: number } {
+  return {
+    sessionId,
+    node,
+    receivedAt: new Date(now).toISOString(),
+    resultStatus: 'Final',
+    text: u.text,
+    format: 'display',
+    confidence: undefined,
+    offsetTicks: String(u.timelineMs * 10000),
+    durationTicks: undefined,
+    participantRawId: undefined,
+    words: [],
+    speaker: u.speaker,
+    timelineMs: u.timelineMs,
+  };
 }

@@ -1,4 +1,4 @@
-// Call Automation callback events (PROTOCOL.md §5): CloudEvents arrays POSTed to /api/callbacks.
+// Call Automation callback events (docs/protocol.md §5): CloudEvents arrays POSTed to /api/callbacks.
 // Keeps per-call state and hands each event to the media hub, which links it to the call's media session.
 
 /** One callback event as the server keeps it. */

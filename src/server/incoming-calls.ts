@@ -1,4 +1,4 @@
-// Event Grid deliveries on /api/incoming-call (PROTOCOL.md §3, §5): the SubscriptionValidation handshake, the
+// Event Grid deliveries on /api/incoming-call (docs/protocol.md §3, §5): the SubscriptionValidation handshake, the
 // CloudEvents OPTIONS handshake, and Microsoft.Communication.IncomingCall answered through the official SDK.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';

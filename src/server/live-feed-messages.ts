@@ -39,6 +39,8 @@ export interface LiveCallEvent {
 /** A transcript line as the dashboard shows it. */
 export interface LiveTranscriptLine {
   participantRawId: string | undefined;
+  /** Who spoke, for lines the app added (session.addTranscript, e.g. a voice agent's "agent" and "caller"). */
+  speaker?: string;
   text: string;
   final: boolean;
   /** Offset into the call in ms (from the packet's ticks); may be huge for absolute offsets. */

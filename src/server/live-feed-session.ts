@@ -2,7 +2,7 @@
 // per frame, no allocation), the transcript, DTMF digits and participants, so that a dashboard that connects late (or
 // was skipped) gets the present in one snapshot.
 
-import type { AudioFrame, MediaSession } from '../media/index.js';
+import type { AudioFrame, MediaSession, UtteranceEvent } from '../media/index.js';
 import type { DtmfDataPacket, TranscriptionDataPacket } from '../protocol/index.js';
 import { LEVEL_FLOOR_DBFS } from './live-feed-messages.js';
 import type { LiveEvent, LiveSessionLevels, LiveTrackLevel, LiveTranscriptLine } from './live-feed-messages.js';
@@ -96,6 +96,7 @@ export class SessionWatch {
   private readonly maxTranscriptLines: number;
   private readonly onAudio: (frame: AudioFrame) => void;
   private readonly onTranscript: (packet: TranscriptionDataPacket) => void;
+  private readonly onUtterance: (utterance: UtteranceEvent) => void;
   private readonly onDtmf: (packet: DtmfDataPacket) => void;
   private readonly onParticipant: (p: { trackId: string; participantRawId: string | undefined }) => void;
   private readonly onState: () => void;
@@ -113,6 +114,8 @@ export class SessionWatch {
       if (meter.listeners.length > 0) for (const listener of meter.listeners) listener.pcm(frame.samples);
     };
     this.onTranscript = (packet) => this.transcript(packet);
+    // Lines the app added (a voice agent's transcripts): final, on the transcript pane under their speaker.
+    this.onUtterance = (u) => this.addLine({ participantRawId: undefined, speaker: u.speaker, text: u.text, final: true, offsetMs: u.timelineMs }, u.speaker);
     this.onDtmf = (packet) => {
       this.dtmf = (this.dtmf + packet.tone).slice(-64);
       this.sink.event({ type: 'dtmf', sessionId: session.id, tone: packet.tone, participantRawId: packet.participantRawID });
@@ -123,6 +126,7 @@ export class SessionWatch {
     this.onState = () => this.sink.event({ type: 'session', session: session.summary() });
     session.on('audio', this.onAudio);
     session.on('transcript', this.onTranscript);
+    session.on('utterance', this.onUtterance);
     session.on('dtmf', this.onDtmf);
     session.on('participant', this.onParticipant);
     session.on('state', this.onState);
@@ -159,6 +163,7 @@ export class SessionWatch {
     const s = this.session;
     s.off('audio', this.onAudio);
     s.off('transcript', this.onTranscript);
+    s.off('utterance', this.onUtterance);
     s.off('dtmf', this.onDtmf);
     s.off('participant', this.onParticipant);
     s.off('state', this.onState);
@@ -180,10 +185,13 @@ export class SessionWatch {
       participantRawId: packet.participantRawID,
       text: packet.text,
       final: packet.resultStatus.toLowerCase() === 'final',
-      // Ticks of 100 ns (PROTOCOL.md §1 TranscriptionData); bigint keeps huge offsets from throwing.
+      // Ticks of 100 ns (docs/protocol.md §1 TranscriptionData); bigint keeps huge offsets from throwing.
       offsetMs: Number(packet.offsetTicks / 10000n),
     };
-    const speaker = packet.participantRawID ?? '';
+    this.addLine(line, packet.participantRawID ?? '');
+  }
+
+  private addLine(line: LiveTranscriptLine, speaker: string): void {
     if (line.final) {
       this.intermediates.delete(speaker);
       this.finals.push(line);

@@ -273,7 +273,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
   };
 }
 
-/** Trims a callback event to its type, call and outcome (PROTOCOL.md §5). */
+/** Trims a callback event to its type, call and outcome (docs/protocol.md §5). */
 function toLiveCallEvent(event: LiveFeedCallEvent, nowMs: number): LiveCallEvent {
   const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<string, unknown>;
   const parts: string[] = [];

@@ -37,7 +37,9 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
   gauge('recording_dropped_frames_total', 'Frames not recorded because the recording queue was full', () => hub.stats().recordingDroppedFrames);
   gauge('recording_queue_bytes', 'Bytes waiting to be written to recordings', () => hub.stats().recordingQueueBytes);
   gauge('talkback_frames_total', 'Outbound (talk-back) frames sent', () => hub.stats().talkBackFrames);
-  gauge('talkback_skipped_frames_total', 'Live talk-back frames skipped because ACS already held talkBackLiveLeadMs of audio', () => hub.stats().talkBackSkipped);
+  gauge('talkback_skipped_frames_total', 'Talk-back frames not sent: live frames while ACS held talkBackLiveLeadMs, playStream frames over maxQueuedMs', () => hub.stats().talkBackSkipped);
+  gauge('talkback_played_total', 'Talk-back playbacks that played out to their end (by the pacing model)', () => hub.stats().talkBackPlayed);
+  gauge('talkback_cut_total', 'Talk-back playbacks cut by stopAudio, cancel, a lost socket or the session end', () => hub.stats().talkBackCut);
 
   new Gauge({
     name: prefix + 'frames_total',
@@ -71,7 +73,7 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
   });
   // How busy the main thread was since the last scrape. Every frame is handled on it, so this is the server's
   // headroom: near 1, frames are read in long batches, and timers (talk-back, flushes) and new calls' handshakes wait
-  // their turn. At 500 calls × 2 on the bench machine it was seconds for a handshake (README.md, "Sizing").
+  // their turn: at 500 calls × 2 on the bench machine a handshake then waits seconds (README.md, "Sizing").
   let lastUtilization: EventLoopUtilization = performance.eventLoopUtilization();
   new Gauge({
     name: prefix + 'event_loop_utilization',

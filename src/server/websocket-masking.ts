@@ -1,7 +1,7 @@
 // Every frame ACS sends is masked (RFC 6455 §5.3: client-to-server frames always are), so the ingest XORs every
 // payload byte before parsing. ws does that natively when Node offers `http.websocketMask` or when the optional
 // package `bufferutil` is installed, and byte by byte in JavaScript otherwise: about 1.1 µs for a 16 kHz frame's
-// 900 bytes against 70 ns native (bench/README.md, optimisation 15). This file mirrors ws's own choice
+// 900 bytes against 70 ns native (bench/README.md has the figures). This file mirrors ws's own choice
 // (ws/lib/buffer-util.js) so the server can say at start-up which one it got.
 import * as http from 'node:http';
 import { createRequire } from 'node:module';

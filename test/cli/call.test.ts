@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { createEmulator } from '../../src/emulator/index.js';
+import { waitUntil } from '../wait-until.js';
 
 function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, ...env } });
@@ -29,11 +30,11 @@ test('call create, show, stream start/stop and hangup work against the emulator 
     const created = await run(['call', 'create', '--to', '+15551234567', '--callback', 'http://127.0.0.1:9/cb', '--stream-url', streamUrl, '--json'], env);
     assert.equal(created.code, 0, created.stderr);
     const id = JSON.parse(created.stdout).callConnectionId as string;
-    while (emulator.getCall(id)?.state !== 'connected') await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => emulator.getCall(id)?.state === 'connected', { intervalMs: 20, message: () => `call ${id} connected (${emulator.getCall(id)?.state})` });
 
     const started = await run(['call', 'stream', 'start', id, '--context', 'cli'], env);
     assert.equal(started.code, 0, started.stderr);
-    while (connections === 0) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => connections > 0, { intervalMs: 20, message: 'the media WebSocket to connect' });
 
     const shown = await run(['call', 'show', id, '--json'], env);
     assert.equal(shown.code, 0, shown.stderr);

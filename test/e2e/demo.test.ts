@@ -44,11 +44,13 @@ test('the demo call records every participant, the mix, transcripts, DTMF, and t
     assert.deepEqual(result.dtmf, ['5']);
     assert.ok(result.greeting.bargeInAtMs !== undefined && result.greeting.status === 'cancelled', 'the caller barged in on the greeting');
 
-    // What the emulator recorded as played into the call is the greeting, converted to the call's 16 kHz.
+    // What the emulator recorded as heard is the start of the greeting, converted to the call's 16 kHz; the barge-in's
+    // StopAudio dropped the rest of what had been sent.
     assert.ok(result.playback.wavPath);
     const heard = readWav(await readFile(result.playback.wavPath!));
     assert.equal(result.playback.stopAudioReceived, 1);
-    assert.equal(heard.samples.length, result.greeting.framesSent * FRAME_SAMPLES);
+    assert.equal(heard.samples.length, Math.round(result.playback.heardMs * 16));
+    assert.ok(Math.abs(result.playback.heardMs + result.playback.droppedMs - result.greeting.framesSent * 20) < 1e-6, 'heard + dropped = sent');
     const greeting = readWav(await readFile(fileURLToPath(new URL('../../fixtures/greeting/greeting.wav', import.meta.url))));
     const expected = resample(toMono(greeting.samples, greeting.channels), greeting.sampleRate, 16000).subarray(0, heard.samples.length);
     let maxDifference = 0;

@@ -10,6 +10,7 @@ import { getIdentifierRawId, type CommunicationIdentifier } from '@azure/communi
 import { WebSocketServer, type WebSocket } from 'ws';
 import { computeSignature, contentHash, createEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createCallClient, createStreamingCall } from '../../src/calls/index.js';
+import { waitUntil } from '../wait-until.js';
 
 /** A callback receiver on port 0 that keeps every event and its Authorization header. */
 async function startCallbackServer() {
@@ -61,7 +62,7 @@ async function withEmulator(body: (emulator: Emulator, connectionString: string)
   }
 }
 
-test('the HMAC signature matches the documented test vector (PROTOCOL.md §4)', () => {
+test('the HMAC signature matches the documented test vector (docs/protocol.md §4)', () => {
   const hash = contentHash('{"operationContext":"startCtx"}');
   assert.equal(hash, 'uBmMY5OWt0kQGOG+aR0FwWldiO69ijxVDToZB8bOq9Y=');
   const signature = computeSignature(
@@ -99,7 +100,7 @@ test('a call created through the SDK connects, streams real audio to a plain ws 
     const parsed = parseCallAutomationEvent(JSON.stringify(started.body)) as { kind: string; mediaStreamingUpdate?: { mediaStreamingStatus?: string } };
     assert.equal(parsed.mediaStreamingUpdate?.mediaStreamingStatus, 'mediaStreamingStarted');
 
-    while (media.messages.length < 20) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => media.messages.length >= 20, { intervalMs: 20, message: () => `20 media packets (${media.messages.length} so far)` });
     const first = JSON.parse(media.messages[0]);
     assert.equal(first.kind, 'AudioMetadata');
     assert.equal(first.audioMetadata.subscriptionId, subscriptionId, 'metadata links the socket to the call');
@@ -200,7 +201,7 @@ test('an incoming call: Event Grid handshake, then IncomingCall answered through
     });
     assert.equal(answered.callConnectionProperties.callConnectionState, 'connecting');
     await callbacks.waitFor('MediaStreamingStarted');
-    while (media.messages.length < 5) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => media.messages.length >= 5, { intervalMs: 20, message: () => `5 media packets (${media.messages.length} so far)` });
     const audio = StreamingData.parse(media.messages[1]) as { data: string };
     assert.equal(Buffer.from(audio.data, 'base64').length, 640);
     await assert.rejects(client.answerCall(incomingContext, `${callbacks.url}/cb`), (error: { statusCode?: number }) => error.statusCode === 404, 'a context answers once');

@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { createMediaHub } from '../../src/media/index.js';
 import { serializePacket } from '../../src/protocol/index.js';
 import { audio, connect, ended, filesOf, frameOf, frameValues, makeHub, metadata, nextSession, wav } from './harness.js';
+import { waitUntil } from '../wait-until.js';
 
 test('packets before AudioMetadata are rejected and counted by reason', async () => {
   const { hub, cleanup } = await makeHub();
@@ -257,12 +258,15 @@ test('WAVs are valid on disk while the session still runs, and the header catche
     let flushes = 0;
     let frames: number[] = [];
     // Every read is a strictly valid WAV; the header's sizes are rewritten on every 5th flush.
-    while (frames.length < 5 && flushes < 10) {
-      const latencies = hub.stats().drainWriteLatenciesMs();
-      flushes += latencies.length;
-      if (latencies.length > 0) frames = frameValues((await wav(path).catch(notYetCreated)).samples, 320);
-      else await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitUntil(
+      async () => {
+        const latencies = hub.stats().drainWriteLatenciesMs();
+        flushes += latencies.length;
+        if (latencies.length > 0) frames = frameValues((await wav(path).catch(notYetCreated)).samples, 320);
+        return frames.length >= 5 || flushes >= 10;
+      },
+      { message: () => `five frames in mixed.wav (${frames.length} after ${flushes} flushes)` },
+    );
     assert.deepEqual(frames, [7, 7, 7, 7, 7], `after ${flushes} flushes`);
     assert.equal(session.state, 'streaming');
   } finally {
@@ -444,10 +448,13 @@ test('a call event after the session ended (CallDisconnected) still reaches even
     hub.recordCallEvent({ type: 'CallDisconnected', callConnectionId: 'call-late', data: {} });
     const path = join(summary.recordingDir!, 'events.jsonl');
     let types: string[] = [];
-    for (let i = 0; i < 100 && !types.includes('CallDisconnected'); i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      types = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).type);
-    }
+    await waitUntil(
+      async () => {
+        types = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).type);
+        return types.includes('CallDisconnected');
+      },
+      { message: () => `CallDisconnected in events.jsonl (seen: ${types.join(', ')})` },
+    );
     assert.deepEqual(types, ['CallConnected', 'CallDisconnected']);
   } finally {
     await cleanup();

@@ -27,6 +27,7 @@ function frame(slot: number, samples: Int16Array): AudioFrame {
     silent: false,
     filled: false,
     levelDbfs: -20,
+    talkBack: false,
   };
 }
 

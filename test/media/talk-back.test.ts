@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createMediaHub, type MediaHubOptions, type MediaSession } from '../../src/media/index.js';
+import { createMediaHub, type MediaHubOptions, type MediaSession, type PlayoutEvent } from '../../src/media/index.js';
 import type { SampleRate } from '../../src/protocol/index.js';
 import { connect, decodeOutbound, makeHub, metadata, nextSession, wavBuffer, type FakeSocket } from './harness.js';
 
@@ -27,7 +27,7 @@ for (const rate of [16000, 24000] as const) {
       const path = join(dir, 'prompt.wav');
       await writeFile(path, wavBuffer(new Int16Array(8820 * 2).fill(1000), 44100, 2));
       const result = await session.play({ wavPath: path }).done;
-      assert.deepEqual(result, { status: 'completed', framesSent: 10, framesSkipped: 0 });
+      assert.deepEqual(result, { status: 'completed', framesSent: 10, framesSkipped: 0, sentMs: 200, heardMs: 200 });
       const frames = audioFrames(socket);
       assert.equal(frames.length, 10);
       for (const frame of frames) assert.equal(frame.length, rate / 50);
@@ -51,7 +51,7 @@ test('stopAudio cancels playback, sends StopAudio and resolves done as cancelled
     const [first, second] = await Promise.all([long.done, queued.done]);
     assert.equal(first.status, 'cancelled');
     assert.ok(first.framesSent >= 1 && first.framesSent < 250);
-    assert.deepEqual(second, { status: 'cancelled', framesSent: 0, framesSkipped: 0 });
+    assert.deepEqual(second, { status: 'cancelled', framesSent: 0, framesSkipped: 0, sentMs: 0, heardMs: 0 });
     assert.equal(decodeOutbound(socket.sent[socket.sent.length - 1]), 'StopAudio');
     assert.equal(audioFrames(socket).length, first.framesSent);
   } finally {
@@ -118,7 +118,11 @@ test('sends frame n at start + n × 20 ms by the clock, however late the timer f
     await socket.waitForSent(6);
     assert.equal(socket.sent.length, 6);
     clock += 1000;
-    assert.deepEqual(await handle.done, { status: 'completed', framesSent: 20, framesSkipped: 0 });
+    await socket.waitForSent(20);
+    // The late timer let ACS run dry (the model shifts its playout); the catch-up burst plays out from now.
+    assert.equal(handle.playedMs, 400 - 14 * 20);
+    clock += 1000;
+    assert.deepEqual(await handle.done, { status: 'completed', framesSent: 20, framesSkipped: 0, sentMs: 400, heardMs: 400 });
   } finally {
     await cleanup();
   }
@@ -163,12 +167,14 @@ test('live talk-back is never held back: after a burst from its sender, every fr
 });
 
 test('live talk-back skips frames while ACS holds more than talkBackLiveLeadMs of audio, and counts them', { timeout: 10_000 }, async () => {
-  const clock = 1_000_000;
+  let clock = 1_000_000;
   const { socket, session, hub, cleanup } = await streaming(16000, { now: () => clock, talkBackLiveLeadMs: 100 });
   try {
     // Ten frames at one instant: ACS may hold 100 ms, so frames due at +0 … +100 go out (6) and the rest are skipped.
     const handle = session.play({ pcm: new Int16Array(320 * 10), sampleRate: 16000, live: true });
-    assert.deepEqual(await handle.done, { status: 'completed', framesSent: 6, framesSkipped: 4 });
+    assert.equal(handle.sentMs, 120);
+    clock += 1000; // played out: done resolves
+    assert.deepEqual(await handle.done, { status: 'completed', framesSent: 6, framesSkipped: 4, sentMs: 120, heardMs: 120 });
     assert.equal(audioFrames(socket).length, 6);
     assert.equal(session.summary().counts.talkBackSkipped, 4);
     assert.equal(session.summary().counts.talkBackFrames, 6);
@@ -199,6 +205,81 @@ test('a playback is cancelled when the socket goes away', async () => {
     await socket.waitForSent(1);
     socket.conn.closed(1006, 'gone');
     assert.equal((await handle.done).status, 'cancelled');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('playout tracking: playedMs advances with the clock, StopAudio goes first, a cut freezes heardMs', { timeout: 10_000 }, async () => {
+  let clock = 1_000_000;
+  const C = clock;
+  const { socket, session, hub, cleanup } = await streaming(16000, { now: () => clock }); // talkBackLeadMs 20
+  try {
+    const events: Array<[string, PlayoutEvent, string | undefined]> = [];
+    const last = () => {
+      const m = decodeOutbound(socket.sent[socket.sent.length - 1]);
+      return m === 'StopAudio' ? m : 'AudioData';
+    };
+    session.on('played', (e) => events.push(['played', e, last()]));
+    session.on('cut', (e) => events.push(['cut', e, last()]));
+    const short = session.play({ pcm: new Int16Array(320 * 3).fill(1), sampleRate: 16000 }); // 60 ms
+    const long = session.play({ pcm: new Int16Array(16000).fill(2), sampleRate: 16000 }); // 1 s
+    // Frames due at +0 and +20 go out at once (one frame of lead); nothing is heard yet.
+    await socket.waitForSent(2);
+    assert.equal(short.sentMs, 40);
+    assert.equal(short.playedMs, 0);
+    clock = C + 10;
+    assert.equal(short.playedMs, 10);
+    // On time, 20 ms a step: one more frame each step, and the caller hears 20 ms more.
+    for (let step = 1; step <= 5; step++) {
+      clock = C + 20 * step;
+      await socket.waitForSent(2 + step);
+    }
+    assert.deepEqual(await short.done, { status: 'completed', framesSent: 3, framesSkipped: 0, sentMs: 60, heardMs: 60 });
+    assert.equal(long.sentMs, 80); // due at +60 … +120
+    assert.equal(long.playedMs, 40); // +60 … +100 heard; ACS holds +100 … +140
+    clock = C + 110;
+    assert.equal(long.playedMs, 50);
+    session.stopAudio();
+    assert.equal(decodeOutbound(socket.sent[socket.sent.length - 1]), 'StopAudio');
+    clock = C + 500; // the cut froze it
+    assert.equal(long.playedMs, 50);
+    assert.deepEqual(await long.done, { status: 'cancelled', framesSent: 4, framesSkipped: 0, sentMs: 80, heardMs: 50 });
+    assert.deepEqual(events, [
+      ['played', { playId: short.id, sentMs: 60, heardMs: 60, startTimelineMs: undefined }, 'AudioData'],
+      // StopAudio was already on the socket when the cut was reported.
+      ['cut', { playId: long.id, sentMs: 80, heardMs: 50, startTimelineMs: undefined }, 'StopAudio'],
+    ]);
+    // After StopAudio ACS holds nothing: the next playback starts at once.
+    const next = session.play({ pcm: new Int16Array(320), sampleRate: 16000 });
+    await socket.waitForSent(socket.sent.length + 1);
+    clock += 20;
+    assert.equal((await next.done).heardMs, 20);
+    assert.deepEqual([session.summary().counts.talkBackPlayed, session.summary().counts.talkBackCut], [2, 1]);
+    assert.deepEqual([hub.stats().talkBackPlayed, hub.stats().talkBackCut], [2, 1]);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('cancel(): a queued playback is cut unheard; a playing one stops sending and what ACS holds still plays out', { timeout: 10_000 }, async () => {
+  let clock = 2_000_000;
+  const { socket, session, cleanup } = await streaming(16000, { now: () => clock });
+  try {
+    const cuts: PlayoutEvent[] = [];
+    session.on('cut', (e) => cuts.push(e));
+    const playing = session.play({ pcm: new Int16Array(16000), sampleRate: 16000 });
+    const queued = session.play({ pcm: new Int16Array(16000), sampleRate: 16000 });
+    await socket.waitForSent(2);
+    queued.cancel();
+    assert.deepEqual(await queued.done, { status: 'cancelled', framesSent: 0, framesSkipped: 0, sentMs: 0, heardMs: 0 });
+    playing.cancel();
+    assert.equal(playing.playedMs, 0);
+    clock += 40; // no StopAudio: the two frames sent play out
+    const result = await playing.done;
+    assert.deepEqual(result, { status: 'cancelled', framesSent: 2, framesSkipped: 0, sentMs: 40, heardMs: 40 });
+    assert.deepEqual(cuts.map((c) => [c.playId, c.heardMs]), [[queued.id, 0], [playing.id, 40]]);
+    assert.equal(socket.sent.length, 2);
   } finally {
     await cleanup();
   }

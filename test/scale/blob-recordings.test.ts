@@ -16,6 +16,7 @@ import { UPLOAD_MARKER } from '../../src/scale/blob-spool.js';
 import { audio, connect, metadata, metricValue, sessionEnd, startServer } from '../server/wire.js';
 import { startAzurite, type Azurite } from './azurite-harness.js';
 import { tempDirUntilExit } from '../temp-dir.js';
+import { waitUntil } from '../wait-until.js';
 
 const CONTAINER = 'call-recordings';
 
@@ -291,11 +292,7 @@ test('a callback that comes after the stream closed (CallDisconnected) is in the
   server.hub.recordCallEvent({ type: 'CallDisconnected', callConnectionId: 'call-late', subscriptionId: 'sub-blob-late', data: {} });
   const container = containerOf(azurite);
   const blob = container.getBlockBlobClient(`${blobFolderOf(summary.recordingDir!)}/events.jsonl`);
-  const deadline = Date.now() + 10_000;
-  while (!(await blob.exists())) {
-    if (Date.now() > deadline) throw new Error('events.jsonl was not uploaded within 10 s');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitUntil(() => blob.exists(), { intervalMs: 50, message: 'events.jsonl to be uploaded' });
   await uploader.idle();
   const types = (await blob.downloadToBuffer()).toString('utf8').trim().split('\n').map((line) => JSON.parse(line).type);
   assert.ok(types.includes('CallDisconnected'), `events uploaded: ${types.join(', ')}`);

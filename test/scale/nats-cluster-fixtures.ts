@@ -58,11 +58,3 @@ export function twoPartyScenario(durationMs: number): Scenario {
   };
 }
 
-/** Resolves when `condition` holds, polling; rejects after `ms` naming `what`. */
-export async function until(condition: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

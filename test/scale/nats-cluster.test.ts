@@ -8,7 +8,8 @@ import { encodeWav, readWav } from '../../src/audio/index.js';
 import { subscribe, type SubscribedMessage } from '../../src/scale/index.js';
 import type { MediaServer, SessionSummary } from '../../src/server/index.js';
 import { skipWithoutNats, startNatsServer } from './nats-harness.js';
-import { startCall, startNode, twoPartyScenario, until } from './nats-cluster-fixtures.js';
+import { startCall, startNode, twoPartyScenario } from './nats-cluster-fixtures.js';
+import { waitUntil } from '../wait-until.js';
 
 function collectEnds(server: MediaServer, into: SessionSummary[]): void {
   server.on('session', (session) => session.once('end', (summary: SessionSummary) => into.push(summary)));
@@ -26,7 +27,7 @@ test('every frame of every track reaches a consumer exactly once and in order, f
     const consumer = await subscribe({ nats: nats.url, idleMs: 10_000 });
     const calls = [a, b, a, b].map((node, i) => startCall(engine, node.wsUrl, `spread-${i}`, twoPartyScenario(3000)));
     await Promise.all(calls.map((c) => c.events.done));
-    await until(() => summaries.length === 4, 10_000, 'four sessions to end');
+    await waitUntil(() => summaries.length === 4, { timeoutMs: 10_000, message: 'four sessions to end' });
 
     const received: SubscribedMessage[] = [];
     let ended = 0;
@@ -74,10 +75,10 @@ test('GET /api/sessions on either node lists the cluster; talk-back posted to th
     const sessionOnA = new Promise<string>((resolve) => a.server.on('session', (s) => resolve(s.id)));
     const call = startCall(engine, a.wsUrl, 'talk', twoPartyScenario(20_000), { bidirectional: true, channel: 'mixed' });
     const id = await sessionOnA;
-    await until(async () => {
+    await waitUntil(async () => {
       const list = (await (await fetch(`${b.url}/api/sessions`)).json()) as { sessions: Array<{ id: string; node: string; state: string }> };
       return list.sessions.some((s) => s.id === id && s.node === 'node-a' && s.state === 'streaming');
-    }, 5000, "node-a's session in node-b's list");
+    }, { timeoutMs: 5000, message: "node-a's session in node-b's list" });
     const one = (await (await fetch(`${b.url}/api/sessions/${id}`)).json()) as { id: string; node: string; sampleRate: number };
     assert.equal(one.node, 'node-a');
     assert.equal(one.sampleRate, 16000);
@@ -87,10 +88,11 @@ test('GET /api/sessions on either node lists the cluster; talk-back posted to th
     assert.equal(played.status, 202);
     const body = (await played.json()) as { playId: string; durationMs: number };
     assert.equal(body.durationMs, 500);
-    await until(() => call.stream.stats().outboundFramesReceived === 25, 5000, 'the emulator to hear 25 talk-back frames');
+    await waitUntil(() => call.stream.stats().outboundFramesReceived === 25, { timeoutMs: 5000, message: 'the emulator to hear 25 talk-back frames' });
+    await waitUntil(() => call.stream.stats().outboundHeardMs === 500, { timeoutMs: 5000, message: 'the emulator to play all 500 ms out' });
     const stopped = await fetch(`${b.url}/api/sessions/${id}/stop-audio`, { method: 'POST' });
     assert.equal(stopped.status, 202);
-    await until(() => call.stream.stats().outboundStopAudioReceived === 1, 5000, 'the emulator to receive StopAudio');
+    await waitUntil(() => call.stream.stats().outboundStopAudioReceived === 1, { timeoutMs: 5000, message: 'the emulator to receive StopAudio' });
     assert.equal(call.stream.stats().outboundViolations, 0);
 
     const missing = await fetch(`${b.url}/api/sessions/no-such-session/play`, { method: 'POST', body: new Uint8Array(encodeWav(clip, 16000)) });

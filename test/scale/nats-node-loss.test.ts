@@ -9,7 +9,8 @@ import { createMediaEngine } from '../../src/emulator/index.js';
 import { registryKeyOf } from '../../src/scale/index.js';
 import type { SessionSummary } from '../../src/server/index.js';
 import { skipWithoutNats, startNatsServer } from './nats-harness.js';
-import { startCall, startNode, twoPartyScenario, until } from './nats-cluster-fixtures.js';
+import { startCall, startNode, twoPartyScenario } from './nats-cluster-fixtures.js';
+import { waitUntil } from '../wait-until.js';
 import { tempDirUntilExit } from '../temp-dir.js';
 
 interface Listed {
@@ -32,18 +33,18 @@ test("killing one node leaves the other's calls untouched and its sessions marke
     const survivor = startCall(engine, a.wsUrl, 'survivor', twoPartyScenario(3000));
     const victim = startCall(engine, b.wsUrl, 'victim', twoPartyScenario(20_000));
     const list = async () => ((await (await fetch(`${a.url}/api/sessions`)).json()) as { sessions: Listed[] }).sessions;
-    await until(async () => (await list()).filter((s) => s.state === 'streaming').length === 2, 5000, 'both calls streaming in the cluster list');
+    await waitUntil(async () => (await list()).filter((s) => s.state === 'streaming').length === 2, { timeoutMs: 5000, message: 'both calls streaming in the cluster list' });
 
     child.kill('SIGKILL');
     await once(child, 'exit');
-    await until(async () => (await list()).some((s) => s.node === 'node-b' && s.state === 'ended'), 5000, "node-b's session listed as ended");
+    await waitUntil(async () => (await list()).some((s) => s.node === 'node-b' && s.state === 'ended'), { timeoutMs: 5000, message: "node-b's session listed as ended" });
     const lost = (await list()).find((s) => s.node === 'node-b')!;
     assert.match(lost.endReason ?? '', /node node-b stopped sending heartbeats/);
 
     // The registry itself says so (swept by node-a), not only node-a's view of it.
     const nc = await connect({ servers: nats.url });
     const kv = await nc.jetstream().views.kv('acs-sessions');
-    await until(async () => (await kv.get(registryKeyOf(lost.id)))?.json<Listed>().state === 'ended', 5000, 'the registry entry to be marked ended');
+    await waitUntil(async () => (await kv.get(registryKeyOf(lost.id)))?.json<Listed>().state === 'ended', { timeoutMs: 5000, message: 'the registry entry to be marked ended' });
     await nc.close();
 
     const summary = await survivorEnd;

@@ -8,7 +8,8 @@ import { createMediaEngine } from '../../src/emulator/index.js';
 import { readWav } from '../../src/audio/index.js';
 import type { SessionSummary } from '../../src/server/index.js';
 import { skipWithoutNats, startNatsServer } from './nats-harness.js';
-import { startCall, startNode, twoPartyScenario, until } from './nats-cluster-fixtures.js';
+import { startCall, startNode, twoPartyScenario } from './nats-cluster-fixtures.js';
+import { waitUntil } from '../wait-until.js';
 
 function natsCounts(metrics: string, outcome: string): number {
   let total = 0;
@@ -26,9 +27,9 @@ test('NATS killed mid-call: the call is recorded whole, the loss to NATS is coun
   try {
     const ended = new Promise<SessionSummary>((resolve) => node.server.on('session', (s) => s.once('end', resolve)));
     const call = startCall(engine, node.wsUrl, 'outage', twoPartyScenario(4000));
-    await until(async () => natsCounts(await (await fetch(`${node.url}/metrics`)).text(), 'acked') > 20, 10_000, 'frames acknowledged by JetStream');
+    await waitUntil(async () => natsCounts(await (await fetch(`${node.url}/metrics`)).text(), 'acked') > 20, { timeoutMs: 10_000, message: 'frames acknowledged by JetStream' });
     nats.process.kill('SIGKILL');
-    await until(async () => /acs_audio_nats_connected 0/.test(await (await fetch(`${node.url}/metrics`)).text()), 10_000, 'the node to notice NATS is gone');
+    await waitUntil(async () => /acs_audio_nats_connected 0/.test(await (await fetch(`${node.url}/metrics`)).text()), { timeoutMs: 10_000, message: 'the node to notice NATS is gone' });
     assert.equal((await fetch(`${node.url}/healthz`)).status, 200, 'the node answers while NATS is down');
 
     await call.events.done;

@@ -14,6 +14,7 @@ import { formatTimestamp, serializePacket } from '../../src/protocol/index.js';
 import { readWav, repairRecordings } from '../../src/audio/index.js';
 import { inboundPacket } from '../protocol/arbitraries.js';
 import { audio, connect, metadata, sessionEnd, startServer } from './wire.js';
+import { waitUntil } from '../wait-until.js';
 import type { SessionSummary } from '../../src/server/index.js';
 
 const TARGET_PACKETS = Number(process.env.FUZZ_PACKETS ?? 100_000);
@@ -99,14 +100,6 @@ const sequence = fc
   .tuple(fc.boolean(), metadataPacket, fc.array(anyMessage, { minLength: PER_SEQUENCE.min, maxLength: PER_SEQUENCE.max, size: 'max' }))
   .map(([withMetadata, first, rest]) => (withMetadata ? [first, ...rest] : rest));
 
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 test(`${TARGET_PACKETS} generated packets over real sockets: never a crash, every message accounted for, WAVs valid`, { timeout: 30 * 60_000 }, async () => {
   // The fuzz subscriptions reconnect into each other on purpose; their sessions get a short grace.
   const { server, url, wsUrl, dir } = await startServer({ media: { reconnectGraceMs: 50 }, limits: { idleTimeoutMs: 600_000 } });
@@ -118,7 +111,7 @@ test(`${TARGET_PACKETS} generated packets over real sockets: never a crash, ever
   let controlSent = 0;
   const controlTimer = setInterval(() => control.send(audio(T0, controlSent++, 16000, '4:+15559990000')), 20);
 
-  await until(() => hub.sessions().some((s) => s.subscriptionId === 'control-call'), 'the control session');
+  await waitUntil(() => hub.sessions().some((s) => s.subscriptionId === 'control-call'), { intervalMs: 0, message: 'the control session' });
   const control0 = hub.sessions().find((s) => s.subscriptionId === 'control-call')!;
   const controlSession = () => control0;
   const controlEnded = new Promise<SessionSummary>((resolve) => control0.once('end', resolve));
@@ -133,7 +126,7 @@ test(`${TARGET_PACKETS} generated packets over real sockets: never a crash, ever
         const before = fuzzReceived();
         const ws = await connect(wsUrl, `?fuzz=${sequences++}`);
         for (const m of messages) ws.send(m.data, { binary: m.binary });
-        await until(() => fuzzReceived() >= before + messages.length, `${messages.length} messages to arrive`);
+        await waitUntil(() => fuzzReceived() >= before + messages.length, { intervalMs: 0, message: `${messages.length} messages to arrive` });
         ws.close(1000);
         const after = hub.stats().messages;
         assert.equal(fuzzReceived() - before, messages.length, 'every message sent was received');
@@ -180,7 +173,7 @@ test('one invalid UTF-8 text frame is rejected by reason and the call goes on', 
     ws.send(audio(T0, 0, 16000));
     ws.send(Buffer.from([0x7b, 0xff, 0x7d]), { binary: false });
     ws.send(audio(T0, 1, 16000));
-    await until(() => server.hub.stats().messages.received === 4, 'four messages');
+    await waitUntil(() => server.hub.stats().messages.received === 4, { intervalMs: 0, message: 'four messages' });
     assert.equal(ws.readyState, WebSocket.OPEN);
     ws.close(1000);
     const summary = await ended;

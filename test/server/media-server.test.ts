@@ -8,9 +8,11 @@ import { parseCallAutomationEvent } from '@azure/communication-call-automation';
 import type { MediaSession } from '../../src/server/index.js';
 import { audio, connect, metadata, metricValue, sessionEnd, startServer, tone } from './wire.js';
 import { encodeWav, readWav } from '../../src/audio/index.js';
+import { waitUntil } from '../wait-until.js';
 
-test('a mixed 16 kHz session lands in one WAV whose sample count matches the frames sent', async () => {
+test('a mixed 16 kHz session lands in one WAV whose sample count matches the frames sent', async (t) => {
   const { server, wsUrl } = await startServer();
+  t.after(() => server.close());
   const ended = sessionEnd(server);
   const ws = await connect(wsUrl, '?call=abc');
   ws.send(metadata('sub-mixed', 16000));
@@ -26,8 +28,9 @@ test('a mixed 16 kHz session lands in one WAV whose sample count matches the fra
   await server.close();
 });
 
-test('an unmixed 24 kHz session gets one aligned WAV per participant and a mix', async () => {
+test('an unmixed 24 kHz session gets one aligned WAV per participant and a mix', async (t) => {
   const { server, wsUrl } = await startServer();
+  t.after(() => server.close());
   const ended = sessionEnd(server);
   const ws = await connect(wsUrl);
   ws.send(metadata('sub-unmixed', 24000));
@@ -49,8 +52,9 @@ test('an unmixed 24 kHz session gets one aligned WAV per participant and a mix',
   await server.close();
 });
 
-test('malformed packets are counted in /metrics while good frames still land', async () => {
+test('malformed packets are counted in /metrics while good frames still land', async (t) => {
   const { server, url, wsUrl } = await startServer();
+  t.after(() => server.close());
   const ended = sessionEnd(server);
   const ws = await connect(wsUrl);
   ws.send(metadata('sub-bad', 16000));
@@ -68,8 +72,9 @@ test('malformed packets are counted in /metrics while good frames still land', a
   await server.close();
 });
 
-test('a user handler that throws is isolated: recording goes on', async () => {
+test('a user handler that throws is isolated: recording goes on', async (t) => {
   const { server, wsUrl } = await startServer();
+  t.after(() => server.close());
   server.on('session', (s) => {
     s.on('audio', () => {
       throw new Error('user bug');
@@ -86,8 +91,9 @@ test('a user handler that throws is isolated: recording goes on', async () => {
   await server.close();
 });
 
-test('/healthz answers and unknown upgrade paths get a real 404', async () => {
+test('/healthz answers and unknown upgrade paths get a real 404', async (t) => {
   const { server, url, wsUrl } = await startServer();
+  t.after(() => server.close());
   const health = await (await fetch(`${url}/healthz`)).json();
   assert.equal(health.ok, true);
   const ws = new WebSocket(wsUrl.replace('/ws', '/elsewhere'));
@@ -96,8 +102,9 @@ test('/healthz answers and unknown upgrade paths get a real 404', async () => {
   await server.close();
 });
 
-test('callbacks as ACS posts them are accepted, tracked per call, and parse with the official SDK', async () => {
+test('callbacks as ACS posts them are accepted, tracked per call, and parse with the official SDK', async (t) => {
   const { server, url } = await startServer();
+  t.after(() => server.close());
   const body = [
     {
       id: 'd13c62c5-721e-44b9-a680-9866c33db7e7',
@@ -129,8 +136,9 @@ test('callbacks as ACS posts them are accepted, tracked per call, and parse with
   await server.close();
 });
 
-test('Event Grid subscription validation is answered with the code', async () => {
+test('Event Grid subscription validation is answered with the code', async (t) => {
   const { server, url } = await startServer();
+  t.after(() => server.close());
   const response = await fetch(`${url}/api/incoming-call`, {
     method: 'POST',
     headers: { 'aeg-event-type': 'SubscriptionValidation' },
@@ -140,38 +148,53 @@ test('Event Grid subscription validation is answered with the code', async () =>
   await server.close();
 });
 
-test('talk-back over HTTP: about 50 paced outbound frames a second, then StopAudio', async () => {
-  const { server, url, wsUrl } = await startServer();
+test('talk-back over HTTP: no outbound frame runs ahead of its 20 ms schedule, then StopAudio', async (t) => {
+  const leadMs = 20;
+  const { server, url, wsUrl } = await startServer({ media: { talkBackLeadMs: leadMs } });
+  t.after(() => server.close());
   const sessionReady = new Promise<MediaSession>((r) => server.on('session', r));
   const ws = await connect(wsUrl);
+  t.after(() => ws.terminate());
   ws.send(metadata('sub-talk', 16000));
   ws.send(audio(Date.now(), 0, 16000));
   const session = await sessionReady;
-  const received: Array<{ kind: string }> = [];
-  ws.on('message', (data) => received.push(JSON.parse(String(data))));
+  const arrivals: number[] = [];
+  let stopped = false;
+  let framesAfterStop = 0;
+  ws.on('message', (data) => {
+    const { kind } = JSON.parse(String(data)) as { kind: string };
+    if (kind === 'stopAudio') stopped = true;
+    else if (kind === 'audioData' && stopped) framesAfterStop++;
+    else if (kind === 'audioData') arrivals.push(Date.now());
+  });
   const wav = encodeWav(tone(16000 * 3), 16000);
-  const play = await fetch(`${url}/api/sessions/${session.id}/play`, { method: "POST", body: new Uint8Array(wav) });
+  const postedAt = Date.now();
+  const play = await fetch(`${url}/api/sessions/${session.id}/play`, { method: 'POST', body: new Uint8Array(wav) });
   assert.equal(play.status, 202);
-  await new Promise((r) => setTimeout(r, 1000));
-  const framesAfterOneSecond = received.filter((m) => m.kind === 'audioData').length;
-  assert.ok(Math.abs(framesAfterOneSecond - 51) <= 3, `${framesAfterOneSecond} frames after 1 s`);
+  await waitUntil(() => arrivals.length >= 50, { message: () => `50 talk-back frames (${arrivals.length} so far)` });
+  // Frame n is due at start + n × 20 ms and may leave leadMs early, and the playback starts no earlier than the POST.
+  // The server shares this process's clock and delays only make a frame later, so an earlier arrival is a pacing
+  // fault whatever the machine's load.
+  const early = arrivals.filter((at, n) => at < postedAt + n * 20 - leadMs).length;
+  assert.equal(early, 0, `${early} of ${arrivals.length} frames arrived ahead of their due time`);
   const stop = await fetch(`${url}/api/sessions/${session.id}/stop-audio`, { method: 'POST' });
   assert.equal(stop.status, 202);
-  await new Promise((r) => setTimeout(r, 100));
-  assert.ok(received.some((m) => m.kind === 'stopAudio'), 'StopAudio arrived');
+  await waitUntil(() => stopped, { message: 'StopAudio on the socket' });
   const bad = await fetch(`${url}/api/sessions/${session.id}/play`, { method: 'POST', body: new TextEncoder().encode('not a wav') });
   assert.equal(bad.status, 400);
+  assert.equal(framesAfterStop, 0, 'no audio after StopAudio');
   ws.close(1000);
   await server.close();
 });
 
-test('graceful close finishes every WAV of a session still streaming', async () => {
+test('graceful close finishes every WAV of a session still streaming', async (t) => {
   const { server, wsUrl, dir } = await startServer();
+  t.after(() => server.close());
   const ws = await connect(wsUrl);
   ws.send(metadata('sub-shutdown', 16000));
   const t0 = Date.now();
   for (let i = 0; i < 30; i++) ws.send(audio(t0, i, 16000));
-  await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(() => server.hub.stats().messages.received === 31, { message: 'the metadata and 30 frames to arrive' });
   const closedByServer = once(ws, 'close');
   await server.close();
   const [code] = await closedByServer;

@@ -52,7 +52,7 @@ async function wavSeconds(path: string): Promise<number> {
   }
 }
 
-/** Streams two participants' speech as ACS would (PROTOCOL.md §1), 20 ms frames paced at twice real time. */
+/** Streams two participants' speech as ACS would (docs/protocol.md §1), 20 ms frames paced at twice real time. */
 async function streamCall(url: string, frames: number, transcripts: Array<{ rawId: string; text: string }>): Promise<void> {
   const ws = new WebSocket(url);
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));

@@ -1,6 +1,6 @@
 // The live feed behind the dashboard: one WebSocket per dashboard with a snapshot first, then ticks of levels and
 // events; PCM only for a dashboard that asked to listen; slow dashboards dropped. Driven by a real media hub fed
-// wire packets (PROTOCOL.md §1) through the hub's connection interface.
+// wire packets (docs/protocol.md §1) through the hub's connection interface.
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -188,6 +188,26 @@ describe('live feed', () => {
     assert.ok(alice !== undefined, `Alice's track measured: ${JSON.stringify(tick.levels[0].tracks)}`);
     assert.ok(alice.rmsDbfs < -45 && alice.peakDbfs < -45, `the quiet audio only, got rms ${alice.rmsDbfs} / peak ${alice.peakDbfs} dBFS`);
     assert.equal(alice.frames, 300, 'frames counts every frame, watched or not');
+  });
+
+  it('shows the talk-back track as a participant and lines added with addTranscript in the transcript pane', async () => {
+    await start();
+    const d = dashboard();
+    await d.next((m) => m.type === 'snapshot');
+    const conn = mediaSocket(hub);
+    stream(conn, 5);
+    const session = hub.sessions()[0];
+    session.addTranscript({ speaker: 'agent', text: 'How can I help?', timelineMs: 40 });
+    const line = await d.event((e) => e.type === 'transcript' && e.line.speaker === 'agent');
+    assert.deepEqual(line.type === 'transcript' && line.line, { speaker: 'agent', text: 'How can I help?', final: true, offsetMs: 40 });
+    session.play({ pcm: new Int16Array(320 * 3).fill(3000), sampleRate: 16000 });
+    const talkBack = await d.event((e) => e.type === 'participant' && e.trackId === 'talk-back');
+    assert.equal(talkBack.type === 'participant' && talkBack.participantRawId, undefined);
+    const late = dashboard();
+    const snapshot = await late.next((m) => m.type === 'snapshot');
+    assert.ok(snapshot.type === 'snapshot');
+    assert.ok(snapshot.sessions[0].participants.some((p) => p.trackId === 'talk-back'));
+    assert.deepEqual(snapshot.sessions[0].transcript.map((l) => [l.speaker, l.text]), [['agent', 'How can I help?']]);
   });
 
   it('gives a dashboard that connects late the transcript and DTMF so far in its snapshot', async () => {

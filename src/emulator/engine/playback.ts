@@ -1,17 +1,25 @@
 // What the app plays into the call (bidirectional streaming, docs/protocol.md §2): each message is parsed as ACS
-// would (every casing), checked, and its audio recorded into one WAV per call so tests and people can hear it.
-// Checks: the packet parses; its PCM is whole 16-bit samples; a frame is not the other rate's 20 ms frame (the
-// usual sign of a 24 kHz app on a 16 kHz call or the reverse); and pacing — ACS queues what it is sent and plays it
-// in real time, so audio that runs ahead of real time by more than an allowance (wall ms) counts one violation per
-// frame. The WAV holds what the app sent, in order; StopAudio is counted, not applied to the recording.
+// would (every casing), checked, and played out as ACS does. Checks: the packet parses; its PCM is whole 16-bit
+// samples; a frame is not the other rate's 20 ms frame (the usual sign of a 24 kHz app on a 16 kHz call or the
+// reverse); and pacing — audio that runs ahead of real time by more than an allowance (wall ms) counts one
+// violation per frame.
+// Playout: ACS queues what it is sent and plays it in real time (call time: wall × speed); StopAudio drops what it
+// still holds. The queue here is that model, advanced lazily whenever a message arrives, stats are read or the call
+// ends (so no timer per call). The WAV holds what the caller heard, back to back (the gaps when the queue ran dry are
+// not filled); audio still queued at StopAudio or at the end of the call is not in it. Each StopAudio is reported
+// with the audio heard since the previous one (or the start) and the audio it dropped, so a test can check an
+// app's figure for "what the caller heard" (conversation.item.truncate's audio_end_ms) against ACS's.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createWavWriter, frameSamples, type WavWriter } from '../../audio/index.js';
 import { parseOutboundPacket } from '../../protocol/index.js';
+import type { StopAudioRecord } from '../media-engine-contract.js';
 
 /** The recording is flushed to disk every second or so of audio (16 kHz: 32 KB). */
 const FLUSH_BYTES = 32_000;
+/** The most audio the playout queue holds (call-time ms); frames past it are dropped and counted. */
+const MAX_QUEUED_MS = 5 * 60_000;
 
 /** Why a message from the app was counted as a violation. */
 export type PlaybackViolation = 'malformed' | 'wrong_format' | 'too_fast' | 'not_bidirectional';
@@ -20,6 +28,14 @@ export type PlaybackViolation = 'malformed' | 'wrong_format' | 'too_fast' | 'not
 export interface PlaybackStats {
   framesReceived: number;
   stopAudioReceived: number;
+  /** Every StopAudio, in order. */
+  stopAudio: StopAudioRecord[];
+  /** Audio the caller heard in all (played out of the queue). */
+  heardMs: number;
+  /** Audio queued, not yet played. */
+  queuedMs: number;
+  /** Audio dropped in all: by StopAudio, by the end of the call, and past the queue's bound (counted too_fast). */
+  droppedMs: number;
   violations: number;
   violationsByKind: Record<PlaybackViolation, number>;
   /** Milliseconds of audio received. */
@@ -52,13 +68,16 @@ export interface PlaybackRecorderOptions {
   logger: Logger;
 }
 
-/** Creates the recorder; nothing touches the disk until the first audio frame. */
+/** Creates the recorder; nothing touches the disk until the first audio is heard. */
 export function createPlaybackRecorder(options: PlaybackRecorderOptions): PlaybackRecorder {
   const { sampleRate, logger } = options;
   const allowanceMs = options.allowanceMs ?? 200;
   const speed = options.speed ?? 1;
   const now = options.now ?? (() => performance.now());
+  const startedAt = now();
   const otherRateFrame = frameSamples(sampleRate === 16000 ? 24000 : 16000);
+  const samplesPerMs = sampleRate / 1000;
+  const maxQueuedSamples = MAX_QUEUED_MS * samplesPerMs;
   const violationsByKind: Record<PlaybackViolation, number> = {
     malformed: 0,
     wrong_format: 0,
@@ -66,10 +85,16 @@ export function createPlaybackRecorder(options: PlaybackRecorderOptions): Playba
     not_bidirectional: 0,
   };
   let framesReceived = 0;
-  let stopAudioReceived = 0;
   let audioMs = 0;
-  let queuedMs = 0;
-  let queueCheckedAt = 0;
+  const stopAudio: StopAudioRecord[] = [];
+  // The playout queue: copied frames, the samples of the head already played, and the total still to play.
+  const queue: Int16Array[] = [];
+  let headPlayed = 0;
+  let queuedSamples = 0;
+  let heardSamples = 0;
+  let heardAtLastStop = 0;
+  let droppedSamples = 0;
+  let playedTo = startedAt;
   let wavPath: string | undefined;
   let opening: Promise<WavWriter> | undefined;
   let ready: WavWriter | undefined;
@@ -83,8 +108,43 @@ export function createPlaybackRecorder(options: PlaybackRecorderOptions): Playba
     if (violationsByKind[kind] <= 3) logger.warn({ callConnectionId: options.callConnectionId, kind }, detail);
   }
 
+  /** Plays the queue out up to `at` (wall ms): what was played is heard and recorded. */
+  function advance(at: number): void {
+    if (queuedSamples === 0) {
+      playedTo = at;
+      return;
+    }
+    let budget = Math.floor((at - playedTo) * speed * samplesPerMs);
+    if (budget <= 0) return;
+    // Only whole samples are played; the clock keeps the remainder so no time is lost between calls.
+    playedTo += budget / (speed * samplesPerMs);
+    while (budget > 0 && queue.length > 0) {
+      const head = queue[0];
+      const n = Math.min(budget, head.length - headPlayed);
+      record(head.subarray(headPlayed, headPlayed + n));
+      headPlayed += n;
+      budget -= n;
+      queuedSamples -= n;
+      heardSamples += n;
+      if (headPlayed === head.length) {
+        queue.shift();
+        headPlayed = 0;
+      }
+    }
+    if (queuedSamples === 0) playedTo = at;
+  }
+
+  function flush(): number {
+    const dropped = queuedSamples;
+    queue.length = 0;
+    headPlayed = 0;
+    queuedSamples = 0;
+    droppedSamples += dropped;
+    return dropped;
+  }
+
   function record(samples: Int16Array): void {
-    if (recordingFailed) return;
+    if (recordingFailed || samples.length === 0) return;
     if (ready !== undefined) {
       ready.write(samples);
       if (ready.pendingBytes >= FLUSH_BYTES) ready.flush().catch(onWriteError);
@@ -108,7 +168,7 @@ export function createPlaybackRecorder(options: PlaybackRecorderOptions): Playba
         onWriteError(error);
       });
     }
-    // Copied: the packet's samples are a view the caller may reuse before the file is open.
+    // Copied: the file is not open yet and the queue's frames are released once played.
     waiting.push(samples.slice());
   }
 
@@ -116,17 +176,25 @@ export function createPlaybackRecorder(options: PlaybackRecorderOptions): Playba
     logger.error({ err: error, callConnectionId: options.callConnectionId }, 'cannot record the app audio');
   }
 
-  function checkPacing(frameMs: number): void {
+  function enqueue(samples: Int16Array, frameMs: number): void {
     const at = now();
-    const played = framesReceived === 1 ? 0 : (at - queueCheckedAt) * speed;
-    queueCheckedAt = at;
-    queuedMs = Math.max(0, queuedMs - played) + frameMs;
+    advance(at);
+    const ahead = queuedSamples / samplesPerMs;
     // Compared in wall time: at speed s the queue drains s times faster, and the engine's own catch-up after an
     // event-loop stall must not count against the app.
-    if ((queuedMs - frameMs) / speed > allowanceMs) {
-      violation('too_fast', `the app sends audio faster than real time: ${Math.round(queuedMs)} ms queued`);
+    if (ahead / speed > allowanceMs) {
+      violation('too_fast', `the app sends audio faster than real time: ${Math.round(ahead + frameMs)} ms queued`);
     }
+    if (queuedSamples + samples.length > maxQueuedSamples) {
+      droppedSamples += samples.length;
+      return;
+    }
+    // Copied: the packet's samples are a view of a buffer the parser may reuse.
+    queue.push(samples.slice());
+    queuedSamples += samples.length;
   }
+
+  const ms = (samples: number) => samples / samplesPerMs;
 
   return {
     accept(data) {
@@ -144,13 +212,16 @@ export function createPlaybackRecorder(options: PlaybackRecorderOptions): Playba
       }
       const packet = parsed.packet;
       if (packet.kind === 'StopAudio') {
-        stopAudioReceived++;
-        queuedMs = 0;
-        logger.debug({ callConnectionId: options.callConnectionId }, 'StopAudio: playback queue flushed');
+        const at = now();
+        advance(at);
+        const dropped = flush();
+        stopAudio.push({ atMs: (at - startedAt) * speed, heardMs: ms(heardSamples - heardAtLastStop), droppedMs: ms(dropped) });
+        heardAtLastStop = heardSamples;
+        logger.debug({ callConnectionId: options.callConnectionId, droppedMs: ms(dropped) }, 'StopAudio: playback queue flushed');
         return;
       }
       framesReceived++;
-      const frameMs = (packet.samples.length * 1000) / sampleRate;
+      const frameMs = ms(packet.samples.length);
       audioMs += frameMs;
       if (packet.samples.length === otherRateFrame) {
         violation(
@@ -159,14 +230,18 @@ export function createPlaybackRecorder(options: PlaybackRecorderOptions): Playba
             `but this call streams ${sampleRate} Hz: send PCM16 mono at the call's rate`,
         );
       }
-      checkPacing(frameMs);
-      record(packet.samples);
+      enqueue(packet.samples, frameMs);
     },
     stats() {
+      if (!closed) advance(now());
       const violations = Object.values(violationsByKind).reduce((sum, count) => sum + count, 0);
       return {
         framesReceived,
-        stopAudioReceived,
+        stopAudioReceived: stopAudio.length,
+        stopAudio: stopAudio.map((entry) => ({ ...entry })),
+        heardMs: ms(heardSamples),
+        queuedMs: ms(queuedSamples),
+        droppedMs: ms(droppedSamples),
         violations,
         violationsByKind: { ...violationsByKind },
         audioMs,
@@ -175,6 +250,9 @@ export function createPlaybackRecorder(options: PlaybackRecorderOptions): Playba
     },
     async close() {
       if (closed) return;
+      advance(now());
+      // The call is over: what ACS still held is never heard.
+      flush();
       closed = true;
       if (opening === undefined) return;
       try {

@@ -1,4 +1,4 @@
-// One error factory for the emulator's REST API, emitting ACS's own error JSON (PROTOCOL.md §4):
+// One error factory for the emulator's REST API, emitting ACS's own error JSON (docs/protocol.md §4):
 // `{"error":{"code","message"}}` with the HTTP status the service uses.
 
 /** An error the REST pipeline renders as ACS error JSON. */

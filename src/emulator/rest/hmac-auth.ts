@@ -1,4 +1,4 @@
-// HMAC-SHA256 request signing exactly as the SDK's access-key credential signs (PROTOCOL.md §4):
+// HMAC-SHA256 request signing exactly as the SDK's access-key credential signs (docs/protocol.md §4):
 // stringToSign = METHOD \n pathAndQuery \n x-ms-date;host;contentHash, keyed with the base64-decoded access key.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 

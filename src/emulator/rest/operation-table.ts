@@ -1,4 +1,4 @@
-// Dispatch: which Call Automation operation a request is (PROTOCOL.md §4 table), by method and path.
+// Dispatch: which Call Automation operation a request is (docs/protocol.md §4 table), by method and path.
 
 /** Operation names, as handlers know them. */
 export type OperationName =

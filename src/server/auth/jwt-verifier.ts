@@ -1,8 +1,8 @@
-// Verifies the JWT ACS puts on every media WebSocket upgrade and every callback POST (PROTOCOL.md §3):
+// Verifies the JWT ACS puts on every media WebSocket upgrade and every callback POST (docs/protocol.md §3):
 // RS256 signature against the published JWKS (cached and refreshed by jose), issuer, audience, expiry with skew.
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 
-/** ACS Call Automation's issuer and key set (PROTOCOL.md §3). */
+/** ACS Call Automation's issuer and key set (docs/protocol.md §3). */
 export const ACS_JWT_ISSUER = 'https://acscallautomation.communication.azure.com';
 export const ACS_JWKS_URL = 'https://acscallautomation.communication.azure.com/calling/keys';
 

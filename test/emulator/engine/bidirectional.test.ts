@@ -6,12 +6,9 @@ import { join } from 'node:path';
 import { createMediaEngine } from '../../../src/emulator/engine/index.js';
 import type { LocalEngineStream } from '../../../src/emulator/engine/index.js';
 import { makeSpec, recordEvents, samplesOf, startRecordingServer, unwrap } from './recording-server.js';
+import { waitUntil } from '../../wait-until.js';
 
 const SPEED = 10;
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
-}
 
 function pcmOfWav(file: Buffer): Int16Array {
   const dataAt = file.indexOf('data') + 8;
@@ -23,7 +20,7 @@ function base64Of(samples: Int16Array): string {
   return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).toString('base64');
 }
 
-test('the app audio echoed back is recorded to a WAV whose samples equal what the app sent', async () => {
+test('the app audio echoed back is recorded to a WAV whose samples equal what the app sent', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'engine-playback-'));
   const echoed: Int16Array[] = [];
   const server = await startRecordingServer({
@@ -38,17 +35,21 @@ test('the app audio echoed back is recorded to a WAV whose samples equal what th
       );
     },
   });
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED, playbackDir: dir });
+  t.after(() => engine.close());
   const spec = makeSpec(server.url, {
     callConnectionId: 'call/../echo',
     bidirectional: true,
     scenario: { participants: [{ rawId: 'a', steps: [{ atMs: 0, say: { type: 'tone', frequencyHz: 500 } }] }] },
   });
   const stream: LocalEngineStream = engine.start(spec, recordEvents());
-  await until(() => stream.stats().outboundFramesReceived === 50);
+  // The WAV holds what the caller heard: wait until ACS has played the last frame out.
+  await waitUntil(() => stream.stats().outboundFramesReceived === 50 && stream.stats().outboundQueuedMs === 0, { intervalMs: 2, message: 'the engine to receive and play out 50 echoed frames' });
   await stream.stop();
 
   const stats = stream.stats();
+  assert.equal(stats.outboundHeardMs, 1000);
   assert.equal(stats.playbackWavPath, join(dir, 'call_.._echo.wav'));
   assert.equal(stats.outboundViolations, 0);
   const recorded = pcmOfWav(await readFile(stats.playbackWavPath!));
@@ -58,7 +59,7 @@ test('the app audio echoed back is recorded to a WAV whose samples equal what th
   await rm(dir, { recursive: true, force: true });
 });
 
-test('StopAudio is counted; malformed messages, frames at the other rate and odd byte counts are violations', async () => {
+test('StopAudio is counted; malformed messages, frames at the other rate and odd byte counts are violations', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'engine-playback-'));
   const server = await startRecordingServer({
     onMessage(connection, text) {
@@ -70,9 +71,11 @@ test('StopAudio is counted; malformed messages, frames at the other rate and odd
       connection.socket.send(JSON.stringify({ kind: 'AudioData', audioData: { data: 'AQID' } }));
     },
   });
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED, playbackDir: dir });
+  t.after(() => engine.close());
   const stream = engine.start(makeSpec(server.url, { bidirectional: true }), recordEvents());
-  await until(() => stream.stats().outboundViolations === 3);
+  await waitUntil(() => stream.stats().outboundViolations === 3, { intervalMs: 2, message: 'three outbound violations' });
   await stream.stop();
 
   const stats = stream.stats();
@@ -85,7 +88,7 @@ test('StopAudio is counted; malformed messages, frames at the other rate and odd
   await rm(dir, { recursive: true, force: true });
 });
 
-test('audio sent far faster than real time counts pacing violations', async () => {
+test('audio sent far faster than real time counts pacing violations', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'engine-playback-'));
   const frame = JSON.stringify({ kind: 'AudioData', audioData: { data: base64Of(new Int16Array(320)) } });
   const server = await startRecordingServer({
@@ -94,9 +97,11 @@ test('audio sent far faster than real time counts pacing violations', async () =
       for (let i = 0; i < 100; i++) connection.socket.send(frame);
     },
   });
+  t.after(() => server.close());
   const engine = createMediaEngine({ playbackDir: dir });
+  t.after(() => engine.close());
   const stream = engine.start(makeSpec(server.url, { bidirectional: true }), recordEvents());
-  await until(() => stream.stats().outboundFramesReceived === 100);
+  await waitUntil(() => stream.stats().outboundFramesReceived === 100, { intervalMs: 2, message: 'the engine to receive 100 frames' });
   await stream.stop();
 
   assert.ok(stream.stats().outboundViolationsByKind.too_fast > 50);
@@ -105,16 +110,18 @@ test('audio sent far faster than real time counts pacing violations', async () =
   await rm(dir, { recursive: true, force: true });
 });
 
-test('audio from the app on a call that is not bidirectional is a violation and is not recorded', async () => {
+test('audio from the app on a call that is not bidirectional is a violation and is not recorded', async (t) => {
   const server = await startRecordingServer({
     onMessage(connection, text) {
       if (unwrap(text).kind !== 'AudioMetadata') return;
       connection.socket.send(JSON.stringify({ kind: 'AudioData', audioData: { data: base64Of(new Int16Array(320)) } }));
     },
   });
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const stream = engine.start(makeSpec(server.url, { bidirectional: false }), recordEvents());
-  await until(() => stream.stats().outboundViolations === 1);
+  await waitUntil(() => stream.stats().outboundViolations === 1, { intervalMs: 2, message: 'one outbound violation' });
   await stream.stop();
 
   assert.equal(stream.stats().outboundViolationsByKind.not_bidirectional, 1);

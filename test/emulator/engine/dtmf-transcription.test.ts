@@ -11,10 +11,12 @@ import { makeSpec, recordEvents, startRecordingServer, unwrap } from './recordin
 
 const SPEED = 10;
 
-test('DTMF steps arrive as DtmfData at their time, one packet per key, with who pressed them', async () => {
+test('DTMF steps arrive as DtmfData at their time, one packet per key, with who pressed them', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const start = Date.UTC(2026, 0, 1);
   const engine = createMediaEngine({ speed: SPEED, now: () => start });
+  t.after(() => engine.close());
   const spec = makeSpec(server.url, {
     dtmf: true,
     scenario: { durationMs: 1000, participants: [{ rawId: '4:+15551234567', steps: [{ atMs: 200, dtmf: '5*' }] }] },
@@ -43,9 +45,11 @@ test('DTMF steps arrive as DtmfData at their time, one packet per key, with who 
   await server.close();
 });
 
-test('DTMF steps are not sent when the call did not enable DTMF tones', async () => {
+test('DTMF steps are not sent when the call did not enable DTMF tones', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const spec = makeSpec(server.url, {
     dtmf: false,
     scenario: { durationMs: 400, participants: [{ rawId: '4:+15551234567', steps: [{ atMs: 0, dtmf: '1' }] }] },
@@ -60,10 +64,11 @@ test('DTMF steps are not sent when the call did not enable DTMF tones', async ()
   await server.close();
 });
 
-test('transcription goes on its own socket: metadata, intermediate results, then the final with timed words', async () => {
+test('transcription goes on its own socket: metadata, intermediate results, then the final with timed words', async (t) => {
   const media = await startRecordingServer();
   const transcripts = await startRecordingServer();
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const rawId = '4:+15551234567';
   const spec = makeSpec(media.url, {
     transcription: { transportUrl: transcripts.url, locale: 'en-US', subscriptionId: 'tsub-1', intermediateResults: true },
@@ -107,10 +112,11 @@ test('transcription goes on its own socket: metadata, intermediate results, then
   await transcripts.close();
 });
 
-test('without intermediate results only final results are sent', async () => {
+test('without intermediate results only final results are sent', async (t) => {
   const media = await startRecordingServer();
   const transcripts = await startRecordingServer();
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const spec = makeSpec(media.url, {
     transcription: { transportUrl: transcripts.url, locale: 'en-GB', subscriptionId: 't', intermediateResults: false },
     scenario: { durationMs: 4000, participants: [{ rawId: 'a', steps: [{ atMs: 0, say: { type: 'fixture', name: 'en-gb-male' } }] }] },

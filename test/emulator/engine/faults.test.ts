@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { MALFORMED_PACKET, createMediaEngine } from '../../../src/emulator/engine/index.js';
 import type { FaultSpec } from '../../../src/emulator/media-engine-contract.js';
 import { makeSpec, recordEvents, startRecordingServer, unwrap, type RecordedConnection } from './recording-server.js';
+import { waitUntil } from '../../wait-until.js';
 
 const SPEED = 10;
 
@@ -31,9 +32,11 @@ function audioStamps(connection: RecordedConnection): number[] {
     .map((packet) => Date.parse(packet.body.timestamp as string));
 }
 
-test('a dropped socket is reconnected with AudioMetadata again and the same subscription, reported around it', async () => {
+test('a dropped socket is reconnected with AudioMetadata again and the same subscription, reported around it', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const events = recordEvents();
   const stream = engine.start(
     makeSpec(server.url, {
@@ -62,7 +65,7 @@ test('a dropped socket is reconnected with AudioMetadata again and the same subs
   await server.close();
 });
 
-test('the app closing the socket is treated as an interruption and the stream reconnects', async () => {
+test('the app closing the socket is treated as an interruption and the stream reconnects', async (t) => {
   let closedOnce = false;
   const server = await startRecordingServer({
     onMessage(connection) {
@@ -72,7 +75,9 @@ test('the app closing the socket is treated as an interruption and the stream re
       }
     },
   });
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED, reconnectAfterMs: 100 });
+  t.after(() => engine.close());
   const events = recordEvents();
   const stream = engine.start(makeSpec(server.url), events);
   await events.when('reestablished');
@@ -85,9 +90,11 @@ test('the app closing the socket is treated as an interruption and the stream re
   await server.close();
 });
 
-test('a refuse fault at the start fails the stream before any connection', async () => {
+test('a refuse fault at the start fails the stream before any connection', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const events = recordEvents();
   const stream = engine.start(
     makeSpec(server.url, { scenario: { participants: [], faults: [{ atMs: 0, fault: { type: 'refuse' } }] } }),
@@ -191,14 +198,16 @@ test('a fail fault reports failed and closes the socket with 1011', async () => 
   await server.close();
 });
 
-test('inject() applies a fault to a running stream and records it', async () => {
+test('inject() applies a fault to a running stream and records it', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const stream = engine.start(makeSpec(server.url), recordEvents());
   const connection = await server.connection(0);
-  while (connection.messages.length < 5) await new Promise((resolve) => setImmediate(resolve));
+  await waitUntil(() => connection.messages.length >= 5, { intervalMs: 0, message: 'five packets' });
   stream.inject({ type: 'malformed' });
-  while (!connection.messages.includes(MALFORMED_PACKET)) await new Promise((resolve) => setImmediate(resolve));
+  await waitUntil(() => connection.messages.includes(MALFORMED_PACKET), { intervalMs: 0, message: 'the malformed packet' });
   await stream.stop();
 
   assert.equal(stream.stats().faults.length, 1);
@@ -207,9 +216,11 @@ test('inject() applies a fault to a running stream and records it', async () => 
   await server.close();
 });
 
-test('an upgrade refused with 401 reports failed with the HTTP status', async () => {
+test('an upgrade refused with 401 reports failed with the HTTP status', async (t) => {
   const server = await startRecordingServer({ verifyClient: (_info, done) => done(false, 401, 'Unauthorized') });
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const events = recordEvents();
   const stream = engine.start(makeSpec(server.url), events);
   await stream.done;
@@ -220,12 +231,13 @@ test('an upgrade refused with 401 reports failed with the HTTP status', async ()
   await server.close();
 });
 
-test('an upgrade answered 404 by a plain HTTP server reports failed with the HTTP status', async () => {
+test('an upgrade answered 404 by a plain HTTP server reports failed with the HTTP status', async (t) => {
   const http = createServer((_request, response) => response.writeHead(404).end('no such path'));
   http.listen(0, '127.0.0.1');
   await once(http, 'listening');
   const { port } = http.address() as { port: number };
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const events = recordEvents();
   const stream = engine.start(makeSpec(`ws://127.0.0.1:${port}/nowhere`), events);
   await stream.done;
@@ -235,13 +247,14 @@ test('an upgrade answered 404 by a plain HTTP server reports failed with the HTT
   http.close();
 });
 
-test('a refused TCP connection reports failed', async () => {
+test('a refused TCP connection reports failed', async (t) => {
   const http = createServer();
   http.listen(0, '127.0.0.1');
   await once(http, 'listening');
   const { port } = http.address() as { port: number };
   await new Promise((resolve) => http.close(resolve));
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const events = recordEvents();
   const stream = engine.start(makeSpec(`ws://127.0.0.1:${port}/ws`), events);
   await stream.done;

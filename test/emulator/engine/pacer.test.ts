@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createJitterHistogram, createPacer } from '../../../src/emulator/engine/pacer.js';
+import { waitUntil } from '../../wait-until.js';
 
 test('one scheduler delivers consecutive ticks to every client, from the tick each joined on', async () => {
   const pacer = createPacer({ speed: 20 });
@@ -20,7 +21,7 @@ test('one scheduler delivers consecutive ticks to every client, from the tick ea
     },
   };
   const first = pacer.add(a);
-  while (pacer.streams > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  await waitUntil(() => pacer.streams === 0, { intervalMs: 5, message: () => `every client to remove itself (${pacer.streams} left)` });
 
   assert.deepEqual(seen.a, Array.from({ length: 20 }, (_, i) => first + i));
   assert.deepEqual(seen.b, Array.from({ length: 10 }, (_, i) => joinedB + i));
@@ -46,7 +47,7 @@ test('after the event loop was blocked, every tick that came due is delivered, n
     },
   };
   pacer.add(client);
-  while (pacer.streams > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  await waitUntil(() => pacer.streams === 0, { intervalMs: 5, message: () => `every client to remove itself (${pacer.streams} left)` });
 
   assert.deepEqual(ticks, Array.from({ length: 15 }, (_, i) => ticks[0] + i));
   assert.ok(pacer.jitter().maxMs >= 150, 'the late ticks are measured as late');
@@ -66,7 +67,7 @@ test('streams that join together are spread over the 20 ms period, each on its o
     };
     pacer.add(client);
   }
-  while (pacer.streams > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  await waitUntil(() => pacer.streams === 0, { intervalMs: 5, message: () => `every client to remove itself (${pacer.streams} left)` });
 
   for (const seen of calls) {
     assert.deepEqual(seen.map((c) => c.tick), Array.from({ length: 10 }, (_, k) => seen[0].tick + k));

@@ -9,7 +9,7 @@ import { getIdentifierKind } from '@azure/communication-common';
 import { createMediaEngine } from '../../../src/emulator/engine/index.js';
 import { makeSpec, recordEvents } from './recording-server.js';
 
-test("Microsoft's sample server shape receives a whole unmixed stream with DTMF", async () => {
+test("Microsoft's sample server shape receives a whole unmixed stream with DTMF", async (t) => {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await once(wss, 'listening');
   const seen = { metadata: [] as AudioMetadata[], audio: 0, silent: 0, dtmf: [] as string[], participants: new Set<string>() };
@@ -33,6 +33,7 @@ test("Microsoft's sample server shape receives a whole unmixed stream with DTMF"
   });
   const { port } = wss.address() as { port: number };
   const engine = createMediaEngine({ speed: 10 });
+  t.after(() => engine.close());
   const spec = makeSpec(`ws://127.0.0.1:${port}/ws`, {
     channel: 'unmixed',
     dtmf: true,

@@ -9,7 +9,7 @@ import { makeSpec, recordEvents, samplesOf, startRecordingServer, unwrap } from 
 
 const SPEED = 10;
 
-test('a WAV source at 8 kHz stereo is converted to the call rate, and its transcript beside it is used', async () => {
+test('a WAV source at 8 kHz stereo is converted to the call rate, and its transcript beside it is used', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'engine-sources-'));
   const seconds = 0.5;
   const stereo = new Int16Array(8000 * seconds * 2);
@@ -27,6 +27,7 @@ test('a WAV source at 8 kHz stereo is converted to the call rate, and its transc
   const media = await startRecordingServer();
   const transcripts = await startRecordingServer();
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const spec = makeSpec(media.url, {
     sampleRate: 24000,
     transcription: { transportUrl: transcripts.url, locale: 'en-US', subscriptionId: 't', intermediateResults: true },
@@ -52,9 +53,11 @@ test('a WAV source at 8 kHz stereo is converted to the call rate, and its transc
   await rm(dir, { recursive: true, force: true });
 });
 
-test('overlapping steps of one participant are mixed', async () => {
+test('overlapping steps of one participant are mixed', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const tone = { type: 'tone' as const, frequencyHz: 1000, amplitude: 0.2, durationMs: 200 };
   const spec = makeSpec(server.url, {
     scenario: { durationMs: 400, participants: [{ rawId: 'a', steps: [{ atMs: 0, say: tone }, { atMs: 100, say: tone }] }] },
@@ -72,9 +75,11 @@ test('overlapping steps of one participant are mixed', async () => {
   await server.close();
 });
 
-test('a listener that throws does not stop the stream', async () => {
+test('a listener that throws does not stop the stream', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const events = recordEvents({
     connected() {
       throw new Error('control plane bug');
@@ -90,8 +95,9 @@ test('a listener that throws does not stop the stream', async () => {
   await server.close();
 });
 
-test('an unreadable WAV source fails the stream with a message naming the file', async () => {
+test('an unreadable WAV source fails the stream with a message naming the file', async (t) => {
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const events = recordEvents();
   const stream = engine.start(
     makeSpec('ws://127.0.0.1:9/ws', {

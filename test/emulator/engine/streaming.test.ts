@@ -3,12 +3,15 @@ import assert from 'node:assert/strict';
 import { StreamingData } from '@azure/communication-call-automation';
 import { createMediaEngine, loadFixture } from '../../../src/emulator/engine/index.js';
 import { makeSpec, recordEvents, samplesOf, startRecordingServer, unwrap } from './recording-server.js';
+import { waitUntil } from '../../wait-until.js';
 
 const SPEED = 10;
 
-test('a two-second mixed stream delivers metadata first, then exactly 100 frames, then closes with 1000', async () => {
+test('a two-second mixed stream delivers metadata first, then exactly 100 frames, then closes with 1000', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const events = recordEvents();
   engine.start(makeSpec(server.url, { scenario: { durationMs: 2000, participants: [] } }), events);
   const connection = await server.connection(0);
@@ -32,9 +35,11 @@ test('a two-second mixed stream delivers metadata first, then exactly 100 frames
   await server.close();
 });
 
-test('an unmixed stream sends every participant 50 frames a second, tagged with its raw ID', async () => {
+test('an unmixed stream sends every participant 50 frames a second, tagged with its raw ID', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const speaker = '8:acs:resource_speaker';
   const quiet = '4:+15557654321';
   const spec = makeSpec(server.url, {
@@ -62,10 +67,12 @@ test('an unmixed stream sends every participant 50 frames a second, tagged with 
   await server.close();
 });
 
-test('timestamps step by exactly 20 ms from the call clock, whatever the pacing', async () => {
+test('timestamps step by exactly 20 ms from the call clock, whatever the pacing', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const start = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
   const engine = createMediaEngine({ speed: SPEED, now: () => start });
+  t.after(() => engine.close());
   engine.start(makeSpec(server.url, { scenario: { durationMs: 1000, participants: [] } }), recordEvents());
   const connection = await server.connection(0);
   await connection.closed;
@@ -77,9 +84,11 @@ test('timestamps step by exactly 20 ms from the call clock, whatever the pacing'
   await server.close();
 });
 
-test('every packet of an unmixed stream with DTMF parses with the official SDK', async () => {
+test('every packet of an unmixed stream with DTMF parses with the official SDK', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const spec = makeSpec(server.url, {
     channel: 'unmixed',
     dtmf: true,
@@ -106,9 +115,11 @@ test('every packet of an unmixed stream with DTMF parses with the official SDK',
   await server.close();
 });
 
-test('opens the socket with a bearer token and the call headers, a new token per connection', async () => {
+test('opens the socket with a bearer token and the call headers, a new token per connection', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   let tokens = 0;
   const spec = makeSpec(server.url, {
     callConnectionId: 'call-42',
@@ -127,9 +138,11 @@ test('opens the socket with a bearer token and the call headers, a new token per
   await server.close();
 });
 
-test('a participant without steps speaks a bundled fixture after half a second of silence', async () => {
+test('a participant without steps speaks a bundled fixture after half a second of silence', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   engine.start(
     makeSpec(server.url, {
       channel: 'unmixed',
@@ -150,9 +163,11 @@ test('a participant without steps speaks a bundled fixture after half a second o
   await server.close();
 });
 
-test('with unmixedSilentFrames "omit" only frames with sound are sent', async () => {
+test('with unmixedSilentFrames "omit" only frames with sound are sent', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED, unmixedSilentFrames: 'omit' });
+  t.after(() => engine.close());
   const spec = makeSpec(server.url, {
     channel: 'unmixed',
     scenario: {
@@ -174,9 +189,11 @@ test('with unmixedSilentFrames "omit" only frames with sound are sent', async ()
   await server.close();
 });
 
-test('a 24 kHz call announces 960-byte frames and sends 480 samples each', async () => {
+test('a 24 kHz call announces 960-byte frames and sends 480 samples each', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   engine.start(
     makeSpec(server.url, { sampleRate: 24000, scenario: { durationMs: 200, participants: [] } }),
     recordEvents(),
@@ -193,13 +210,15 @@ test('a 24 kHz call announces 960-byte frames and sends 480 samples each', async
   await server.close();
 });
 
-test('stop() sends nothing more, closes the socket with 1000 and reports ended', async () => {
+test('stop() sends nothing more, closes the socket with 1000 and reports ended', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   const events = recordEvents();
   const stream = engine.start(makeSpec(server.url), events);
   const connection = await server.connection(0);
-  while (connection.messages.length < 11) await new Promise((resolve) => setImmediate(resolve));
+  await waitUntil(() => connection.messages.length >= 11, { intervalMs: 0, message: 'eleven packets' });
   await stream.stop();
 
   assert.equal(await connection.closed, 1000);
@@ -210,9 +229,11 @@ test('stop() sends nothing more, closes the socket with 1000 and reports ended',
   await server.close();
 });
 
-test('two streams share one scheduler and each gets all its frames', async () => {
+test('two streams share one scheduler and each gets all its frames', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   engine.start(makeSpec(server.url, { callConnectionId: 'a', scenario: { durationMs: 600, participants: [] } }), recordEvents());
   engine.start(makeSpec(server.url, { callConnectionId: 'b', scenario: { durationMs: 400, participants: [] } }), recordEvents());
   const [first, second] = [await server.connection(0), await server.connection(1)];
@@ -227,9 +248,11 @@ test('two streams share one scheduler and each gets all its frames', async () =>
   await server.close();
 });
 
-test('a listener that stops the stream as soon as it connects leaves nothing paced', async () => {
+test('a listener that stops the stream as soon as it connects leaves nothing paced', async (t) => {
   const server = await startRecordingServer();
+  t.after(() => server.close());
   const engine = createMediaEngine({ speed: SPEED });
+  t.after(() => engine.close());
   let stopping: Promise<void> | undefined;
   const events = recordEvents({ connected: () => void (stopping = stream.stop()) });
   const stream = engine.start(makeSpec(server.url), events);

@@ -15,7 +15,7 @@ function useModelVersion(model: LiveModel): number {
   return version;
 }
 
-/** A call's state as its callback events tell it (PROTOCOL.md §5): failed, ended, streaming or connecting. */
+/** A call's state as its callback events tell it (docs/protocol.md §5): failed, ended, streaming or connecting. */
 function CallState(props: { events: LiveCallEvent[] }) {
   const types = props.events.map((e) => e.type);
   const state = types.some((t) => /Failed/.test(t))

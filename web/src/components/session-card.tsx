@@ -134,7 +134,7 @@ export function SessionCard(props: { view: SessionView; calls: LiveCallEvent[]; 
             {lines.length === 0 && <li class="muted">No transcript yet.</li>}
             {lines.map((l, i) => (
               <li key={i} class={`transcript-line ${l.final ? 'final' : 'intermediate'}`}>
-                <span class="who">{shortParticipant(l.participantRawId, '?')}</span> {l.text}
+                <span class="who">{l.speaker ?? shortParticipant(l.participantRawId, '?')}</span> {l.text}
               </li>
             ))}
           </ul>
