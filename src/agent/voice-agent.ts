@@ -337,8 +337,14 @@ export interface VoiceAgentHost {
   close(): Promise<void>;
 }
 
-/** Attaches a voice agent to every audio session `source` starts (transcription-only sockets are skipped). */
-export function createVoiceAgents(options: VoiceAgentOptions & { source: SessionSource }): VoiceAgentHost {
+/** Options of {@link createVoiceAgents}: the agent's options plus where sessions come from. */
+export interface VoiceAgentsOptions extends VoiceAgentOptions {
+  /** A MediaServer (createMediaServer) or MediaHub: every audio session it starts gets an agent. */
+  server: SessionSource;
+}
+
+/** Attaches a voice agent to every audio session `server` starts (transcription-only sockets are skipped). */
+export function createVoiceAgents(options: VoiceAgentsOptions): VoiceAgentHost {
   validate(options);
   const client = options.callClient ?? (options.connectionString ? createCallClient(options.connectionString) : undefined);
   const live = new Set<VoiceAgentCall>();
@@ -350,14 +356,14 @@ export function createVoiceAgents(options: VoiceAgentOptions & { source: Session
     void call.ended.then(() => live.delete(call));
     for (const l of listeners) l(call);
   };
-  options.source.on('session', onSession);
+  options.server.on('session', onSession);
   return {
     calls: () => [...live],
     onCall: (listener) => {
       listeners.push(listener);
     },
     close: async () => {
-      options.source.off('session', onSession);
+      options.server.off('session', onSession);
       await Promise.all([...live].map((c) => c.close()));
     },
   };

@@ -30,6 +30,7 @@ const FORBIDDEN: Record<string, string[]> = {
   media: ['server', 'scale', 'calls', 'emulator', 'cli', 'agent'],
   emulator: ['server', 'media', 'scale', 'calls', 'cli', 'agent'],
   calls: ['server', 'media', 'scale', 'emulator', 'cli', 'agent'],
+  agent: ['server', 'scale', 'emulator', 'cli'],
   server: ['cli', 'emulator'],
   scale: ['cli', 'emulator'],
 };
