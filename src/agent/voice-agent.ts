@@ -153,6 +153,8 @@ export function attachVoiceAgent(session: MediaSession, options: VoiceAgentOptio
         dtmfTarget: options.sendDtmf === false ? undefined : () => session.summary().participants.find((p) => p.participantRawId !== undefined)?.participantRawId,
         onCallLeft: () => {
           left = true;
+          // The call is over for us: close the model once the tool's output has gone back through the SDK.
+          setTimeout(() => void close(), 0).unref?.();
         },
       })
     : [];

@@ -29,7 +29,7 @@ export interface AgentRig {
   recordingsDir: string;
   connectionString: string;
   /** Places a bidirectional pcm24KMono call to the server and resolves with its agent call and call id. */
-  call(options?: { to?: string; format?: 'pcm16k' | 'pcm24k'; channel?: 'mixed' | 'unmixed' }): Promise<{ agent: VoiceAgentCall; callConnectionId: string }>;
+  call(options?: { to?: string; format?: 'pcm16k' | 'pcm24k'; channel?: 'mixed' | 'unmixed'; dtmf?: boolean }): Promise<{ agent: VoiceAgentCall; callConnectionId: string }>;
 }
 
 /** Starts everything (closed in t.after). */
@@ -81,6 +81,7 @@ export async function startRig(
         bidirectional: true,
         format: callOptions.format ?? 'pcm24k',
         channel: callOptions.channel ?? 'mixed',
+        dtmf: callOptions.dtmf ?? false,
       });
       const callConnectionId = call.callConnectionId!;
       const agent = await waitUntil(() => pending.find((c) => c.session.callConnectionId === callConnectionId) ?? (index === 0 && pending.length === 1 ? pending[0] : undefined), {
