@@ -67,30 +67,10 @@ export {
   describeCall,
   CallControlError,
 } from './calls/index.js';
-export {
-  AcsRealtimeTransportLayer,
-  attachVoiceAgent,
-  createVoiceAgents,
-  createCallTools,
-  createAgentMetrics,
-  modelEndpoint,
-  AgentError,
-  AgentErrorCode,
-  isAgentError,
-  type AcsRealtimeTransportOptions,
-  type AgentMetrics,
-  type AgentTool,
-  type AgentTruncation,
-  type ModelEndpoint,
-  type ModelProvider,
-  type VoiceAgentCall,
-  type VoiceAgentCallStats,
-  type VoiceAgentHost,
-  type VoiceAgentOptions,
-  type VoiceAgentsOptions,
-  type VoiceAgentState,
-} from './agent/index.js';
 // The error family (docs/errors.md): one base with `code` and `cause`, a guard, each area's codes.
 export { AcsAudioError, isAcsAudioError, ErrorCode, type AcsAudioErrorOptions } from './errors/index.js';
 export { AudioErrorCode, AudioError, isAudioError } from './audio/index.js';
 export { CallControlErrorCode } from './calls/index.js';
+
+// Voice agents: a realtime model on the call through the OpenAI Agents SDK (docs/voice-agents.md).
+export * from './agent/index.js';

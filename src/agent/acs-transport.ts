@@ -58,8 +58,6 @@ interface OutputMeta {
   content_index: number;
 }
 
-type TranscriptSession = { addTranscript?(entry: { speaker: string; text: string }): void };
-
 const MAX_TIMER_MS = 2_147_483_647;
 
 function withPcm24(config: Partial<RealtimeSessionConfig> | undefined): Partial<RealtimeSessionConfig> {
@@ -161,15 +159,13 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
       if (status === 'connected') this.stats.connects++;
     });
     if (transcripts) {
-      const add = (this.session as unknown as TranscriptSession).addTranscript?.bind(this.session);
-      if (add) {
-        this.on('conversation.item.input_audio_transcription.completed', (e: { transcript?: string }) => {
-          if (e.transcript) add({ speaker: 'caller', text: e.transcript });
-        });
-        this.on('response.output_audio_transcript.done', (e: { transcript?: string }) => {
-          if (e.transcript) add({ speaker: 'agent', text: e.transcript });
-        });
-      }
+      const session = this.session;
+      this.on('conversation.item.input_audio_transcription.completed', (e: { transcript?: string }) => {
+        if (e.transcript && session.state !== 'ended') session.addTranscript({ speaker: 'caller', text: e.transcript });
+      });
+      this.on('response.output_audio_transcript.done', (e: { transcript?: string }) => {
+        if (e.transcript && session.state !== 'ended') session.addTranscript({ speaker: 'agent', text: e.transcript });
+      });
     }
   }
 

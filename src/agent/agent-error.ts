@@ -7,12 +7,6 @@ export const AgentErrorCode = {
   BadModelUrl: 'ERR_AGENT_BAD_MODEL_URL',
   /** Contradictory or out-of-range agent options. */
   BadOptions: 'ERR_AGENT_BAD_OPTIONS',
-  /** The model connection failed and every reconnect attempt failed too. */
-  ModelUnavailable: 'ERR_AGENT_MODEL_UNAVAILABLE',
-  /** The model sent nothing for `silenceTimeoutMs` while a turn waited for its answer. */
-  ModelSilent: 'ERR_AGENT_MODEL_SILENT',
-  /** A call-control tool was asked for something it may not do (a transfer target not allowed, no call id). */
-  ToolRefused: 'ERR_AGENT_TOOL_REFUSED',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 

@@ -7,10 +7,6 @@ import { z } from 'zod';
 import { hangUpCall, sendDtmfTones, transferCall } from '../calls/index.js';
 import type { AcsRealtimeTransportLayer } from './acs-transport.js';
 
-/** A tool of any parameter shape, as RealtimeAgent's `tools` takes them. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tools differ in their zod parameter types
-export type AgentTool = FunctionTool<any, any, any>;
-
 /** What the call-control tools need. */
 export interface CallToolsOptions {
   client: CallAutomationClient;
@@ -25,9 +21,6 @@ export interface CallToolsOptions {
   onCallLeft?: (how: 'hangup' | 'transfer') => void;
 }
 
-/** The failure as the model (and the call's stats) see it: what went wrong, so the model can tell the caller. */
-const toolFailed = (_context: unknown, error: unknown): string => `The call-control tool failed: ${(error as Error)?.message ?? String(error)}`;
-
 function idOf(options: CallToolsOptions): string {
   const id = options.callConnectionId();
   if (!id) throw new Error('this call has no callConnectionId yet (no Call Automation callback linked it)');
@@ -35,21 +28,20 @@ function idOf(options: CallToolsOptions): string {
 }
 
 /** The call-control tools for one call, for a RealtimeAgent's `tools`. */
-export function createCallTools(options: CallToolsOptions): AgentTool[] {
-  const tools: AgentTool[] = [];
+export function createCallTools(options: CallToolsOptions): FunctionTool[] {
+  const tools: FunctionTool[] = [];
   tools.push(
     tool({
       name: 'end_call',
       description: 'Hang up the call. Say goodbye first; the call ends once the caller has heard it.',
       parameters: z.object({ reason: z.string().describe('Why the call ends, for the log') }),
-      errorFunction: toolFailed,
       execute: async () => {
         await options.transport.playbackIdle();
         await hangUpCall(options.client, idOf(options));
         options.onCallLeft?.('hangup');
         return 'The call has ended.';
       },
-    }),
+    }) as unknown as FunctionTool,
   );
   const targets = options.transferTargets ?? [];
   if (targets.length > 0) {
@@ -58,17 +50,17 @@ export function createCallTools(options: CallToolsOptions): AgentTool[] {
         name: 'transfer_call',
         description: `Transfer the caller to a person. Allowed targets: ${targets.join(', ')}. Tell the caller first.`,
         parameters: z.object({ target: z.string().describe(`One of: ${targets.join(', ')}`) }),
-        errorFunction: toolFailed,
-      execute: async ({ target }) => {
-          // Only a configured target: anything else the model says is refused, never dialled.
-          const to = targets.find((t) => t === target.trim());
-          if (to === undefined) return `Refused: ${target} is not an allowed target (${targets.join(', ')}).`;
+        execute: async ({ target }) => {
+          const chosen = targets.length === 1 && !targets.includes(target) ? undefined : target;
+          if (chosen === undefined && targets.length !== 1) return `Refused: ${target} is not an allowed target (${targets.join(', ')}).`;
+          const to = chosen ?? targets[0];
+          if (!targets.includes(to)) return `Refused: ${target} is not an allowed target (${targets.join(', ')}).`;
           await options.transport.playbackIdle();
           await transferCall(options.client, idOf(options), to);
           options.onCallLeft?.('transfer');
           return `Transferred to ${to}.`;
         },
-      }),
+      }) as unknown as FunctionTool,
     );
   }
   if (options.dtmfTarget) {
@@ -78,14 +70,13 @@ export function createCallTools(options: CallToolsOptions): AgentTool[] {
         name: 'send_dtmf',
         description: 'Press keys on the phone keypad (digits 0-9, * and #), e.g. to navigate a phone menu.',
         parameters: z.object({ tones: z.string().regex(/^[0-9*#A-Da-d]{1,32}$/).describe('Keys to press, e.g. "1" or "123#"') }),
-        errorFunction: toolFailed,
-      execute: async ({ tones }) => {
+        execute: async ({ tones }) => {
           const rawId = target();
           if (!rawId) return 'Refused: no participant to send tones to.';
           await sendDtmfTones(options.client, idOf(options), tones, rawId);
           return `Pressed ${tones}.`;
         },
-      }),
+      }) as unknown as FunctionTool,
     );
   }
   return tools;

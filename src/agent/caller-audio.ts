@@ -24,7 +24,7 @@ export class CallerAudio {
 
   /** Takes one committed frame of the session ('audio' event). */
   accept(frame: AudioFrame): void {
-    if ((frame as { talkBack?: boolean }).talkBack === true) return;
+    if (frame.talkBack) return;
     if (frame.participantRawId === undefined) {
       this.out(frame.samples, frame.sampleRate);
       return;

@@ -1,19 +1,18 @@
-// agent: voice agents on ACS calls — an OpenAI Agents SDK transport over a media session, and the per-call bridge
-// (tools, reconnects, fallback, metrics). See ARCHITECTURE.md and docs/voice-agents.md.
+// Voice agents on ACS calls: a realtime model (OpenAI, Azure OpenAI, Voice Live) bridged to a media session through
+// the OpenAI Agents SDK (docs/voice-agents.md).
 export { AcsRealtimeTransportLayer, type AcsRealtimeTransportOptions } from './acs-transport.js';
+export { AgentError, AgentErrorCode, isAgentError } from './agent-error.js';
+export { createAgentMetrics, type AgentMetrics } from './agent-metrics.js';
+export { BridgeStats, type AgentTruncation } from './bridge-stats.js';
+export { createCallTools, type CallToolsOptions } from './call-tools.js';
+export { modelEndpoint, type ModelEndpoint, type ModelProvider } from './model-endpoint.js';
 export {
   attachVoiceAgent,
   createVoiceAgents,
+  VoiceAgentCall,
   type SessionSource,
-  type VoiceAgentCall,
-  type VoiceAgentCallStats,
-  type VoiceAgentHost,
   type VoiceAgentOptions,
-  type VoiceAgentsOptions,
   type VoiceAgentState,
+  type VoiceAgentToolCall,
+  type VoiceAgents,
 } from './voice-agent.js';
-export { createCallTools, type AgentTool, type CallToolsOptions } from './call-tools.js';
-export { createAgentMetrics, type AgentMetrics } from './agent-metrics.js';
-export { modelEndpoint, type ModelEndpoint, type ModelProvider } from './model-endpoint.js';
-export { AgentError, AgentErrorCode, isAgentError } from './agent-error.js';
-export type { AgentTruncation } from './bridge-stats.js';

@@ -36,8 +36,8 @@ export function modelEndpoint(url: string, apiKey: string): ModelEndpoint {
   let parsed: URL;
   try {
     parsed = new URL(url);
-  } catch {
-    bad(url, 'is not a URL');
+  } catch (cause) {
+    throw new AgentError('ERR_AGENT_BAD_MODEL_URL', `The model URL "${url}" is not a URL.`, { cause });
   }
   if (parsed.protocol !== 'wss:' && !(parsed.protocol === 'ws:' && LOOPBACK.has(parsed.hostname))) {
     bad(url, `must start with wss:// (ws:// only on a loopback host, for the local stand-in), not ${parsed.protocol}//`);

@@ -1,372 +1,266 @@
-// attachVoiceAgent: one call's voice agent — a RealtimeAgent + RealtimeSession over an AcsRealtimeTransportLayer,
-// with the built-in call tools, DTMF as user messages, and a supervisor that reconnects a dropped (or silent) model
-// with backoff and, past the last attempt, plays a fallback and transfers or hangs up. Every call owns all of its
-// state; nothing here is shared between calls except the metrics and the SDK client (stateless).
-// createVoiceAgents: the same for every session a media server (or hub) starts.
+// One voice agent on one call: a RealtimeAgent + RealtimeSession (the Agents SDK) over our AcsRealtimeTransportLayer,
+// with the built-in call tools, caller DTMF as user messages, and supervision: a lost or silent model connection is
+// reconnected with backoff (instructions, voice and tools restored; the conversation so far is lost — the service
+// keeps it per connection), and after `reconnect.attempts` failures the call gets the fallback (a WAV, then a transfer
+// if a target is set, else a hang-up). Recording never depends on any of it: the media session goes on regardless.
 import type { CallAutomationClient } from '@azure/communication-call-automation';
-import { RealtimeAgent, RealtimeSession, type RealtimeSessionConfig } from '@openai/agents-realtime';
-import pino, { type Logger } from 'pino';
-import { createCallClient, hangUpCall, playTextToAll, transferCall } from '../calls/index.js';
+import { RealtimeAgent, RealtimeSession, type FunctionTool } from '@openai/agents-realtime';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
 import type { MediaSession } from '../media/index.js';
+import { hangUpCall, transferCall } from '../calls/index.js';
 import { AcsRealtimeTransportLayer } from './acs-transport.js';
 import { AgentError } from './agent-error.js';
 import type { AgentMetrics } from './agent-metrics.js';
-import type { AgentTruncation } from './bridge-stats.js';
-import { createCallTools, type AgentTool } from './call-tools.js';
+import { createCallTools } from './call-tools.js';
 
-/** Options of a voice agent; everything but `url` and `apiKey` has a default. */
+/** How a voice agent behaves on a call; `url` and `apiKey` are required, the rest has defaults. */
 export interface VoiceAgentOptions {
-  /** The realtime model's URL (OpenAI, Azure OpenAI, Voice Live; docs/voice-agents.md). */
+  /** The realtime model's wss:// URL (OpenAI, Azure OpenAI or Voice Live; docs/voice-agents.md). */
   url: string;
   apiKey: string;
-  /** CA certificate for a wss:// model with a private certificate (the local stand-in). */
+  /** CA certificate for a model with a private certificate (the local stand-in's `certPem`). */
   ca?: string | Buffer;
-  /** @default the model or deployment the URL names */
-  model?: string;
-  /** @default 'Voice agent' */
-  name?: string;
-  /** @default a short helpful-phone-agent prompt */
+  /** @default 'You are a helpful voice assistant on a phone call. Keep answers short.' */
   instructions?: string;
-  /** The model's voice (e.g. 'alloy', 'marin'). @default the service's */
+  /** Model voice, e.g. 'alloy'. @default the model's default */
   voice?: string;
-  /** What the agent says first: text to say, true (the model greets by its instructions) or false (wait for the
-   *  caller). @default true */
-  greeting?: string | boolean;
-  /** App tools (the Agents SDK's `tool()`), besides the built-in call tools. @default [] */
-  tools?: AgentTool[];
-  /** ACS connection string: enables end_call, transfer_call and send_dtmf and the fallback's transfer/hang-up. */
-  connectionString?: string;
-  /** A ready SDK client instead of `connectionString`. */
+  /** What the agent says first. undefined: the model greets in its own words; null: the agent waits for the caller. */
+  greeting?: string | null;
+  /** App tools (the Agents SDK's `tool()`), next to the built-in call tools. */
+  tools?: FunctionTool[];
+  /** Call Automation client for the call tools (end_call, transfer_call, send_dtmf); none: no call tools. */
   callClient?: CallAutomationClient;
-  /** Where transfer_call (and the fallback) may transfer to: phone number or raw ID. @default none */
-  transferTo?: string;
-  /** More targets transfer_call may use (the model picks among these only). @default [] */
-  allowedTransferTargets?: string[];
-  /** Offer send_dtmf (tones to the caller's side). @default true when call control is configured */
-  sendDtmf?: boolean;
-  /** Reconnects of a dropped model socket: attempts and backoff (doubling from initialDelayMs up to maxDelayMs).
-   *  @default { attempts: 3, initialDelayMs: 250, maxDelayMs: 4000 } */
-  reconnect?: { attempts?: number; initialDelayMs?: number; maxDelayMs?: number };
-  /** A turn with no model event for this long counts as a failure (reconnect). null: never. @default 10000 */
-  silenceTimeoutMs?: number | null;
-  /** Played when the model stays unavailable: a WAV file, or text spoken by ACS (needs call control).
-   *  @default { text: "Sorry, I'm having trouble right now." } */
-  fallback?: { wavPath?: string; text?: string };
-  /** Extra realtime session config (turn detection, transcription, …), merged over the bridge's. */
-  sessionConfig?: Partial<RealtimeSessionConfig>;
-  /** Shared metrics (createAgentMetrics on the server's registry). @default none */
+  /** Where transfer_call (and the fallback) may transfer to: phone numbers or raw IDs. @default [] */
+  transferTo?: string[];
+  /** Model reconnects after a lost or silent connection. @default { attempts: 3, backoffMs: [250, 1000, 3000] } */
+  reconnect?: { attempts?: number; backoffMs?: number[] };
+  /** Played when the model stays unreachable, before the transfer or hang-up. @default none */
+  fallbackWavPath?: string;
+  /** A turn with no model output for this long counts as a failure. @default 10000 */
+  silenceTimeoutMs?: number;
   metrics?: AgentMetrics;
-  /** @default silent */
   logger?: Logger;
 }
 
-/** Where a call's agent is. */
-export type VoiceAgentState = 'connecting' | 'connected' | 'reconnecting' | 'fallback' | 'ended';
-
-/** One call's figures (the demo prints them; the bench aggregates them). */
-export interface VoiceAgentCallStats {
-  sessionId: string;
-  state: VoiceAgentState;
-  connects: number;
-  reconnects: number;
-  failures: Array<{ reason: 'closed' | 'refused' | 'silent'; atMs: number; message?: string }>;
-  turns: number;
-  bargeIns: number;
-  truncations: AgentTruncation[];
-  turnLatencyMs: number[];
-  /** The bridge's own share, ms: p50/p99 of model audio → AudioData and of speech_started → StopAudio. */
-  audioOutMs: { count: number; p50: number | undefined; p99: number | undefined };
-  stopAudioMs: { count: number; p50: number | undefined; p99: number | undefined };
-  toolCalls: Array<{ name: string; arguments: string; result: string }>;
-  /** What the fallback did, when it ran. */
-  fallback: undefined | { played: 'wav' | 'text' | 'none'; then: 'transfer' | 'hangup' | 'none'; error?: string };
+/** A tool the model called on this call. */
+export interface VoiceAgentToolCall {
+  name: string;
+  arguments: string;
+  output: string;
 }
 
-/** A voice agent on one call. */
-export interface VoiceAgentCall {
-  readonly session: MediaSession;
+export type VoiceAgentState = 'connecting' | 'active' | 'reconnecting' | 'fallback' | 'ended';
+
+const DEFAULT_INSTRUCTIONS = 'You are a helpful voice assistant on a phone call. Keep answers short.';
+
+/** The agent attached to one call. */
+export class VoiceAgentCall {
   readonly transport: AcsRealtimeTransportLayer;
-  readonly realtimeSession: RealtimeSession;
-  readonly state: VoiceAgentState;
-  /** Resolves once the first model connection is up (or the fallback ran). */
-  readonly ready: Promise<void>;
-  /** Resolves when the call's agent is done (session ended or closed). */
-  readonly ended: Promise<VoiceAgentCallStats>;
-  stats(): VoiceAgentCallStats;
-  /** Stops the agent (the call and its recording go on). Idempotent. */
-  close(): Promise<void>;
-}
+  readonly realtime: RealtimeSession;
+  readonly toolCalls: VoiceAgentToolCall[] = [];
+  state: VoiceAgentState = 'connecting';
+  /** Model connections that failed (lost, refused or silent), and reconnects that succeeded. */
+  failures = 0;
+  reconnects = 0;
+  /** How the call was left: by a tool, by the fallback, or undefined while it runs / when the caller hung up. */
+  leftBy: 'hangup' | 'transfer' | 'fallback' | undefined;
+  /** Resolves when the media session has ended and the model connection is closed. */
+  readonly ended: Promise<void>;
+  private closing = false;
+  private started = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly logger: Logger;
+  private resolveEnded!: () => void;
 
-const DEFAULT_INSTRUCTIONS = 'You are a friendly voice agent answering a phone call. Keep answers short and spoken-style.';
-
-function validate(options: VoiceAgentOptions): void {
-  const r = options.reconnect ?? {};
-  const problems: string[] = [];
-  if (r.attempts !== undefined && !(Number.isInteger(r.attempts) && r.attempts >= 0)) problems.push(`reconnect.attempts must be an integer >= 0 (got ${r.attempts})`);
-  if (r.initialDelayMs !== undefined && !(r.initialDelayMs >= 0)) problems.push(`reconnect.initialDelayMs must be >= 0 (got ${r.initialDelayMs})`);
-  if (r.maxDelayMs !== undefined && !(r.maxDelayMs >= (r.initialDelayMs ?? 0))) problems.push(`reconnect.maxDelayMs must be >= initialDelayMs (got ${r.maxDelayMs})`);
-  if (options.connectionString && options.callClient) problems.push('give connectionString or callClient, not both');
-  if (problems.length > 0) throw new AgentError('ERR_AGENT_BAD_OPTIONS', `voice agent: ${problems.join('; ')}`);
-}
-
-function summary(samples: { count: number; percentile(p: number): number | undefined }): VoiceAgentCallStats['audioOutMs'] {
-  return { count: samples.count, p50: samples.percentile(50), p99: samples.percentile(99) };
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
-
-/** Attaches a voice agent to one media session (bidirectional). Returns at once; the model connects in the background. */
-export function attachVoiceAgent(session: MediaSession, options: VoiceAgentOptions, shared: { client?: CallAutomationClient } = {}): VoiceAgentCall {
-  validate(options);
-  const logger = options.logger ?? pino({ level: 'silent' });
-  const log = logger.child({ session: session.id });
-  const client = shared.client ?? options.callClient ?? (options.connectionString ? createCallClient(options.connectionString) : undefined);
-  const startedAt = Date.now();
-  const attempts = options.reconnect?.attempts ?? 3;
-  const initialDelay = options.reconnect?.initialDelayMs ?? 250;
-  const maxDelay = options.reconnect?.maxDelayMs ?? 4000;
-  const metrics = options.metrics;
-  let state: VoiceAgentState = 'connecting';
-  let closed = false;
-  let left = false;
-  let reconnects = 0;
-  const failures: VoiceAgentCallStats['failures'] = [];
-  const toolCalls: VoiceAgentCallStats['toolCalls'] = [];
-  let fallback: VoiceAgentCallStats['fallback'];
-
-  const transport = new AcsRealtimeTransportLayer({
-    session,
-    url: options.url,
-    apiKey: options.apiKey,
-    model: options.model,
-    ca: options.ca,
-    silenceTimeoutMs: options.silenceTimeoutMs,
-    metrics,
-  });
-  const transferTargets = [...new Set([...(options.transferTo ? [options.transferTo] : []), ...(options.allowedTransferTargets ?? [])])];
-  const callTools = client
-    ? createCallTools({
-        client,
-        transport,
-        callConnectionId: () => session.callConnectionId,
-        transferTargets,
-        dtmfTarget: options.sendDtmf === false ? undefined : () => session.summary().participants.find((p) => p.participantRawId !== undefined)?.participantRawId,
-        onCallLeft: () => {
-          left = true;
-          // The call is over for us: close the model once the tool's output has gone back through the SDK.
-          setTimeout(() => void close(), 0).unref?.();
-        },
-      })
-    : [];
-  const agent = new RealtimeAgent({
-    name: options.name ?? 'Voice agent',
-    instructions: options.instructions ?? DEFAULT_INSTRUCTIONS,
-    voice: options.voice,
-    tools: [...callTools, ...(options.tools ?? [])],
-  });
-  const realtimeSession = new RealtimeSession(agent, {
-    transport,
-    model: options.model,
-    config: options.sessionConfig,
-  });
-  realtimeSession.on('agent_tool_end', (_ctx, _agent, tool, result, details) => {
-    const call = details.toolCall as { arguments?: string };
-    toolCalls.push({ name: tool.name, arguments: call.arguments ?? '', result });
-  });
-  realtimeSession.on('error', (e) => log.debug({ err: (e as { error?: unknown }).error }, 'agent: transport error'));
-  metrics?.sessionsActive.inc();
-
-  const onDtmf = (packet: { tone: string }) => {
-    if (state !== 'connected' || transport.status !== 'connected') return;
-    realtimeSession.sendMessage(`The caller pressed ${packet.tone} on the phone keypad.`);
-    transport.expectAnswer();
-  };
-  session.on('dtmf', onDtmf);
-
-  function greet(): void {
-    const greeting = options.greeting ?? true;
-    if (greeting === false) return;
-    const instructions = typeof greeting === 'string' ? `Greet the caller by saying exactly: "${greeting}"` : undefined;
-    transport.requestResponse(instructions ? { instructions } : undefined);
+  constructor(
+    readonly session: MediaSession,
+    private readonly options: VoiceAgentOptions,
+  ) {
+    if (typeof options.url !== 'string' || options.url === '') throw new AgentError('ERR_AGENT_BAD_OPTIONS', 'voice agent: `url` (the realtime model\'s wss:// URL) is required.');
+    if (typeof options.apiKey !== 'string' || options.apiKey === '') throw new AgentError('ERR_AGENT_BAD_OPTIONS', 'voice agent: `apiKey` is required (the model key; for the emulator, its access key).');
+    this.logger = (options.logger ?? pino({ level: 'silent' })).child({ session: session.id, part: 'agent' });
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    this.transport = new AcsRealtimeTransportLayer({
+      session,
+      url: options.url,
+      apiKey: options.apiKey,
+      ca: options.ca,
+      metrics: options.metrics,
+      silenceTimeoutMs: options.silenceTimeoutMs,
+    });
+    const callTools = options.callClient
+      ? createCallTools({
+          client: options.callClient,
+          callConnectionId: () => session.callConnectionId,
+          transport: this.transport,
+          transferTargets: options.transferTo ?? [],
+          dtmfTarget: () => session.summary().participants.find((p) => p.participantRawId !== undefined)?.participantRawId,
+          onCallLeft: (how) => (this.leftBy = how),
+        })
+      : [];
+    const agent = new RealtimeAgent({
+      name: 'ACS voice agent',
+      instructions: options.instructions ?? DEFAULT_INSTRUCTIONS,
+      ...(options.voice ? { voice: options.voice } : {}),
+      tools: [...callTools, ...(options.tools ?? [])],
+    });
+    this.realtime = new RealtimeSession(agent, { transport: this.transport });
+    this.realtime.on('agent_tool_end', (_context, _agent, tool, result, details) => {
+      const call = details.toolCall as { arguments?: string };
+      this.toolCalls.push({ name: tool.name, arguments: call.arguments ?? '', output: result });
+    });
+    this.realtime.on('error', (event) => this.logger.warn({ err: (event as { error?: unknown }).error }, 'agent: model error event'));
+    this.transport.on('connection_change', (status: string) => {
+      if (status === 'disconnected') this.onDisconnected();
+    });
+    session.on('dtmf', (packet) => {
+      if (this.state === 'active') this.realtime.sendMessage(`The caller pressed the key ${packet.tone} on the phone keypad.`);
+    });
+    session.once('end', () => void this.close());
   }
 
-  async function connectLoop(first: boolean): Promise<void> {
-    for (let attempt = 0; !closed; attempt++) {
-      if (attempt > 0) await sleep(Math.min(maxDelay, initialDelay * 2 ** (attempt - 1)));
-      if (closed) return;
-      try {
-        await realtimeSession.connect({ apiKey: options.apiKey });
-        if (closed) return;
-        metrics?.modelConnects.inc();
-        state = 'connected';
-        if (first) greet();
-        else {
-          reconnects++;
-          metrics?.modelReconnects.inc();
-          log.info({ reconnects }, 'agent: model reconnected (the conversation so far is lost)');
-        }
+  /** Connects the model and greets. Resolves once connected; a failure is handled like a lost connection. */
+  async start(): Promise<void> {
+    this.started = true;
+    this.options.metrics?.sessionsActive.inc();
+    if (!(await this.connect())) {
+      this.onDisconnected();
+      return;
+    }
+    const greeting = this.options.greeting;
+    if (greeting === null) return;
+    this.transport.requestResponse(greeting === undefined ? undefined : { instructions: `Greet the caller by saying exactly: "${greeting}"` });
+  }
+
+  private async connect(): Promise<boolean> {
+    try {
+      await this.realtime.connect({ apiKey: this.options.apiKey });
+      this.options.metrics?.modelConnects.inc();
+      if (this.closing) {
+        this.realtime.close();
+        return false;
+      }
+      this.state = 'active';
+      return true;
+    } catch (error) {
+      this.failures++;
+      this.options.metrics?.modelFailures.inc({ reason: 'refused' });
+      this.logger.warn({ err: error }, 'agent: the realtime model refused the connection');
+      return false;
+    }
+  }
+
+  private onDisconnected(): void {
+    if (this.closing || this.state === 'fallback' || this.state === 'ended' || this.state === 'reconnecting') return;
+    // The call ended first (the transport closes its model connection then): not a failure.
+    if (this.session.state === 'ended' || this.session.state === 'failed') return void this.close();
+    if (this.state === 'active') {
+      this.failures++;
+      this.options.metrics?.modelFailures.inc({ reason: this.transport.lastFailure ?? 'closed' });
+      this.logger.warn({ reason: this.transport.lastFailure ?? 'closed' }, 'agent: the model connection was lost; reconnecting');
+    }
+    this.state = 'reconnecting';
+    void this.reconnectLoop();
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    const attempts = this.options.reconnect?.attempts ?? 3;
+    const backoff = this.options.reconnect?.backoffMs ?? [250, 1000, 3000];
+    for (let i = 0; i < attempts; i++) {
+      await new Promise<void>((resolve) => {
+        this.retryTimer = setTimeout(resolve, backoff[Math.min(i, backoff.length - 1)] ?? 1000);
+      });
+      if (this.closing) return;
+      if (await this.connect()) {
+        this.reconnects++;
+        this.options.metrics?.modelReconnects.inc();
+        this.logger.info({ attempt: i + 1 }, 'agent: reconnected; instructions, voice and tools restored (the conversation so far is lost)');
         return;
-      } catch (error) {
-        if (closed) return;
-        failures.push({ reason: 'refused', atMs: Date.now() - startedAt, message: (error as Error)?.message ?? String(error) });
-        metrics?.modelFailures.inc({ reason: 'refused' });
-        log.warn({ attempt, err: error }, 'agent: model connection failed');
-        if (attempt >= attempts) return runFallback();
       }
+    }
+    await this.fallback();
+  }
+
+  /** The model stayed unreachable: fallback audio, then a transfer if a target is set, else a hang-up. */
+  private async fallback(): Promise<void> {
+    this.state = 'fallback';
+    this.leftBy = 'fallback';
+    this.logger.error({ failures: this.failures }, 'agent: the realtime model stays unreachable; playing the fallback');
+    try {
+      if (this.options.fallbackWavPath && this.session.state === 'streaming') {
+        await this.session.play({ wavPath: this.options.fallbackWavPath }).done;
+      }
+      const id = this.session.callConnectionId;
+      const client = this.options.callClient;
+      if (client && id) {
+        const target = this.options.transferTo?.[0];
+        if (target) await transferCall(client, id, target);
+        else await hangUpCall(client, id);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'agent: the fallback did not complete');
     }
   }
 
-  async function runFallback(): Promise<void> {
-    state = 'fallback';
-    const fb = options.fallback ?? { text: "Sorry, I'm having trouble right now." };
-    const result: NonNullable<VoiceAgentCallStats['fallback']> = { played: 'none', then: 'none' };
-    fallback = result;
-    const callId = session.callConnectionId;
+  /** Detaches the agent and closes the model connection (the call and its recording go on). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closing) return this.ended;
+    this.closing = true;
+    clearTimeout(this.retryTimer);
+    if (this.started) this.options.metrics?.sessionsActive.dec();
+    this.state = 'ended';
     try {
-      if (fb.wavPath) {
-        result.played = 'wav';
-        await session.play({ wavPath: fb.wavPath }).done;
-      } else if (fb.text && client && callId) {
-        result.played = 'text';
-        await playTextToAll(client, callId, fb.text, { operationContext: 'agent-fallback' });
-        await waitForPlayEnd(session, 15_000);
-      }
-      if (client && callId && !closed) {
-        if (options.transferTo) {
-          result.then = 'transfer';
-          await transferCall(client, callId, options.transferTo);
-        } else {
-          result.then = 'hangup';
-          await hangUpCall(client, callId);
-        }
-      }
-    } catch (error) {
-      result.error = (error as Error)?.message ?? String(error);
-      log.error({ err: error }, 'agent: fallback failed; the call stays up and recording goes on');
+      this.realtime.close();
+    } catch {
+      // already closed
     }
+    this.transport.detach();
+    this.resolveEnded();
+    return this.ended;
   }
-
-  transport.on('connection_change', (status) => {
-    if (status !== 'disconnected' || state !== 'connected' || closed || left) return;
-    const reason = transport.lastFailure === 'silent' ? 'silent' : 'closed';
-    failures.push({ reason, atMs: Date.now() - startedAt });
-    metrics?.modelFailures.inc({ reason });
-    log.warn({ reason }, 'agent: model connection lost; reconnecting');
-    state = 'reconnecting';
-    void connectLoop(false);
-  });
-
-  let resolveEnded!: (stats: VoiceAgentCallStats) => void;
-  const ended = new Promise<VoiceAgentCallStats>((resolve) => (resolveEnded = resolve));
-  const stats = (): VoiceAgentCallStats => ({
-    sessionId: session.id,
-    state,
-    connects: transport.stats.connects,
-    reconnects,
-    failures: [...failures],
-    turns: transport.stats.turns,
-    bargeIns: transport.stats.bargeIns,
-    truncations: [...transport.stats.truncations],
-    turnLatencyMs: transport.stats.turnLatencyMs.toArray(),
-    audioOutMs: summary(transport.stats.audioOutLatencyMs),
-    stopAudioMs: summary(transport.stats.stopAudioLatencyMs),
-    toolCalls: [...toolCalls],
-    fallback,
-  });
-  const close = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
-    state = 'ended';
-    session.off('dtmf', onDtmf);
-    session.off('end', onEnd);
-    transport.detach();
-    try {
-      realtimeSession.close();
-    } catch (error) {
-      log.debug({ err: error }, 'agent: closing the model socket failed');
-    }
-    metrics?.sessionsActive.dec();
-    resolveEnded(stats());
-  };
-  const onEnd = () => void close();
-  session.once('end', onEnd);
-  const ready = connectLoop(true);
-
-  return {
-    session,
-    transport,
-    realtimeSession,
-    get state() {
-      return state;
-    },
-    ready,
-    ended,
-    stats,
-    close,
-  };
 }
 
-/** Resolves at the call's next PlayCompleted/PlayFailed callback, or after `timeoutMs`. */
-function waitForPlayEnd(session: MediaSession, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, timeoutMs);
-    timer.unref?.();
-    function onEvent(event: { type: string }) {
-      if (/Play(Completed|Failed|Canceled)$/.test(event.type)) done();
-    }
-    function done() {
-      clearTimeout(timer);
-      session.off('callEvent', onEvent);
-      resolve();
-    }
-    session.on('callEvent', onEvent);
-  });
+/** Attaches a voice agent to a media session (bidirectional) and connects it; the call object reports as it goes. */
+export function attachVoiceAgent(session: MediaSession, options: VoiceAgentOptions): VoiceAgentCall {
+  const call = new VoiceAgentCall(session, options);
+  void call.start();
+  return call;
 }
 
-/** Something that announces new media sessions: a MediaServer or a MediaHub. */
+/** Anything that announces new media sessions (a MediaServer or MediaHub). */
 export interface SessionSource {
   on(event: 'session', listener: (session: MediaSession) => void): unknown;
   off(event: 'session', listener: (session: MediaSession) => void): unknown;
 }
 
 /** Voice agents on every call of a server. */
-export interface VoiceAgentHost {
-  /** Calls with an agent now (ended ones drop out). */
+export interface VoiceAgents {
+  /** Calls with an agent attached (live and ended). */
   calls(): VoiceAgentCall[];
-  /** Emits every new agent call (for the demo and apps). */
-  onCall(listener: (call: VoiceAgentCall) => void): void;
-  /** Stops attaching and closes every agent (the calls go on). Idempotent. */
+  /** Stops attaching agents and closes every agent (calls and recordings go on). */
   close(): Promise<void>;
 }
 
-/** Options of {@link createVoiceAgents}: the agent's options plus where sessions come from. */
-export interface VoiceAgentsOptions extends VoiceAgentOptions {
-  /** A MediaServer (createMediaServer) or MediaHub: every audio session it starts gets an agent. */
-  server: SessionSource;
-}
-
-/** Attaches a voice agent to every audio session `server` starts (transcription-only sockets are skipped). */
-export function createVoiceAgents(options: VoiceAgentsOptions): VoiceAgentHost {
-  validate(options);
-  const client = options.callClient ?? (options.connectionString ? createCallClient(options.connectionString) : undefined);
-  const live = new Set<VoiceAgentCall>();
-  const listeners: Array<(call: VoiceAgentCall) => void> = [];
+/** Attaches a voice agent to every session whose stream connects with an audio format. */
+export function createVoiceAgents(options: VoiceAgentOptions & { server: SessionSource; keepEnded?: number }): VoiceAgents {
+  const { server, keepEnded = 100, ...agentOptions } = options;
+  const calls: VoiceAgentCall[] = [];
   const onSession = (session: MediaSession) => {
-    if (session.sampleRate === undefined) return;
-    const call = attachVoiceAgent(session, options, { client });
-    live.add(call);
-    void call.ended.then(() => live.delete(call));
-    for (const l of listeners) l(call);
+    if (session.sampleRate === undefined) return; // a transcription-only socket: nothing to talk to
+    const call = attachVoiceAgent(session, agentOptions);
+    calls.push(call);
+    void call.ended.then(() => {
+      const ended = calls.filter((c) => c.state === 'ended');
+      if (ended.length > keepEnded) calls.splice(calls.indexOf(ended[0]), 1);
+    });
   };
-  options.server.on('session', onSession);
+  server.on('session', onSession);
   return {
-    calls: () => [...live],
-    onCall: (listener) => {
-      listeners.push(listener);
-    },
+    calls: () => [...calls],
     close: async () => {
-      options.server.off('session', onSession);
-      await Promise.all([...live].map((c) => c.close()));
+      server.off('session', onSession);
+      await Promise.all(calls.map((c) => c.close()));
     },
   };
 }

@@ -1,127 +1,100 @@
-// Real parts on loopback for the agent tests: the emulator's realtime model, the ACS emulator (a bidirectional
-// pcm24KMono call whose caller follows a scenario), our media server, and voice agents attached to its sessions.
+// Real parts for agent tests, all on loopback: the media server with voice agents attached, the ACS emulator calling
+// in through the official SDK, and the emulator's realtime model stand-in.
+import type { TestContext } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
-import { pino } from 'pino';
-import { createVoiceAgents, createAgentMetrics, type VoiceAgentCall, type VoiceAgentHost, type VoiceAgentOptions } from '../../src/agent/index.js';
+import { createEmulator, createRealtimeModel, type Scenario } from '../../src/emulator/index.js';
+import { createMediaServer, type MediaSession } from '../../src/server/index.js';
 import { createCallClient, createStreamingCall } from '../../src/calls/index.js';
-import { createEmulator, createRealtimeModel, type Emulator, type RealtimeModel, type RealtimeModelOptions, type Scenario } from '../../src/emulator/index.js';
-import { createMediaServer, type MediaServer } from '../../src/server/index.js';
+import { createVoiceAgents, type VoiceAgentOptions, type VoiceAgents } from '../../src/agent/index.js';
 import { waitUntil } from '../wait-until.js';
 
-/** A caller who stays quiet except for tones ("speech" to the model's energy VAD) at the given times. */
-export function tonesScenario(tones: Array<{ atMs: number; durationMs: number }>, rawId = '4:+15551234567'): Scenario {
-  const steps: Scenario['participants'][number]['steps'] = [{ atMs: 0, say: { type: 'silence' } }];
-  for (const t of tones) {
-    steps.push({ atMs: t.atMs, say: { type: 'tone', frequencyHz: 440, amplitude: 0.3, durationMs: t.durationMs } });
-    steps.push({ atMs: t.atMs + t.durationMs, say: { type: 'silence' } });
-  }
-  return { participants: [{ rawId, displayName: 'Caller', steps }] };
-}
+export const CALLER = '4:+15551230001';
 
-export interface AgentRig {
-  model: RealtimeModel;
-  emulator: Emulator;
-  server: MediaServer;
-  agents: VoiceAgentHost;
-  recordingsDir: string;
-  connectionString: string;
-  /** Places a bidirectional pcm24KMono call to the server and resolves with its agent call and call id. */
-  call(options?: { to?: string; format?: 'pcm16k' | 'pcm24k'; channel?: 'mixed' | 'unmixed'; dtmf?: boolean }): Promise<{ agent: VoiceAgentCall; callConnectionId: string }>;
-}
+/** Greets (reply-0, 3.76 s); the first turn gets a 7 s answer (reply-5); the next ends the call with end_call. */
+export const AGENT_SCRIPT = {
+  greeting: { clip: 'reply-0' },
+  turns: [{ clip: 'reply-5' }, { tool: { name: 'end_call', arguments: { reason: 'the caller is done' } } }, { clip: 'reply-4' }],
+  repeat: false,
+};
 
-/** Starts everything (closed in t.after). */
-export async function startRig(
-  t: TestContext,
-  options: { scenario: Scenario; model?: RealtimeModelOptions; agent?: Partial<VoiceAgentOptions>; path?: (model: RealtimeModel) => string },
-): Promise<AgentRig> {
-  const recordingsDir = await mkdtemp(join(tmpdir(), 'agent-test-'));
-  const model = createRealtimeModel(options.model);
-  await model.listen();
-  const emulator = createEmulator({ port: 0, speed: 1, scenario: options.scenario });
-  const { connectionString } = await emulator.listen();
-  const server = createMediaServer({ port: 0, recordingsDir, logger: pino({ level: 'silent' }) });
-  const { url, wsUrl } = await server.listen();
-  const agents = createVoiceAgents({
-    server,
-    url: options.path ? options.path(model) : `${model.url}/v1/realtime?model=gpt-realtime`,
-    apiKey: model.apiKey,
-    connectionString,
-    metrics: createAgentMetrics(server.metrics.registry),
-    reconnect: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 },
-    ...options.agent,
-  });
-  t.after(async () => {
-    await agents.close();
-    await emulator.close();
-    await server.close();
-    await model.close();
-    await rm(recordingsDir, { recursive: true, force: true });
-  });
-  const client = createCallClient(connectionString);
-  const pending: VoiceAgentCall[] = [];
-  agents.onCall((c) => pending.push(c));
-  let placed = 0;
+/** The caller asks after the greeting (4 s), and talks over the agent's answer (which starts at about 7.5 s) at 10 s. */
+export function callerScenario(interruptAtMs = 10_000): Scenario {
   return {
-    model,
-    emulator,
-    server,
-    agents,
-    recordingsDir,
-    connectionString,
-    async call(callOptions = {}) {
-      const index = placed++;
-      const call = await createStreamingCall(client, {
-        to: callOptions.to ?? '+15551234567',
-        callbackUrl: `${url}/api/callbacks`,
-        streamUrl: wsUrl,
-        startNow: true,
-        bidirectional: true,
-        format: callOptions.format ?? 'pcm24k',
-        channel: callOptions.channel ?? 'mixed',
-        dtmf: callOptions.dtmf ?? false,
-      });
-      const callConnectionId = call.callConnectionId!;
-      const agent = await waitUntil(() => pending.find((c) => c.session.callConnectionId === callConnectionId) ?? (index === 0 && pending.length === 1 ? pending[0] : undefined), {
-        timeoutMs: 10_000,
-        message: `the agent of call ${index}`,
-      });
-      return { agent, callConnectionId };
-    },
+    participants: [
+      {
+        rawId: CALLER,
+        displayName: 'Caller',
+        steps: [
+          { atMs: 4_000, say: { type: 'fixture', name: 'en-us-male' } },
+          { atMs: interruptAtMs, say: { type: 'fixture', name: 'en-us-female' } },
+        ],
+      },
+    ],
   };
 }
 
-/** A TCP relay in front of the model, so a test can kill one model connection as a network failure would. */
-export async function startRelay(t: TestContext, target: string): Promise<{ url: string; pairs: Array<{ kill(): void; alive: boolean }> }> {
-  const { createServer, connect } = await import('node:net');
-  const to = new URL(target);
-  const pairs: Array<{ kill(): void; alive: boolean }> = [];
-  const sockets = new Set<import('node:net').Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(Number(to.port), to.hostname);
-    sockets.add(client).add(upstream);
-    const pair = {
-      alive: true,
-      kill() {
-        pair.alive = false;
-        client.destroy();
-        upstream.destroy();
-      },
-    };
-    pairs.push(pair);
-    const end = () => pair.kill();
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-    client.pipe(upstream);
-    upstream.pipe(client);
+export interface AgentRig {
+  agents: VoiceAgents;
+  model: ReturnType<typeof createRealtimeModel>;
+  emulator: ReturnType<typeof createEmulator>;
+  recordingsDir: string;
+  /** Places one call (pcm24KMono, mixed, bidirectional) and resolves with its id and media session. */
+  call(): Promise<{ callConnectionId: string; session: MediaSession }>;
+}
+
+export async function startAgentRig(
+  t: TestContext,
+  options: { script?: object; scenario?: Scenario; eventNames?: 'ga' | 'beta'; agent?: Partial<VoiceAgentOptions> } = {},
+): Promise<AgentRig> {
+  const recordingsDir = await mkdtemp(join(tmpdir(), 'agent-'));
+  t.after(() => rm(recordingsDir, { recursive: true, force: true }));
+  const model = createRealtimeModel({ script: (options.script ?? AGENT_SCRIPT) as never, eventNames: options.eventNames });
+  const { url: modelUrl } = await model.listen();
+  t.after(() => model.close());
+  const server = createMediaServer({ host: '127.0.0.1', port: 0, recordingsDir });
+  const { url, wsUrl } = await server.listen();
+  t.after(() => server.close());
+  const emulator = createEmulator({ port: 0, scenario: options.scenario ?? callerScenario() });
+  const { connectionString } = await emulator.listen();
+  t.after(() => emulator.close());
+  const client = createCallClient(connectionString);
+  const agents = createVoiceAgents({
+    server,
+    url: `${modelUrl}/v1/realtime?model=gpt-realtime`,
+    apiKey: model.apiKey,
+    callClient: client,
+    instructions: 'You are the test agent.',
+    ...options.agent,
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  const port = (server.address() as import('node:net').AddressInfo).port;
-  return { url: `ws://127.0.0.1:${port}`, pairs };
+  t.after(() => agents.close());
+  let n = 0;
+  const call = async () => {
+    const tag = `agent-${++n}`;
+    const sessionReady = new Promise<MediaSession>((resolve) => {
+      const onSession = (session: MediaSession) => {
+        if (session.query.get('call') !== tag) return;
+        server.off('session', onSession);
+        resolve(session);
+      };
+      server.on('session', onSession);
+    });
+    const created = await createStreamingCall(client, {
+      to: CALLER.replace(/^4:/, ''),
+      from: '+15550000000',
+      callbackUrl: `${url}/api/callbacks`,
+      streamUrl: `${wsUrl}?call=${tag}`,
+      channel: 'mixed',
+      format: 'pcm24k',
+      bidirectional: true,
+      dtmf: true,
+      startNow: true,
+    });
+    const session = await sessionReady;
+    const callConnectionId = created.callConnectionId ?? '';
+    await waitUntil(() => session.callConnectionId === callConnectionId, { message: 'the callback linking the call to its session' });
+    return { callConnectionId, session };
+  };
+  return { agents, model, emulator, recordingsDir, call };
 }

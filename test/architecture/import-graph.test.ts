@@ -30,9 +30,9 @@ const FORBIDDEN: Record<string, string[]> = {
   media: ['server', 'scale', 'calls', 'emulator', 'cli', 'agent'],
   emulator: ['server', 'media', 'scale', 'calls', 'cli', 'agent'],
   calls: ['server', 'media', 'scale', 'emulator', 'cli', 'agent'],
+  server: ['cli', 'emulator', 'agent'],
+  scale: ['cli', 'emulator', 'agent'],
   agent: ['server', 'scale', 'emulator', 'cli'],
-  server: ['cli', 'emulator'],
-  scale: ['cli', 'emulator'],
 };
 
 const folderOf = (file: string): string => (file.includes('/') ? file.split('/')[0] : '.');
