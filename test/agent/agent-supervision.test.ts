@@ -1,0 +1,67 @@
+// What the caller's keypad and a failing model do to an agent call, on real parts: DTMF reaches the model as a user
+// message (and end_call waits until the answer in progress was heard); a model silent during a turn counts as a
+// failure and is reconnected; a model that stays unreachable gets the fallback WAV and a hang-up.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { waitUntil } from '../wait-until.js';
+import { CALLER, startAgentRig } from './harness.js';
+
+const quietCaller = (steps: Array<{ atMs: number; dtmf?: string }> = []) => ({
+  participants: [{ rawId: CALLER, steps: [{ atMs: 0, say: { type: 'silence' as const } }, ...steps] }],
+});
+
+test('caller DTMF → a user message; end_call hangs up only once the greeting in progress was heard', { timeout: 30_000 }, async (t) => {
+  // The caller presses 5 during the 3.8 s greeting; the model answers with end_call at once.
+  const rig = await startAgentRig(t, {
+    script: { greeting: { clip: 'reply-0' }, turns: [{ tool: { name: 'end_call', arguments: { reason: 'the caller is done' } } }], repeat: false },
+    scenario: quietCaller([{ atMs: 800, dtmf: '5' }]),
+  });
+  const { session, callConnectionId } = await rig.call();
+  const agent = await waitUntil(() => rig.agents.calls().find((c) => c.session === session), { message: 'the agent' });
+  await waitUntil(() => agent.leftBy === 'hangup', { timeoutMs: 15_000, message: () => `end_call: ${JSON.stringify(agent.toolCalls)}` });
+  const conn = rig.model.connections()[0];
+  assert.ok(conn.eventsIn.includes('conversation.item.create'), 'the DTMF went to the model as a user message');
+  assert.deepEqual(agent.toolCalls.map((c) => c.name), ['end_call']);
+  const call = await waitUntil(() => {
+    const c = rig.emulator.getCall(callConnectionId);
+    return c && /disconnected/i.test(c.state) ? c : undefined;
+  }, { message: () => `the hang-up: ${rig.emulator.getCall(callConnectionId)?.state}` });
+  const heard = call.media?.outboundHeardMs ?? 0;
+  t.diagnostic(`the caller heard ${heard} ms of the ${conn.responses[0].audioMs} ms greeting before the hang-up`);
+  assert.ok(heard >= conn.responses[0].audioMs - 60, `the greeting was heard out before hanging up (${heard} ms)`);
+  assert.equal(call.media?.outboundStopAudio.length, 0, 'no barge-in');
+});
+
+test('a model silent during a turn is a failure: its socket is dropped and reconnected', { timeout: 30_000 }, async (t) => {
+  const rig = await startAgentRig(t, {
+    script: { greeting: { clip: 'reply-2' } },
+    scenario: quietCaller(),
+    agent: { silenceTimeoutMs: 400, reconnect: { attempts: 3, backoffMs: [50] } },
+  });
+  // The greeting's first audio is held 3 s: past the 400 ms silence limit.
+  rig.model.setFaults({ firstDeltaDelayMs: 3_000 });
+  const { session } = await rig.call();
+  const agent = await waitUntil(() => rig.agents.calls().find((c) => c.session === session), { message: 'the agent' });
+  await waitUntil(() => agent.reconnects === 1 && agent.state === 'active', { timeoutMs: 10_000, message: () => `a reconnect: ${agent.state} ${agent.failures}` });
+  assert.equal(agent.failures, 1);
+  assert.equal(agent.transport.stats.modelSilent, 1);
+  assert.equal(session.state === 'ended', false, 'the call goes on');
+});
+
+test('a model that stays unreachable: the fallback WAV plays, then the call is hung up; recording goes on to the end', { timeout: 30_000 }, async (t) => {
+  const rig = await startAgentRig(t, {
+    script: { greeting: { clip: 'reply-2' } },
+    scenario: quietCaller(),
+    agent: { reconnect: { attempts: 2, backoffMs: [20] }, fallbackWavPath: 'fixtures/realtime/reply-4.wav' },
+  });
+  rig.model.setFaults({ refuseForMs: 60_000 });
+  const { session, callConnectionId } = await rig.call();
+  const agent = await waitUntil(() => rig.agents.calls().find((c) => c.session === session), { message: 'the agent' });
+  await waitUntil(() => /disconnected/i.test(rig.emulator.getCall(callConnectionId)?.state ?? ''), { timeoutMs: 15_000, message: () => `the hang-up: ${agent.state} ${agent.failures}` });
+  assert.equal(agent.leftBy, 'fallback');
+  assert.equal(agent.failures, 3, 'the first attempt and two reconnects');
+  const heard = rig.emulator.getCall(callConnectionId)?.media?.outboundHeardMs ?? 0;
+  t.diagnostic(`the caller heard ${heard} ms of the fallback WAV`);
+  assert.ok(heard >= 2_200, `the 2.3 s fallback was heard before the hang-up (${heard} ms)`);
+  assert.ok(session.summary().counts.framesWritten > 100, 'the caller was recorded meanwhile');
+});
