@@ -56,7 +56,7 @@ export function createCallTools(options: CallToolsOptions): FunctionTool[] {
         description: `Transfer the caller to a person. Allowed targets: ${targets.join(', ')}. Tell the caller first.`,
         parameters: z.object({ target: z.string().describe(`One of: ${targets.join(', ')}`) }),
         errorFunction: toolFailed,
-      execute: async ({ target }) => {
+        execute: async ({ target }) => {
           // Only a configured target: anything else the model says is refused, never dialled.
           const to = targets.find((allowed) => allowed === target.trim());
           if (to === undefined) return `Refused: ${target} is not an allowed target (${targets.join(', ')}).`;
@@ -76,7 +76,7 @@ export function createCallTools(options: CallToolsOptions): FunctionTool[] {
         description: 'Press keys on the phone keypad (digits 0-9, * and #), e.g. to navigate a phone menu.',
         parameters: z.object({ tones: z.string().regex(/^[0-9*#A-Da-d]{1,32}$/).describe('Keys to press, e.g. "1" or "123#"') }),
         errorFunction: toolFailed,
-      execute: async ({ tones }) => {
+        execute: async ({ tones }) => {
           const rawId = target();
           if (!rawId) return 'Refused: no participant to send tones to.';
           await sendDtmfTones(options.client, idOf(options), tones, rawId);
