@@ -8,7 +8,7 @@ import { RealtimeAgent, RealtimeSession, type FunctionTool } from '@openai/agent
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { MediaSession } from '../media/index.js';
-import { hangUpCall, transferCall } from '../calls/index.js';
+import { hangUpCall, playTextToAll, transferCall } from '../calls/index.js';
 import { AcsRealtimeTransportLayer } from './acs-transport.js';
 import { AgentError } from './agent-error.js';
 import type { AgentMetrics } from './agent-metrics.js';
@@ -37,6 +37,9 @@ export interface VoiceAgentOptions {
   reconnect?: { attempts?: number; backoffMs?: number[] };
   /** Played when the model stays unreachable, before the transfer or hang-up. @default none */
   fallbackWavPath?: string;
+  /** Spoken by ACS's text-to-speech (the SDK's playToAll) when the model stays unreachable and no WAV is set; needs
+   *  `callClient`. @default none */
+  fallbackText?: string;
   /** A turn with no model output for this long counts as a failure. @default 10000 */
   silenceTimeoutMs?: number;
   metrics?: AgentMetrics;
@@ -188,11 +191,15 @@ export class VoiceAgentCall {
     this.leftBy = 'fallback';
     this.logger.error({ failures: this.failures }, 'agent: the realtime model stays unreachable; playing the fallback');
     try {
-      if (this.options.fallbackWavPath && this.session.state === 'streaming') {
-        await this.session.play({ wavPath: this.options.fallbackWavPath }).done;
-      }
       const id = this.session.callConnectionId;
       const client = this.options.callClient;
+      if (this.options.fallbackWavPath && this.session.state === 'streaming') {
+        await this.session.play({ wavPath: this.options.fallbackWavPath }).done;
+      } else if (this.options.fallbackText && client && id) {
+        const played = playEnded(this.session, 15_000);
+        await playTextToAll(client, id, this.options.fallbackText, { operationContext: 'agent-fallback' });
+        await played;
+      }
       if (client && id) {
         const target = this.options.transferTo?.[0];
         if (target) await transferCall(client, id, target);
@@ -219,6 +226,22 @@ export class VoiceAgentCall {
     this.resolveEnded();
     return this.ended;
   }
+}
+
+/** Resolves at the call's next PlayCompleted/PlayFailed/PlayCanceled callback, or after `timeoutMs`. */
+function playEnded(session: MediaSession, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const onEvent = (event: { type: string }) => {
+      if (/Play(Completed|Failed|Canceled)$/.test(event.type)) done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    function done() {
+      clearTimeout(timer);
+      session.off('callEvent', onEvent);
+      resolve();
+    }
+    session.on('callEvent', onEvent);
+  });
 }
 
 /** Attaches a voice agent to a media session (bidirectional) and connects it; the call object reports as it goes. */

@@ -65,3 +65,21 @@ test('a model that stays unreachable: the fallback WAV plays, then the call is h
   assert.ok(heard >= 2_200, `the 2.3 s fallback was heard before the hang-up (${heard} ms)`);
   assert.ok(session.summary().counts.framesWritten > 100, 'the caller was recorded meanwhile');
 });
+
+test('without a WAV, the fallback text is spoken through the SDK (playToAll) before the hang-up', { timeout: 30_000 }, async (t) => {
+  const rig = await startAgentRig(t, {
+    script: { greeting: { clip: 'reply-2' } },
+    scenario: quietCaller(),
+    agent: { reconnect: { attempts: 1, backoffMs: [20] }, fallbackText: 'Sorry, please call again later.' },
+  });
+  rig.model.setFaults({ refuseForMs: 60_000 });
+  const { session, callConnectionId } = await rig.call();
+  const agent = await waitUntil(() => rig.agents.calls().find((c) => c.session === session), { message: 'the agent' });
+  await waitUntil(() => /disconnected/i.test(rig.emulator.getCall(callConnectionId)?.state ?? ''), { timeoutMs: 20_000, message: () => `the hang-up: ${agent.state}` });
+  assert.equal(agent.leftBy, 'fallback');
+  const events = rig.emulator.getCall(callConnectionId)?.events.map((e) => e.type) ?? [];
+  t.diagnostic(`callbacks: ${events.join(', ')}`);
+  const played = events.indexOf('PlayCompleted');
+  assert.ok(played >= 0, 'the text was played');
+  assert.ok(played < events.indexOf('CallDisconnected'), 'before the hang-up');
+});
