@@ -12,6 +12,7 @@ import { hangUpCall, playTextToAll, transferCall } from '../calls/index.js';
 import { AcsRealtimeTransportLayer } from './acs-transport.js';
 import { AgentError } from './agent-error.js';
 import type { AgentMetrics } from './agent-metrics.js';
+import type { AgentTruncation, LatencySamples } from './bridge-stats.js';
 import { createCallTools } from './call-tools.js';
 
 /** How a voice agent behaves on a call; `url` and `apiKey` are required, the rest has defaults. */
@@ -54,6 +55,35 @@ export interface VoiceAgentToolCall {
 }
 
 export type VoiceAgentState = 'connecting' | 'active' | 'reconnecting' | 'fallback' | 'ended';
+
+/** p50/p99 (ms) of a latency sample list, and how many samples were taken. */
+export interface LatencySummary {
+  count: number;
+  p50: number | undefined;
+  p99: number | undefined;
+}
+
+/** A plain snapshot of one call's figures (what the demo prints and the bench aggregates). */
+export interface VoiceAgentCallStats {
+  sessionId: string;
+  state: VoiceAgentState;
+  connects: number;
+  failures: number;
+  reconnects: number;
+  turns: number;
+  bargeIns: number;
+  /** Each conversation.item.truncate sent: audio_end_ms (heard) vs what the model had generated. */
+  truncations: AgentTruncation[];
+  /** speech_stopped → first agent frame handed to ACS, per turn (ms). */
+  turnLatencyMs: number[];
+  /** The bridge's own share: model audio received → AudioData written, speech_started → StopAudio written. */
+  audioOut: LatencySummary;
+  stopAudio: LatencySummary;
+  toolCalls: VoiceAgentToolCall[];
+  leftBy: VoiceAgentCall['leftBy'];
+}
+
+const summarize = (samples: LatencySamples): LatencySummary => ({ count: samples.count, p50: samples.percentile(50), p99: samples.percentile(99) });
 
 const DEFAULT_INSTRUCTIONS = 'You are a helpful voice assistant on a phone call. Keep answers short.';
 
@@ -208,6 +238,26 @@ export class VoiceAgentCall {
     } catch (error) {
       this.logger.warn({ err: error }, 'agent: the fallback did not complete');
     }
+  }
+
+  /** This call's figures so far, as plain data. */
+  stats(): VoiceAgentCallStats {
+    const bridge = this.transport.stats;
+    return {
+      sessionId: this.session.id,
+      state: this.state,
+      connects: bridge.connects,
+      failures: this.failures,
+      reconnects: this.reconnects,
+      turns: bridge.turns,
+      bargeIns: bridge.bargeIns,
+      truncations: [...bridge.truncations],
+      turnLatencyMs: bridge.turnLatencyMs.toArray(),
+      audioOut: summarize(bridge.audioOutLatencyMs),
+      stopAudio: summarize(bridge.stopAudioLatencyMs),
+      toolCalls: [...this.toolCalls],
+      leftBy: this.leftBy,
+    };
   }
 
   /** Detaches the agent and closes the model connection (the call and its recording go on). Idempotent. */

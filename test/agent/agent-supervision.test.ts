@@ -22,6 +22,9 @@ test('caller DTMF → a user message; end_call hangs up only once the greeting i
   const conn = rig.model.connections()[0];
   assert.ok(conn.eventsIn.includes('conversation.item.create'), 'the DTMF went to the model as a user message');
   assert.deepEqual(agent.toolCalls.map((c) => c.name), ['end_call']);
+  const stats = agent.stats();
+  assert.deepEqual([stats.connects, stats.failures, stats.bargeIns, stats.leftBy], [1, 0, 0, 'hangup']);
+  assert.ok(stats.audioOut.count > 0 && stats.audioOut.p99 !== undefined, 'the bridge latency was sampled');
   const call = await waitUntil(() => {
     const c = rig.emulator.getCall(callConnectionId);
     return c && /disconnected/i.test(c.state) ? c : undefined;
