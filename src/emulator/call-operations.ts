@@ -127,11 +127,6 @@ export class CallOperations {
     return call;
   }
 
-  participants(id: string): Record<string, unknown> {
-    const call = this.get(id);
-    return { value: call.participants.map((rawId) => ({ identifier: identifierOf(rawId), isMuted: false, isOnHold: false })) };
-  }
-
   async hangUp(id: string, reason: 'hangup' | 'terminate' | 'remote' = 'hangup'): Promise<void> {
     const call = this.get(id);
     if (call.state === 'disconnected' || call.state === 'disconnecting') return;
@@ -172,6 +167,18 @@ export class CallOperations {
     call.transcriptionState = 'inactive';
     const uri = str(body.operationCallbackUri) ?? call.callbackUri;
     void this.ctx.sender.post(call, buildCallEvent(call, 'TranscriptionStopped', { operationContext: str(body.operationContext), resultInformation: RESULT_OK, transcriptionUpdate: { transcriptionStatus: 'transcriptionStopped', transcriptionStatusDetails: 'subscriptionStopped' } }), uri);
+  }
+
+  /** :updateTranscription → the locale (and custom model) change; TranscriptionUpdated. */
+  updateTranscription(id: string, body: Body): void {
+    const call = this.connected(id);
+    if (!call.transcription || call.transcriptionState !== 'active') throw acsErrors.badRequest(`Transcription is not running on call ${id}; start it first.`);
+    const locale = str(body.locale);
+    if (locale && !/^[a-z]{2,3}-[A-Z]{2}$/.test(locale)) throw acsErrors.badRequest(`"locale" must look like en-US (got ${JSON.stringify(body.locale)}).`);
+    if (locale) call.transcription.locale = locale;
+    const uri = str(body.operationCallbackUri) ?? call.callbackUri;
+    const transcriptionUpdate = { transcriptionStatus: 'transcriptionUpdated', transcriptionStatusDetails: 'transcriptionLocaleUpdated' };
+    void this.ctx.sender.post(call, buildCallEvent(call, 'TranscriptionUpdated', { operationContext: str(body.operationContext), resultInformation: RESULT_OK, transcriptionUpdate }), uri);
   }
 
   /** The call, or 404 when unknown and 400 (8501) unless connected. */

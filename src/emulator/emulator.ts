@@ -17,7 +17,8 @@ import { AcsRestError, acsErrors } from './rest/acs-errors.js';
 import { checkHmac, isLoopback } from './rest/hmac-auth.js';
 import { dispatch, type OperationName } from './rest/operation-table.js';
 import { createTokenSigner, type TokenSigner } from './token-signer.js';
-import { deliverIncomingCall } from './event-grid.js';
+import { deliverEventGridEvent, deliverIncomingCall } from './event-grid.js';
+import { MidCallHandlers, type HandlerResult } from './mid-call-handlers.js';
 
 /** ACS Call Automation's JWT issuer (docs/protocol.md §3). */
 export const EMULATOR_ISSUER = 'https://acscallautomation.communication.azure.com';
@@ -40,6 +41,13 @@ export interface EmulatorOptions {
   resourceId?: string;
   /** Folder for recordings of what apps play into calls. @default a temp folder */
   playbackDir?: string;
+  /** Folder for call recordings (callRecording.start). @default a temp folder */
+  recordingDir?: string;
+  /**
+   * Origin of recording content locations. The SDK downloads only from https://*.asm.skype.com, so an app routes
+   * that host to the emulator with its HTTP client (docs/emulator.md). @default 'https://emulator.asm.skype.com'
+   */
+  recordingStorageOrigin?: string;
   /** Milliseconds from create/answer to CallConnected (divided by speed). @default 50 */
   connectDelayMs?: number;
   /** Serve the admin API (/admin/*: faults, incoming calls, call views) to non-loopback clients too. @default false */
@@ -96,6 +104,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   let operations: CallOperations | undefined;
   let media: MediaOperations | undefined;
   let sender: CallbackSender | undefined;
+  let midCall: MidCallHandlers | undefined;
   let baseUrl = '';
   let closing: Promise<void> | undefined;
 
@@ -103,9 +112,21 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (!operations) {
       signer = await createTokenSigner(EMULATOR_ISSUER, audience);
       sender = new CallbackSender(signer, logger);
-      operations = new CallOperations({ store, engine, sender, signer, scenario: options.scenario, connectDelayMs: (options.connectDelayMs ?? 50) / speed, speed, logger, onEnded: (id) => media?.forget(id) });
+      operations = new CallOperations({ store, engine, sender, signer, scenario: options.scenario, connectDelayMs: (options.connectDelayMs ?? 50) / speed, speed, logger, onEnded: (id) => (media?.forget(id), midCall?.forget(id)) });
       const ops = operations;
       media = new MediaOperations({ connected: (id) => ops.connected(id), sender, speed });
+      const webhook = options.eventGridWebhook;
+      midCall = new MidCallHandlers({
+        store,
+        connected: (id) => ops.connected(id),
+        hangUp: (id) => ops.hangUp(id),
+        sender,
+        speed,
+        recordingDir: options.recordingDir ?? join(tmpdir(), `acs-emulator-recordings-${process.pid}`),
+        storageOrigin: options.recordingStorageOrigin ?? 'https://emulator.asm.skype.com',
+        publish: webhook ? (subject, data) => deliverEventGridEvent(webhook, 'RecordingFileStatusUpdated', subject, data, validatedWebhooks) : undefined,
+        logger,
+      });
     }
     return operations;
   }
@@ -133,9 +154,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   }
 
   /** The handler step: operation + body → status and response body. */
-  async function handle(operation: OperationName, id: string | undefined, body: Record<string, unknown>): Promise<{ status: number; body?: unknown }> {
+  async function handle(operation: OperationName, id: string | undefined, detail: string | undefined, body: Record<string, unknown>): Promise<HandlerResult> {
     const ops = await ready();
     const call = id ?? '';
+    const handled = await midCall!.handle(operation, call, detail, body);
+    if (handled) return handled;
     switch (operation) {
       case 'createCall':
         return { status: 201, body: callProperties(ops.createCall(body)) };
@@ -147,8 +170,6 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         return { status: 204 };
       case 'getCall':
         return { status: 200, body: callProperties(ops.get(call)) };
-      case 'listParticipants':
-        return { status: 200, body: ops.participants(call) };
       case 'hangUp':
       case 'terminate':
         await ops.hangUp(call, operation === 'terminate' ? 'terminate' : 'hangup');
@@ -174,6 +195,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       case 'cancelAllMediaOperations':
         media!.cancelAll(call, body);
         return { status: 202 };
+      case 'updateTranscription':
+        ops.updateTranscription(call, body);
+        return { status: 202 };
+      default:
+        throw acsErrors.operationNotFound('POST', operation);
     }
   }
 
@@ -186,6 +212,22 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-ms-client-request-id': randomUUID() });
     res.end(text);
+  }
+
+  /** Recording content, whole or the Range the SDK asks for (downloadStreaming's offset / length). */
+  function sendBytes(req: IncomingMessage, res: ServerResponse, bytes: { type: string; body: Buffer }): void {
+    const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ''));
+    const size = bytes.body.length;
+    if (!range) {
+      res.writeHead(200, { 'content-type': bytes.type, 'content-length': size, 'accept-ranges': 'bytes' });
+      res.end(bytes.body);
+      return;
+    }
+    const start = Number(range[1]);
+    const end = Math.min(range[2] ? Number(range[2]) : size - 1, size - 1);
+    if (start >= size || end < start) return send(res, 416, { error: { code: 'InvalidRange', message: `Range ${req.headers.range} is outside the ${size} bytes of the recording.` } });
+    res.writeHead(206, { 'content-type': bytes.type, 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}` });
+    res.end(bytes.body.subarray(start, end + 1));
   }
 
   function view(call: CallRecord): EmulatorCallView {
@@ -238,11 +280,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       // 2. dispatch by operation
       const route = dispatch(req.method ?? 'GET', url.pathname);
       if (!route) throw acsErrors.operationNotFound(req.method ?? 'GET', url.pathname);
-      // 3. HMAC auth, exactly as the SDK signs (path and query as sent)
-      const problem = checkHmac(accessKey, { method: req.method ?? 'GET', pathAndQuery: req.url ?? '/', headers: req.headers, body });
+      // 3. HMAC auth, exactly as the SDK signs (path and query as sent; a recording download is signed for the
+      // endpoint's host, sent in x-ms-host, while Host names the storage host)
+      const download = route.operation === 'downloadRecording' || route.operation === 'deleteRecording';
+      const headers = download && req.headers['x-ms-host'] ? { ...req.headers, host: req.headers['x-ms-host'] } : req.headers;
+      const problem = checkHmac(accessKey, { method: req.method ?? 'GET', pathAndQuery: req.url ?? '/', headers, body });
       if (problem) throw acsErrors.unauthorized(problem);
       // 4. body validation → 5. handler → 6. serializer
-      const result = await handle(route.operation, route.callConnectionId, parseBody(body));
+      const result = await handle(route.operation, route.callConnectionId, route.detail, download ? {} : parseBody(body));
+      if (result.bytes) return sendBytes(req, res, result.bytes);
       send(res, result.status, result.body);
     } catch (error) {
       // 7. error renderer
@@ -282,6 +328,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       closing ??= (async () => {
         media?.close();
         await engine.close();
+        await midCall?.close();
         await sender?.drain();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));

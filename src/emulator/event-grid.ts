@@ -1,5 +1,5 @@
-// Event Grid deliveries for incoming calls (docs/protocol.md §3, §5): the SubscriptionValidation handshake once per
-// webhook, then Microsoft.Communication.IncomingCall in the Event Grid schema.
+// Event Grid deliveries (docs/protocol.md §3, §5): the SubscriptionValidation handshake once per webhook, then the
+// event in the Event Grid schema — Microsoft.Communication.IncomingCall, RecordingFileStatusUpdated.
 import { randomUUID } from 'node:crypto';
 import type { PendingIncomingCall } from './call-operations.js';
 import { acsErrors } from './rest/acs-errors.js';
@@ -22,8 +22,8 @@ async function post(webhook: string, type: 'SubscriptionValidation' | 'Notificat
   });
 }
 
-/** Validates the webhook (once) and posts the IncomingCall event; throws an ACS-style error when the webhook refuses. */
-export async function deliverIncomingCall(webhook: string, call: PendingIncomingCall, validated: Set<string>): Promise<void> {
+/** Validates the webhook once (the SubscriptionValidation handshake); throws an ACS-style error when it fails. */
+async function validate(webhook: string, validated: Set<string>): Promise<void> {
   if (!validated.has(webhook)) {
     const validationCode = randomUUID();
     const response = await post(webhook, 'SubscriptionValidation', [
@@ -44,20 +44,31 @@ export async function deliverIncomingCall(webhook: string, call: PendingIncoming
     }
     validated.add(webhook);
   }
-  const from = identifier(call.from);
-  const to = identifier(call.to);
+}
+
+/** Validates the webhook (once) and posts one Microsoft.Communication.<name> event; throws when the webhook refuses. */
+export async function deliverEventGridEvent(webhook: string, name: string, subject: string, data: Record<string, unknown>, validated: Set<string>): Promise<void> {
+  await validate(webhook, validated);
   const response = await post(webhook, 'Notification', [
     {
       id: randomUUID(),
       topic: TOPIC,
-      subject: `/caller/${from.rawId}/recipient/${to.rawId}`,
-      data: { to, from, serverCallId: call.serverCallId, callerDisplayName: 'Emulated caller', incomingCallContext: call.incomingCallContext, correlationId: call.correlationId },
-      eventType: 'Microsoft.Communication.IncomingCall',
+      subject,
+      data,
+      eventType: `Microsoft.Communication.${name}`,
       dataVersion: '1.0',
       metadataVersion: '1',
       eventTime: new Date().toISOString(),
     },
   ]);
   await response.arrayBuffer();
-  if (!response.ok) throw acsErrors.badRequest(`The webhook ${webhook} refused the IncomingCall event with HTTP ${response.status}.`);
+  if (!response.ok) throw acsErrors.badRequest(`The webhook ${webhook} refused the ${name} event with HTTP ${response.status}.`);
+}
+
+/** Validates the webhook (once) and posts the IncomingCall event; throws an ACS-style error when the webhook refuses. */
+export async function deliverIncomingCall(webhook: string, call: PendingIncomingCall, validated: Set<string>): Promise<void> {
+  const from = identifier(call.from);
+  const to = identifier(call.to);
+  const data = { to, from, serverCallId: call.serverCallId, callerDisplayName: 'Emulated caller', incomingCallContext: call.incomingCallContext, correlationId: call.correlationId };
+  await deliverEventGridEvent(webhook, 'IncomingCall', `/caller/${from.rawId}/recipient/${to.rawId}`, data, validated);
 }

@@ -62,6 +62,10 @@ export interface ScenarioCallee {
   rawId: string;
   /** @default 'answer' */
   answer?: 'answer' | 'busy' | 'noAnswer' | 'decline';
+  /** Call-time ms the callee rings before it answers (or fails). @default 1000 */
+  ringMs?: number;
+  /** What an answering callee says once in the media stream (repeated after pauses). @default a bundled fixture */
+  say?: AudioSourceSpec;
 }
 
 /** The caller's answer to one recognize: digits pressed, words said, or nothing (the recognize times out). */
@@ -106,11 +110,32 @@ export interface StreamEvents {
   ended(): void;
 }
 
+/** One 20 ms frame of the call as ACS hears it: each participant's PCM and what the app played (call recording). */
+export interface CallAudioFrame {
+  /** Raw IDs, in the order of `participants` (one who left stays, silent). */
+  rawIds: readonly string[];
+  /** Views the engine reuses for the next frame: copy what you keep. */
+  participants: readonly Int16Array[];
+  /** The app's audio due in this frame (bidirectional streaming, played in real time); silence when none. */
+  app: Int16Array;
+}
+
+/** Hears every frame of a call (see EngineStream.listen). */
+export type CallAudioListener = (frame: CallAudioFrame) => void;
+
 /** A running stream. */
 export interface EngineStream {
   readonly spec: StreamSpec;
   stop(): Promise<void>;
   inject(fault: FaultSpec): void;
+  /** A participant joins the call's audio (an answered addParticipant) and speaks `say`; resolves once it is in. */
+  join?(rawId: string, say?: AudioSourceSpec): Promise<void>;
+  /** A participant leaves (removeParticipant): no more frames for it. */
+  leave?(rawId: string): void;
+  /** A participant is muted: its frames go silent. */
+  mute?(rawId: string): void;
+  /** Hears every frame from now on, whether or not the app's socket is open; returns the detach function. */
+  listen?(listener: CallAudioListener): () => void;
   /** Frames sent per participant (rawId, or 'mixed'), and what the app sent back. */
   stats(): EngineStreamStats;
 }

@@ -1,6 +1,7 @@
 // The participant operations of a call (docs/protocol.md §4): add (and cancel it), remove, transfer, mute, get, hold and
 // unhold, with the callback events ACS posts. Who answers, and how, comes from the scenario's `callees`; with no
-// scenario every callee answers after about a second.
+// scenario every callee answers after about a second. An answered callee joins the media stream and speaks (a
+// scripted "human agent"); a removed one leaves it; a muted one's frames go silent.
 import { randomUUID } from 'node:crypto';
 import type { CallRecord } from './call-store.js';
 import { buildCallEvent, RESULT_OK, type CallbackSender, type ResultInformation } from './callback-events.js';
@@ -23,6 +24,8 @@ interface CallState {
   held: Set<string>;
   sequence: number;
   invitations: Map<string, { timer: NodeJS.Timeout; rawId: string }>;
+  /** Transfers ringing. */
+  timers: Set<NodeJS.Timeout>;
 }
 
 /** How long a callee rings before answering (divided by speed). */
@@ -76,7 +79,8 @@ export class ParticipantOperations {
     const invitationId = randomUUID();
     const operationContext = str(body.operationContext);
     const uri = str(body.operationCallbackUri) ?? call.callbackUri;
-    const answer = this.callee(call, rawId).answer ?? 'answer';
+    const callee = this.callee(call, rawId);
+    const answer = callee.answer ?? 'answer';
     const timer = setTimeout(() => {
       state.invitations.delete(invitationId);
       if (call.state !== 'connected') return;
@@ -86,9 +90,10 @@ export class ParticipantOperations {
         return;
       }
       call.participants.push(rawId);
+      void call.stream?.join?.(rawId, callee.say);
       void this.ctx.sender.post(call, buildCallEvent(call, 'AddParticipantSucceeded', { operationContext, participant, resultInformation: RESULT_OK }), uri);
       this.participantsUpdated(call);
-    }, ANSWER_MS / this.ctx.speed);
+    }, (callee.ringMs ?? ANSWER_MS) / this.ctx.speed);
     state.invitations.set(invitationId, { timer, rawId });
     return { participant: this.participant(call, rawId), operationContext, invitationId };
   }
@@ -119,6 +124,7 @@ export class ParticipantOperations {
     if (!call.participants.includes(rawId)) throw acsErrors.participantNotFound(id, rawId);
     const operationContext = str(body.operationContext);
     call.participants = call.participants.filter((p) => p !== rawId);
+    call.stream?.leave?.(rawId);
     void this.ctx.sender.post(call, buildCallEvent(call, 'RemoveParticipantSucceeded', { operationContext, participant: identifierOf(rawId), resultInformation: RESULT_OK }), str(body.operationCallbackUri) ?? call.callbackUri);
     this.participantsUpdated(call);
     if (call.participants.length === 0) void this.ctx.hangUp(id);
@@ -132,8 +138,10 @@ export class ParticipantOperations {
     const transferee = rawIdOf(body.transferee as IdentifierModel | undefined) ?? call.participants[0];
     const operationContext = str(body.operationContext);
     const uri = str(body.operationCallbackUri) ?? call.callbackUri;
-    const answer = this.callee(call, target).answer ?? 'answer';
-    setTimeout(() => {
+    const callee = this.callee(call, target);
+    const answer = callee.answer ?? 'answer';
+    const timer = setTimeout(() => {
+      this.state(call).timers.delete(timer);
       if (call.state !== 'connected') return;
       const fields = { operationContext, transferTarget: identifierOf(target), transferee: transferee ? identifierOf(transferee) : undefined };
       if (answer !== 'answer') {
@@ -142,7 +150,8 @@ export class ParticipantOperations {
       }
       void this.ctx.sender.post(call, buildCallEvent(call, 'CallTransferAccepted', { ...fields, resultInformation: RESULT_OK }), uri);
       void this.ctx.hangUp(id);
-    }, ANSWER_MS / this.ctx.speed);
+    }, (callee.ringMs ?? ANSWER_MS) / this.ctx.speed);
+    this.state(call).timers.add(timer);
     return { operationContext };
   }
 
@@ -153,6 +162,7 @@ export class ParticipantOperations {
     if (targets.length !== 1 || !targets[0]) throw acsErrors.badRequest('"targetParticipants" must hold exactly one participant.');
     if (!call.participants.includes(targets[0])) throw acsErrors.participantNotFound(id, targets[0]);
     this.state(call).muted.add(targets[0]);
+    call.stream?.mute?.(targets[0]);
     this.participantsUpdated(call);
     return { operationContext: str(body.operationContext) };
   }
@@ -180,6 +190,7 @@ export class ParticipantOperations {
   forget(id: string): void {
     const state = this.calls.get(id);
     state?.invitations.forEach((i) => clearTimeout(i.timer));
+    state?.timers.forEach((timer) => clearTimeout(timer));
     this.calls.delete(id);
   }
 
@@ -201,7 +212,7 @@ export class ParticipantOperations {
   private state(call: CallRecord): CallState {
     let state = this.calls.get(call.callConnectionId);
     if (!state) {
-      state = { muted: new Set(), held: new Set(), sequence: 1, invitations: new Map() };
+      state = { muted: new Set(), held: new Set(), sequence: 1, invitations: new Map(), timers: new Set() };
       this.calls.set(call.callConnectionId, state);
     }
     return state;

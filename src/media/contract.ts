@@ -290,7 +290,7 @@ export interface MediaHubOptions {
   /** Live talk-back (PlaySource `live`): the most audio ACS may hold for a session before live frames are skipped.
    *  @default 100 */
   talkBackLiveLeadMs?: number;
-  /** Distinct participants (tracks) per session; one more closes the socket with 4003. @default 64 */
+  /** Distinct participants (tracks) per session; frames of any further participant are rejected (`participant_limit`). @default 64 */
   maxParticipants?: number;
   /** Frames per second per track, averaged over `frameRateWindowS`; more closes the socket with 4002.
    *  ACS sends 50/s; the default leaves room for catch-up after a reconnect and for accelerated emulator runs. @default 250 */

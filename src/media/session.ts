@@ -324,15 +324,14 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
     }
   }
 
-  /** The participant's track, created on first sight; undefined once the participant limit is reached. */
+  /** The participant's track, created on first sight; undefined for a new participant past the limit. */
   private trackFor(rawId: string | undefined): Track | undefined {
     const key = this.channel === 'mixed' ? undefined : rawId || undefined;
     const existing = this.trackByParticipant.get(key);
     if (existing !== undefined) return existing;
-    if (this.tracks.length >= this.settings.maxParticipants) {
-      this.closeForLimit('participants', SessionLimitCloseCode.Participants, `participant limit: more than ${this.settings.maxParticipants} participants in one session (maxParticipants / --max-participants)`);
-      return undefined;
-    }
+    // One speaker too many loses that speaker's frames (rejected as participant_limit, counted, logged once), not the
+    // call: closing the socket would drop every track, and again after each reconnect.
+    if (this.tracks.length >= this.settings.maxParticipants) return undefined;
     const trackId = this.channel === 'mixed' ? 'mixed' : key === undefined ? 'unknown' : createTrackId(key, this.takenTrackIds);
     const track = new Track(trackId, key, this.rate as SampleRate, this.originMs as number, this.windowSlots, this.silence, this.counts, this);
     this.tracks.push(track);

@@ -81,6 +81,8 @@ export interface SessionWatchSink {
   event(event: LiveEvent): void;
   /** True while a dashboard is connected: only then are levels measured (nobody would see them otherwise). */
   readonly metering: boolean;
+  /** The session ended: the feed may release it now, whether or not a dashboard ever sampled it. */
+  ended(): void;
 }
 
 /** Follows one media session's events for the live feed. */
@@ -123,7 +125,12 @@ export class SessionWatch {
     this.onParticipant = (p) => {
       if (!this.meters.has(p.trackId)) this.addMeter(p.trackId, p.participantRawId);
     };
-    this.onState = () => this.sink.event({ type: 'session', session: session.summary() });
+    this.onState = () => {
+      this.sink.event({ type: 'session', session: session.summary() });
+      if (this.ended || (session.state !== 'ended' && session.state !== 'failed')) return;
+      this.ended = true;
+      this.sink.ended();
+    };
     session.on('audio', this.onAudio);
     session.on('transcript', this.onTranscript);
     session.on('utterance', this.onUtterance);

@@ -54,6 +54,8 @@ export interface LiveFeedStats {
   droppedSlowClients: number;
   listenFramesSent: number;
   listenFramesDropped: number;
+  /** Sessions the feed holds (live ones plus at most `keepEndedSessions` ended ones). */
+  sessionsFollowed: number;
 }
 
 /** The live feed: hand it `/api/live` upgrades and callback events. */
@@ -104,6 +106,9 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     },
     get metering(): boolean {
       return clients.size > 0;
+    },
+    ended(): void {
+      forgetOldSessions();
     },
   };
 
@@ -259,7 +264,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
       if (callEvents.length > maxCallEvents) callEvents.shift();
       sink.event({ type: 'call', event: live });
     },
-    stats: () => ({ clients: clients.size, ...stats }),
+    stats: () => ({ clients: clients.size, ...stats, sessionsFollowed: watches.size }),
     async close() {
       if (closed) return;
       closed = true;

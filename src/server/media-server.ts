@@ -278,7 +278,7 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
     }
     const match = /^\/api\/sessions\/([^/]+)(?:\/(play|stop-audio))?$/.exec(pathname);
     if (match) {
-      const sessionId = decodeURIComponent(match[1]);
+      const sessionId = decodePathSegment(match[1]);
       if (natsNode && !hub.get(sessionId)) return routeToOwner(natsNode, req, res, sessionId, match[2] as 'play' | 'stop-audio' | undefined, method);
       const session = sessionOr404(sessionId);
       if (!match[2] && method === 'GET') {
@@ -410,4 +410,13 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
     },
   });
   return server as unknown as MediaServer;
+}
+
+/** A percent-decoded path segment; malformed encoding (`%E0%A4%A`) is the client's mistake, a 400, not a 500. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'bad_path', `The path segment "${segment.slice(0, 100)}" has malformed percent-encoding: encode it with encodeURIComponent.`);
+  }
 }

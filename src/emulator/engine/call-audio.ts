@@ -29,6 +29,10 @@ export interface CallParticipant {
   placements: Placement[];
   /** Keys pressed: `atMs` of call time, sent with frame `frame` (the one that holds that moment). */
   dtmf: Array<{ frame: number; atMs: number; tone: string }>;
+  /** Muted (ACS mutes only; there is no unmute): every frame is silence. */
+  muted: boolean;
+  /** Left the call (removed, or hung up): no more frames are sent for it. */
+  left: boolean;
 }
 
 /** A transcription result due in a frame, with offsets in ticks from the start of streaming. */
@@ -49,6 +53,11 @@ export interface CallAudio {
   renderFrame(index: number, frame: number, out: Int16Array): void;
   /** Transcription results due in frame `frame`, in participant order. */
   transcriptEventsAt(frame: number, intermediateResults: boolean): TranscriptEvent[];
+  /**
+   * A participant joins from frame `fromFrame` (an answered addParticipant): it speaks `clip` after a short pause,
+   * then again after each pause, as a person on the line would go on talking.
+   */
+  join(rawId: string, clip: Clip, fromFrame: number): CallParticipant;
 }
 
 /** Options for building a call's audio. */
@@ -91,7 +100,7 @@ export async function buildCallAudio(
   const participants: CallParticipant[] = [];
   const talkers: Array<{ participant: CallParticipant; clip: Clip }> = [];
   for (const person of people) {
-    const participant: CallParticipant = { rawId: person.rawId, placements: [], dtmf: [] };
+    const participant: CallParticipant = { rawId: person.rawId, placements: [], dtmf: [], muted: false, left: false };
     participants.push(participant);
     if (person.steps.length === 0) {
       talkers.push({ participant, clip: await loader.load({ type: 'fixture' }, rate, talkers.length) });
@@ -125,12 +134,28 @@ export async function buildCallAudio(
   return {
     participants,
     renderFrame(index, frame, out) {
-      renderInto(participants[index], frame * out.length, out, accumulator, rate);
+      const participant = participants[index];
+      if (participant.muted || participant.left) out.fill(0);
+      else renderInto(participant, frame * out.length, out, accumulator, rate);
+    },
+    join(rawId, clip, fromFrame) {
+      const participant: CallParticipant = { rawId, placements: [], dtmf: [], muted: false, left: false };
+      const pause = msToSamples(options.pauseMs ?? 1000, rate);
+      participant.placements.push({
+        startSample: fromFrame * frameSamples + msToSamples(options.leadInMs ?? 500, rate),
+        lengthSamples: clip.lengthSamples,
+        periodSamples: Number.isFinite(clip.lengthSamples) ? clip.lengthSamples + pause : undefined,
+        clip,
+        events: transcriptTemplates(clip),
+      });
+      participants.push(participant);
+      return participant;
     },
     transcriptEventsAt(frame, intermediateResults) {
       const events: TranscriptEvent[] = [];
       const fromMs = frame * FRAME_MS;
       for (const participant of participants) {
+        if (participant.muted || participant.left) continue;
         for (const placement of participant.placements) {
           if (placement.events.length === 0) continue;
           collectEvents(participant.rawId, placement, fromMs, rate, intermediateResults, events);

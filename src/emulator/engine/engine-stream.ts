@@ -11,6 +11,8 @@ import type WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { frameBytesFor, serializePacket } from '../../protocol/index.js';
 import type {
+  AudioSourceSpec,
+  CallAudioListener,
   EngineStream,
   EngineStreamStats,
   FaultSpec,
@@ -18,6 +20,7 @@ import type {
   StreamSpec,
 } from '../media-engine-contract.js';
 import { buildCallAudio, type CallAudio } from './call-audio.js';
+import { createCallAudioTap } from './call-audio-tap.js';
 import type { ClipLoader } from './clips.js';
 import { connectSocket } from './connect-socket.js';
 import { createFramePackets, type FramePackets } from './frame-packets.js';
@@ -95,8 +98,13 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
     logger: log,
   });
 
+  const tap = createCallAudioTap(spec.sampleRate);
+  /** Raw IDs of the call's participants, in CallAudio order (the tap's view). */
+  const rawIds: string[] = [];
   let state: StreamState = 'preparing';
   let audio: CallAudio | undefined;
+  let resolveAudio: (built: CallAudio | undefined) => void = () => undefined;
+  const audioReady = new Promise<CallAudio | undefined>((resolve) => (resolveAudio = resolve));
   let packets: FramePackets | undefined;
   let socket: WebSocket | undefined;
   /** The TCP socket under `socket`: corked while a frame's messages are sent, so they leave in one write. */
@@ -117,7 +125,7 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
   let ending: Promise<void> | undefined;
 
   const client = { onTick };
-  const stream: LocalEngineStream = { spec, stop, inject, stats, done };
+  const stream: LocalEngineStream = { spec, stop, inject, stats, done, join, leave, mute, listen };
   prepareAndConnect().catch((error: Error) => fail(`media stream setup failed: ${error.message}`));
   return stream;
 
@@ -125,8 +133,11 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
     try {
       audio = await buildCallAudio(spec.scenario, ctx.loader, { sampleRate: spec.sampleRate });
     } catch (error) {
+      resolveAudio(undefined);
       return fail(`cannot prepare the call's audio: ${(error as Error).message}`);
     }
+    for (const participant of audio.participants) rawIds.push(participant.rawId);
+    resolveAudio(audio);
     if (state === 'ended') return;
     packets = createFramePackets(audio, {
       sampleRate: spec.sampleRate,
@@ -211,6 +222,31 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
   function onMessage(data: Buffer): void {
     if (ctx.onAppMessage !== undefined) ctx.onAppMessage(spec.callConnectionId, data);
     playback.accept(data);
+    tap.acceptApp(data);
+  }
+
+  /** An answered addParticipant: the callee's clip (a fixture in another voice by default) from the next frame. */
+  async function join(rawId: string, say?: AudioSourceSpec): Promise<void> {
+    const built = await audioReady;
+    if (built === undefined || state === 'ended') return;
+    const clip = await ctx.loader.load(say ?? { type: 'fixture' }, spec.sampleRate, built.participants.length);
+    // The load awaited: the stream may have ended meanwhile.
+    if ((state as StreamState) === 'ended') return;
+    built.join(rawId, clip, nextFrame);
+    rawIds.push(rawId);
+    if (spec.channel === 'unmixed') framesSent[rawId] ??= 0;
+  }
+
+  function leave(rawId: string): void {
+    for (const participant of audio?.participants ?? []) if (participant.rawId === rawId) participant.left = true;
+  }
+
+  function mute(rawId: string): void {
+    for (const participant of audio?.participants ?? []) if (participant.rawId === rawId) participant.muted = true;
+  }
+
+  function listen(listener: CallAudioListener): () => void {
+    return tap.add(listener);
   }
 
   function onClose(this: WebSocket, code: number): void {
@@ -252,6 +288,8 @@ export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx:
     } else {
       framesLost += spec.channel === 'mixed' ? 1 : audio!.participants.length;
     }
+    // The call goes on while the app's socket is down: a recording still hears it.
+    if (tap.active) tap.tick(rawIds, packets!.render(frame));
     nextFrame = frame + 1;
     if (transcription !== undefined) {
       for (const event of audio!.transcriptEventsAt(frame, spec.transcription!.intermediateResults)) {

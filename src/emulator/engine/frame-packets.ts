@@ -14,6 +14,8 @@ import type { OutgoingMessage } from './outbox.js';
 export interface FramePackets {
   /** Frame `frame`'s packets, stamped `epochMs + frame × 20 ms` (DTMF: the exact moment of the press). */
   build(frame: number, epochMs: number): OutgoingMessage[];
+  /** Each participant's PCM for frame `frame` (rendered once per frame; views reused by the next frame). */
+  render(frame: number): readonly Int16Array[];
 }
 
 /** What shapes a stream's frames. */
@@ -35,6 +37,20 @@ export function createFramePackets(audio: CallAudio, options: FramePacketOptions
   const buffers = participants.map(() => new Int16Array(frameSize));
   const dtmfNext = participants.map(() => 0);
   let mixed: Int16Array = new Int16Array(frameSize);
+  let rendered = -1;
+
+  function render(frame: number): readonly Int16Array[] {
+    // A participant who joined since the last frame (addParticipant) gets its buffers now.
+    while (buffers.length < participants.length) {
+      buffers.push(new Int16Array(frameSize));
+      dtmfNext.push(0);
+    }
+    if (rendered !== frame) {
+      for (let i = 0; i < participants.length; i++) audio.renderFrame(i, frame, buffers[i]);
+      rendered = frame;
+    }
+    return buffers;
+  }
 
   function audioPackets(timestamp: string, timestampMs: number, into: OutgoingMessage[]): void {
     if (options.channel === 'mixed') {
@@ -51,6 +67,7 @@ export function createFramePackets(audio: CallAudio, options: FramePacketOptions
       return;
     }
     for (let i = 0; i < participants.length; i++) {
+      if (participants[i].left) continue;
       const silent = isSilence(buffers[i]);
       if (silent && options.unmixedSilentFrames === 'omit') continue;
       const rawId = participants[i].rawId;
@@ -89,10 +106,11 @@ export function createFramePackets(audio: CallAudio, options: FramePacketOptions
     build(frame, epochMs) {
       const timestampMs = epochMs + frame * FRAME_MS;
       const messages: OutgoingMessage[] = [];
-      for (let i = 0; i < participants.length; i++) audio.renderFrame(i, frame, buffers[i]);
+      render(frame);
       audioPackets(formatTimestamp(timestampMs), timestampMs, messages);
       dtmfPackets(frame, epochMs, messages);
       return messages;
     },
+    render,
   };
 }

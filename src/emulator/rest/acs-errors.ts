@@ -31,5 +31,6 @@ export const acsErrors = {
     new AcsRestError(400, '8581', `Call ${id} has no mediaStreamingOptions; create or answer it with them first.`),
   adminForbidden: (address: string) =>
     new AcsRestError(403, 'Forbidden', `The admin API answers loopback clients only (this one is ${address}); start the emulator with --admin-remote to allow others.`),
+  recordingNotFound: (id: string) => new AcsRestError(404, '8522', `Recording ${id} not found (unknown, already stopped, or deleted).`),
   incomingCallUnknown: () => new AcsRestError(404, '8523', 'The incomingCallContext is unknown or already used.'),
 } as const;

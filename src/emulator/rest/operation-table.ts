@@ -16,7 +16,26 @@ export type OperationName =
   | 'stopTranscription'
   | 'play'
   | 'recognize'
-  | 'cancelAllMediaOperations';
+  | 'cancelAllMediaOperations'
+  | 'getParticipant'
+  | 'addParticipant'
+  | 'removeParticipant'
+  | 'muteParticipants'
+  | 'cancelAddParticipant'
+  | 'transferToParticipant'
+  | 'hold'
+  | 'unhold'
+  | 'sendDtmfTones'
+  | 'startContinuousDtmfRecognition'
+  | 'stopContinuousDtmfRecognition'
+  | 'updateTranscription'
+  | 'startRecording'
+  | 'getRecording'
+  | 'stopRecording'
+  | 'pauseRecording'
+  | 'resumeRecording'
+  | 'downloadRecording'
+  | 'deleteRecording';
 
 const ID = '([^/:?]+)';
 const TABLE: Array<{ method: string; pattern: RegExp; operation: OperationName }> = [
@@ -35,14 +54,41 @@ const TABLE: Array<{ method: string; pattern: RegExp; operation: OperationName }
   { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:play$`), operation: 'play' },
   { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:recognize$`), operation: 'recognize' },
   { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:cancelAllMediaOperations$`), operation: 'cancelAllMediaOperations' },
+  { method: 'GET', pattern: new RegExp(`^/calling/callConnections/${ID}/participants/([^/?]+)$`), operation: 'getParticipant' },
+  { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}/participants:add$`), operation: 'addParticipant' },
+  { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}/participants:remove$`), operation: 'removeParticipant' },
+  { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}/participants:mute$`), operation: 'muteParticipants' },
+  { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}/participants:cancelAddParticipant$`), operation: 'cancelAddParticipant' },
+  { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:transferToParticipant$`), operation: 'transferToParticipant' },
+  { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:hold$`), operation: 'hold' },
+  { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:unhold$`), operation: 'unhold' },
+  { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:sendDtmfTones$`), operation: 'sendDtmfTones' },
+  { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:startContinuousDtmfRecognition$`), operation: 'startContinuousDtmfRecognition' },
+  { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:stopContinuousDtmfRecognition$`), operation: 'stopContinuousDtmfRecognition' },
+  { method: 'POST', pattern: new RegExp(`^/calling/callConnections/${ID}:updateTranscription$`), operation: 'updateTranscription' },
+  { method: 'POST', pattern: /^\/calling\/recordings$/, operation: 'startRecording' },
+  { method: 'GET', pattern: new RegExp(`^/calling/recordings/${ID}$`), operation: 'getRecording' },
+  { method: 'DELETE', pattern: new RegExp(`^/calling/recordings/${ID}$`), operation: 'stopRecording' },
+  { method: 'POST', pattern: new RegExp(`^/calling/recordings/${ID}:pause$`), operation: 'pauseRecording' },
+  { method: 'POST', pattern: new RegExp(`^/calling/recordings/${ID}:resume$`), operation: 'resumeRecording' },
+  // Recording content: what contentLocation / metadataLocation / deleteLocation of RecordingFileStatusUpdated name.
+  { method: 'GET', pattern: /^\/v1\/objects\/([^/]+)\/content\/(audio|acsmetadata)$/, operation: 'downloadRecording' },
+  { method: 'DELETE', pattern: /^\/v1\/objects\/([^/]+)$/, operation: 'deleteRecording' },
 ];
 
 /** Finds the operation for a request; undefined when the emulator does not implement it. */
-export function dispatch(method: string, pathname: string): { operation: OperationName; callConnectionId: string | undefined } | undefined {
+export function dispatch(method: string, pathname: string): { operation: OperationName; callConnectionId: string | undefined; detail: string | undefined } | undefined {
   for (const row of TABLE) {
     if (row.method !== method) continue;
     const match = row.pattern.exec(pathname);
-    if (match) return { operation: row.operation, callConnectionId: match[1] ? decodeURIComponent(match[1]) : undefined };
+    if (match) {
+      return {
+        operation: row.operation,
+        // The call connection (or recording, or recording document) the path names, and a second segment if any.
+        callConnectionId: match[1] ? decodeURIComponent(match[1]) : undefined,
+        detail: match[2] ? decodeURIComponent(match[2]) : undefined,
+      };
+    }
   }
   return undefined;
 }
