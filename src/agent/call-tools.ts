@@ -4,7 +4,7 @@
 import type { CallAutomationClient } from '@azure/communication-call-automation';
 import { tool, type FunctionTool } from '@openai/agents-realtime';
 import { z } from 'zod';
-import { hangUpCall, sendDtmfTones, transferCall } from '../calls/index.js';
+import { describeCall, hangUpCall, sendDtmfTones, transferCall } from '../calls/index.js';
 import type { AcsRealtimeTransportLayer } from './acs-transport.js';
 
 /** What the call-control tools need. */
@@ -77,9 +77,11 @@ export function createCallTools(options: CallToolsOptions): FunctionTool[] {
         parameters: z.object({ tones: z.string().regex(/^[0-9*#A-Da-d]{1,32}$/).describe('Keys to press, e.g. "1" or "123#"') }),
         errorFunction: toolFailed,
         execute: async ({ tones }) => {
-          const rawId = target();
+          const id = idOf(options);
+          // A mixed stream names no participant: then the call's first participant (the caller) from the SDK.
+          const rawId = target() ?? (await describeCall(options.client, id)).participants.find((p) => p.rawId !== '')?.rawId;
           if (!rawId) return 'Refused: no participant to send tones to.';
-          await sendDtmfTones(options.client, idOf(options), tones, rawId);
+          await sendDtmfTones(options.client, id, tones, rawId);
           return `Pressed ${tones}.`;
         },
       }) as unknown as FunctionTool,

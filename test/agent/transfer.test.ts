@@ -1,5 +1,5 @@
-// transfer_call through the official SDK reaches only a configured target: a number the model makes up is refused
-// (and never dialled); the allowed one goes to the SDK's transferCallToParticipant.
+// The call tools through the official SDK: transfer_call reaches only a configured target (a number the model
+// makes up is refused, never dialled; the allowed one goes to transferCallToParticipant); send_dtmf presses keys.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitUntil } from '../wait-until.js';
@@ -26,4 +26,19 @@ test('transfer_call: a made-up number is refused and never dialled; the allowed 
   t.diagnostic(`allowed target: ${calls[1].output}`);
   assert.match(calls[1].output, /^Transferred to \+15557654321|^The call-control tool failed: .*transfer/i);
   assert.ok(!rig.emulator.listCalls().some((c) => c.participants.some((p) => p.includes('15550001111'))), 'the made-up number was never dialled');
+});
+
+test('send_dtmf presses keys toward the caller through the SDK (sendDtmfTones), also on a mixed stream', { timeout: 30_000 }, async (t) => {
+  const rig = await startAgentRig(t, {
+    script: { greeting: { tool: { name: 'send_dtmf', arguments: { tones: '12#' } } }, turns: [{ clip: 'reply-2' }], repeat: false },
+    scenario: { participants: [{ rawId: CALLER, steps: [{ atMs: 0, say: { type: 'silence' } }] }] },
+  });
+  const { session, callConnectionId } = await rig.call();
+  const agent = await waitUntil(() => rig.agents.calls().find((c) => c.session === session), { message: 'the agent' });
+  await waitUntil(() => agent.toolCalls.length >= 1, { timeoutMs: 15_000, message: 'the send_dtmf call' });
+  t.diagnostic(`send_dtmf: ${agent.toolCalls[0].output}`);
+  assert.equal(agent.toolCalls[0].output, 'Pressed 12#.');
+  await waitUntil(() => rig.emulator.getCall(callConnectionId)?.events.some((e) => e.type === 'SendDtmfTonesCompleted'), {
+    message: () => `SendDtmfTonesCompleted: ${JSON.stringify(rig.emulator.getCall(callConnectionId)?.events.map((e) => e.type))}`,
+  });
 });
