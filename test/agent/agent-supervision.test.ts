@@ -86,3 +86,21 @@ test('without a WAV, the fallback text is spoken through the SDK (playToAll) bef
   assert.ok(played >= 0, 'the text was played');
   assert.ok(played < events.indexOf('CallDisconnected'), 'before the hang-up');
 });
+
+test('a 16 kHz call: the caller reaches the model resampled to 24 kHz (the model hears real time), talk-back goes back', { timeout: 30_000 }, async (t) => {
+  const rig = await startAgentRig(t, {
+    script: { greeting: { clip: 'reply-2' } },
+    scenario: { participants: [{ rawId: CALLER, steps: [{ atMs: 0, say: { type: 'tone', frequencyHz: 300, amplitude: 0.005 } }] }] },
+  });
+  const { session, callConnectionId } = await rig.call({ format: 'pcm16k' });
+  assert.equal(session.sampleRate, 16000);
+  const agent = await waitUntil(() => rig.agents.calls().find((c) => c.session === session), { message: 'the agent' });
+  await waitUntil(() => agent.state === 'active', { message: 'the model connection' });
+  const conn = await waitUntil(() => rig.model.connections()[0], { message: 'a model connection' });
+  await waitUntil(() => conn.audioMsAppended >= 2_000, { timeoutMs: 10_000, message: () => `2 s of caller audio at the model (${conn.audioMsAppended} ms)` });
+  // The model counts appended audio at 24 kHz: 16 kHz samples passed through unconverted would count two thirds.
+  const recorded = session.summary().participants.reduce((ms, p) => (p.trackId === 'talk-back' ? ms : Math.max(ms, p.frames * 20)), 0);
+  t.diagnostic(`the model heard ${conn.audioMsAppended} ms; the caller track holds ${recorded} ms`);
+  assert.ok(Math.abs(conn.audioMsAppended - recorded) <= 200, `model ${conn.audioMsAppended} ms vs recorded ${recorded} ms`);
+  await waitUntil(() => (rig.emulator.getCall(callConnectionId)?.media?.outboundHeardMs ?? 0) >= 1_000, { message: 'the greeting heard at 16 kHz' });
+});

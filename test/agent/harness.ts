@@ -40,8 +40,8 @@ export interface AgentRig {
   model: ReturnType<typeof createRealtimeModel>;
   emulator: ReturnType<typeof createEmulator>;
   recordingsDir: string;
-  /** Places one call (pcm24KMono, mixed, bidirectional) and resolves with its id and media session. */
-  call(): Promise<{ callConnectionId: string; session: MediaSession }>;
+  /** Places one call (pcm24KMono unless `format` says pcm16k; mixed, bidirectional); resolves with its id and session. */
+  call(options?: { format?: 'pcm16k' | 'pcm24k' }): Promise<{ callConnectionId: string; session: MediaSession }>;
 }
 
 export async function startAgentRig(
@@ -74,7 +74,7 @@ export async function startAgentRig(
     await rm(recordingsDir, { recursive: true, force: true });
   });
   let n = 0;
-  const call = async () => {
+  const call = async (callOptions: { format?: 'pcm16k' | 'pcm24k' } = {}) => {
     const tag = `agent-${++n}`;
     const sessionReady = new Promise<MediaSession>((resolve) => {
       const onSession = (session: MediaSession) => {
@@ -90,7 +90,7 @@ export async function startAgentRig(
       callbackUrl: `${url}/api/callbacks`,
       streamUrl: `${wsUrl}?call=${tag}`,
       channel: 'mixed',
-      format: 'pcm24k',
+      format: callOptions.format ?? 'pcm24k',
       bidirectional: true,
       dtmf: true,
       startNow: true,
