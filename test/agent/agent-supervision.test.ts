@@ -104,3 +104,21 @@ test('a 16 kHz call: the caller reaches the model resampled to 24 kHz (the model
   assert.ok(Math.abs(conn.audioMsAppended - recorded) <= 200, `model ${conn.audioMsAppended} ms vs recorded ${recorded} ms`);
   await waitUntil(() => (rig.emulator.getCall(callConnectionId)?.media?.outboundHeardMs ?? 0) >= 1_000, { message: 'the greeting heard at 16 kHz' });
 });
+
+test('an unmixed call: the model hears the participants summed into one stream, never the agent itself', { timeout: 30_000 }, async (t) => {
+  const quietTone = (frequencyHz: number) => [{ atMs: 0, say: { type: 'tone' as const, frequencyHz, amplitude: 0.004 } }];
+  const rig = await startAgentRig(t, {
+    script: { greeting: { clip: 'reply-0' } },
+    scenario: { participants: [{ rawId: CALLER, steps: quietTone(300) }, { rawId: '8:acs:test_second', steps: quietTone(500) }] },
+  });
+  const { session, callConnectionId } = await rig.call({ channel: 'unmixed' });
+  const conn = await waitUntil(() => rig.model.connections()[0], { message: 'a model connection' });
+  // While the greeting plays (its talk-back frames are on the session's 'audio' too) and two participants talk.
+  await waitUntil(() => (rig.emulator.getCall(callConnectionId)?.media?.outboundHeardMs ?? 0) >= 1_500, { timeoutMs: 10_000, message: 'the greeting under way' });
+  const tracks = session.summary().participants.filter((p) => p.trackId !== 'talk-back' && p.participantRawId !== undefined);
+  const recorded = Math.max(...tracks.map((p) => p.frames * 20));
+  t.diagnostic(`model heard ${conn.audioMsAppended} ms; ${tracks.length} participant tracks of up to ${recorded} ms`);
+  assert.equal(tracks.length, 2);
+  // One stream in real time: not one per participant (2x), and not the talk-back on top.
+  assert.ok(Math.abs(conn.audioMsAppended - recorded) <= 200, `model ${conn.audioMsAppended} ms vs ${recorded} ms per participant`);
+});

@@ -41,7 +41,7 @@ export interface AgentRig {
   emulator: ReturnType<typeof createEmulator>;
   recordingsDir: string;
   /** Places one call (pcm24KMono unless `format` says pcm16k; mixed, bidirectional); resolves with its id and session. */
-  call(options?: { format?: 'pcm16k' | 'pcm24k' }): Promise<{ callConnectionId: string; session: MediaSession }>;
+  call(options?: { format?: 'pcm16k' | 'pcm24k'; channel?: 'mixed' | 'unmixed' }): Promise<{ callConnectionId: string; session: MediaSession }>;
 }
 
 export async function startAgentRig(
@@ -74,7 +74,7 @@ export async function startAgentRig(
     await rm(recordingsDir, { recursive: true, force: true });
   });
   let n = 0;
-  const call = async (callOptions: { format?: 'pcm16k' | 'pcm24k' } = {}) => {
+  const call = async (callOptions: { format?: 'pcm16k' | 'pcm24k'; channel?: 'mixed' | 'unmixed' } = {}) => {
     const tag = `agent-${++n}`;
     const sessionReady = new Promise<MediaSession>((resolve) => {
       const onSession = (session: MediaSession) => {
@@ -89,7 +89,7 @@ export async function startAgentRig(
       from: '+15550000000',
       callbackUrl: `${url}/api/callbacks`,
       streamUrl: `${wsUrl}?call=${tag}`,
-      channel: 'mixed',
+      channel: callOptions.channel ?? 'mixed',
       format: callOptions.format ?? 'pcm24k',
       bidirectional: true,
       dtmf: true,
