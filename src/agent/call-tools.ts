@@ -4,7 +4,7 @@
 import type { CallAutomationClient } from '@azure/communication-call-automation';
 import { tool, type FunctionTool } from '@openai/agents-realtime';
 import { z } from 'zod';
-import { hangUpCall, sendDtmfTones, transferCall } from '../calls/index.js';
+import { describeCall, hangUpCall, sendDtmfTones, transferCall } from '../calls/index.js';
 import type { AcsRealtimeTransportLayer } from './acs-transport.js';
 
 /** What the call-control tools need. */
@@ -21,6 +21,10 @@ export interface CallToolsOptions {
   onCallLeft?: (how: 'hangup' | 'transfer') => void;
 }
 
+/** A failed tool's output: what went wrong (the SDK's default says only "an error occurred"), so the model can tell
+ *  the caller and the call's toolCalls show why. */
+const toolFailed = (_context: unknown, error: unknown): string => `The call-control tool failed: ${(error as Error)?.message ?? String(error)}`;
+
 function idOf(options: CallToolsOptions): string {
   const id = options.callConnectionId();
   if (!id) throw new Error('this call has no callConnectionId yet (no Call Automation callback linked it)');
@@ -35,6 +39,7 @@ export function createCallTools(options: CallToolsOptions): FunctionTool[] {
       name: 'end_call',
       description: 'Hang up the call. Say goodbye first; the call ends once the caller has heard it.',
       parameters: z.object({ reason: z.string().describe('Why the call ends, for the log') }),
+      errorFunction: toolFailed,
       execute: async () => {
         await options.transport.playbackIdle();
         await hangUpCall(options.client, idOf(options));
@@ -50,11 +55,11 @@ export function createCallTools(options: CallToolsOptions): FunctionTool[] {
         name: 'transfer_call',
         description: `Transfer the caller to a person. Allowed targets: ${targets.join(', ')}. Tell the caller first.`,
         parameters: z.object({ target: z.string().describe(`One of: ${targets.join(', ')}`) }),
+        errorFunction: toolFailed,
         execute: async ({ target }) => {
-          const chosen = targets.length === 1 && !targets.includes(target) ? undefined : target;
-          if (chosen === undefined && targets.length !== 1) return `Refused: ${target} is not an allowed target (${targets.join(', ')}).`;
-          const to = chosen ?? targets[0];
-          if (!targets.includes(to)) return `Refused: ${target} is not an allowed target (${targets.join(', ')}).`;
+          // Only a configured target: anything else the model says is refused, never dialled.
+          const to = targets.find((allowed) => allowed === target.trim());
+          if (to === undefined) return `Refused: ${target} is not an allowed target (${targets.join(', ')}).`;
           await options.transport.playbackIdle();
           await transferCall(options.client, idOf(options), to);
           options.onCallLeft?.('transfer');
@@ -70,10 +75,13 @@ export function createCallTools(options: CallToolsOptions): FunctionTool[] {
         name: 'send_dtmf',
         description: 'Press keys on the phone keypad (digits 0-9, * and #), e.g. to navigate a phone menu.',
         parameters: z.object({ tones: z.string().regex(/^[0-9*#A-Da-d]{1,32}$/).describe('Keys to press, e.g. "1" or "123#"') }),
+        errorFunction: toolFailed,
         execute: async ({ tones }) => {
-          const rawId = target();
+          const id = idOf(options);
+          // A mixed stream names no participant: then the call's first participant (the caller) from the SDK.
+          const rawId = target() ?? (await describeCall(options.client, id)).participants.find((p) => p.rawId !== '')?.rawId;
           if (!rawId) return 'Refused: no participant to send tones to.';
-          await sendDtmfTones(options.client, idOf(options), tones, rawId);
+          await sendDtmfTones(options.client, id, tones, rawId);
           return `Pressed ${tones}.`;
         },
       }) as unknown as FunctionTool,

@@ -14,5 +14,7 @@ export {
   type VoiceAgentOptions,
   type VoiceAgentState,
   type VoiceAgentToolCall,
+  type VoiceAgentCallStats,
+  type LatencySummary,
   type VoiceAgents,
 } from './voice-agent.js';

@@ -8,10 +8,11 @@ import { RealtimeAgent, RealtimeSession, type FunctionTool } from '@openai/agent
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { MediaSession } from '../media/index.js';
-import { hangUpCall, transferCall } from '../calls/index.js';
+import { hangUpCall, playTextToAll, transferCall } from '../calls/index.js';
 import { AcsRealtimeTransportLayer } from './acs-transport.js';
 import { AgentError } from './agent-error.js';
 import type { AgentMetrics } from './agent-metrics.js';
+import type { AgentTruncation, LatencySamples } from './bridge-stats.js';
 import { createCallTools } from './call-tools.js';
 
 /** How a voice agent behaves on a call; `url` and `apiKey` are required, the rest has defaults. */
@@ -37,6 +38,9 @@ export interface VoiceAgentOptions {
   reconnect?: { attempts?: number; backoffMs?: number[] };
   /** Played when the model stays unreachable, before the transfer or hang-up. @default none */
   fallbackWavPath?: string;
+  /** Spoken by ACS's text-to-speech (the SDK's playToAll) when the model stays unreachable and no WAV is set; needs
+   *  `callClient`. @default none */
+  fallbackText?: string;
   /** A turn with no model output for this long counts as a failure. @default 10000 */
   silenceTimeoutMs?: number;
   metrics?: AgentMetrics;
@@ -51,6 +55,35 @@ export interface VoiceAgentToolCall {
 }
 
 export type VoiceAgentState = 'connecting' | 'active' | 'reconnecting' | 'fallback' | 'ended';
+
+/** p50/p99 (ms) of a latency sample list, and how many samples were taken. */
+export interface LatencySummary {
+  count: number;
+  p50: number | undefined;
+  p99: number | undefined;
+}
+
+/** A plain snapshot of one call's figures (what the demo prints and the bench aggregates). */
+export interface VoiceAgentCallStats {
+  sessionId: string;
+  state: VoiceAgentState;
+  connects: number;
+  failures: number;
+  reconnects: number;
+  turns: number;
+  bargeIns: number;
+  /** Each conversation.item.truncate sent: audio_end_ms (heard) vs what the model had generated. */
+  truncations: AgentTruncation[];
+  /** speech_stopped → first agent frame handed to ACS, per turn (ms). */
+  turnLatencyMs: number[];
+  /** The bridge's own share: model audio received → AudioData written, speech_started → StopAudio written. */
+  audioOut: LatencySummary;
+  stopAudio: LatencySummary;
+  toolCalls: VoiceAgentToolCall[];
+  leftBy: VoiceAgentCall['leftBy'];
+}
+
+const summarize = (samples: LatencySamples): LatencySummary => ({ count: samples.count, p50: samples.percentile(50), p99: samples.percentile(99) });
 
 const DEFAULT_INSTRUCTIONS = 'You are a helpful voice assistant on a phone call. Keep answers short.';
 
@@ -188,11 +221,15 @@ export class VoiceAgentCall {
     this.leftBy = 'fallback';
     this.logger.error({ failures: this.failures }, 'agent: the realtime model stays unreachable; playing the fallback');
     try {
-      if (this.options.fallbackWavPath && this.session.state === 'streaming') {
-        await this.session.play({ wavPath: this.options.fallbackWavPath }).done;
-      }
       const id = this.session.callConnectionId;
       const client = this.options.callClient;
+      if (this.options.fallbackWavPath && this.session.state === 'streaming') {
+        await this.session.play({ wavPath: this.options.fallbackWavPath }).done;
+      } else if (this.options.fallbackText && client && id) {
+        const played = playEnded(this.session, 15_000);
+        await playTextToAll(client, id, this.options.fallbackText, { operationContext: 'agent-fallback' });
+        await played;
+      }
       if (client && id) {
         const target = this.options.transferTo?.[0];
         if (target) await transferCall(client, id, target);
@@ -201,6 +238,26 @@ export class VoiceAgentCall {
     } catch (error) {
       this.logger.warn({ err: error }, 'agent: the fallback did not complete');
     }
+  }
+
+  /** This call's figures so far, as plain data. */
+  stats(): VoiceAgentCallStats {
+    const bridge = this.transport.stats;
+    return {
+      sessionId: this.session.id,
+      state: this.state,
+      connects: bridge.connects,
+      failures: this.failures,
+      reconnects: this.reconnects,
+      turns: bridge.turns,
+      bargeIns: bridge.bargeIns,
+      truncations: [...bridge.truncations],
+      turnLatencyMs: bridge.turnLatencyMs.toArray(),
+      audioOut: summarize(bridge.audioOutLatencyMs),
+      stopAudio: summarize(bridge.stopAudioLatencyMs),
+      toolCalls: [...this.toolCalls],
+      leftBy: this.leftBy,
+    };
   }
 
   /** Detaches the agent and closes the model connection (the call and its recording go on). Idempotent. */
@@ -219,6 +276,22 @@ export class VoiceAgentCall {
     this.resolveEnded();
     return this.ended;
   }
+}
+
+/** Resolves at the call's next PlayCompleted/PlayFailed/PlayCanceled callback, or after `timeoutMs`. */
+function playEnded(session: MediaSession, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const onEvent = (event: { type: string }) => {
+      if (/Play(Completed|Failed|Canceled)$/.test(event.type)) done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    function done() {
+      clearTimeout(timer);
+      session.off('callEvent', onEvent);
+      resolve();
+    }
+    session.on('callEvent', onEvent);
+  });
 }
 
 /** Attaches a voice agent to a media session (bidirectional) and connects it; the call object reports as it goes. */

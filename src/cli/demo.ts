@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { DemoError, formatDemoSummary, runDemo, type DemoResult } from './demo-run.js';
+import { checkAgentDemoResult, formatAgentDemoSummary, runAgentDemo, type AgentDemoResult } from './demo-agent.js';
 
 /** Checks that the chain really worked; returns what is wrong, if anything. */
 export function checkDemoResult(result: DemoResult): string[] {
@@ -33,12 +34,14 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description(
-      'Run a whole call locally: start the emulator and the media server, place an unmixed bidirectional call through ' +
-        'the official SDK, let three scripted people talk (overlap, silence, a DTMF digit), greet them and stop on ' +
-        'barge-in, hang up, and print what was recorded.',
+      'Run a whole voice-agent call locally: the emulator, its realtime model and the media server; the emulator\'s ' +
+        'caller rings in, an agent (OpenAI Agents SDK over our transport) greets, answers, is interrupted once ' +
+        '(truncated at what the caller heard) and hangs up with its end_call tool; prints turns, latencies and ' +
+        'recordings. --recording-only runs the recording demo instead (three people, no agent, about 20 s).',
     )
+    .option('--recording-only', 'the recording demo: an unmixed call of three scripted people, a greeting and barge-in, no agent', false)
     .addOption(new Option('--recordings <dir>', 'where the WAV files go').env('ACS_AUDIO_RECORDINGS').default('./recordings'))
-    .addOption(new Option('--speed <factor>', 'emulator speed; 1 = real time (about 20 s)').env('ACS_AUDIO_DEMO_SPEED').default('1'))
+    .addOption(new Option('--speed <factor>', 'emulator speed for --recording-only; 1 = real time (about 20 s). The agent call runs in real time (about 15 s)').env('ACS_AUDIO_DEMO_SPEED').default('1'))
     .addOption(new Option('--port <port>', 'media server port (0 = any free port)').env('ACS_AUDIO_PORT').default('0'))
     .option('--keep-open', 'keep the media server and its dashboard running after the call (Ctrl-C to stop)', false)
     .option('--json', 'print the result as JSON instead of a table', false)
@@ -53,6 +56,10 @@ export function registerDemo(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         console.error(`acs-audio demo: --port must be 0-65535, got "${flags.port}"`);
         process.exitCode = 2;
+        return;
+      }
+      if (!flags.recordingOnly) {
+        await agentDemo(flags, port);
         return;
       }
       let result: DemoResult;
@@ -80,10 +87,43 @@ export function registerDemo(program: Command): void {
       if (flags.keepOpen) {
         console.log(`\ndashboard: ${result.dashboardUrl}  (Ctrl-C to stop)`);
         const stop = () => void result.close().then(() => process.exit(process.exitCode ?? 0));
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
       } else {
         await result.close();
       }
     });
+}
+
+function keepOpenUntilSignal(dashboardUrl: string, close: () => Promise<void>): void {
+  console.log(`\ndashboard: ${dashboardUrl}  (Ctrl-C to stop)`);
+  const stop = () => void close().then(() => process.exit(process.exitCode ?? 0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function agentDemo(flags: { recordings: string; keepOpen: boolean; json: boolean }, port: number): Promise<void> {
+  let result: AgentDemoResult;
+  try {
+    result = await runAgentDemo({
+      recordingsDir: flags.recordings,
+      port,
+      keepOpen: flags.keepOpen,
+      progress: progressPrinter(),
+      logger: pino({ level: 'warn' }, pino.destination(2)),
+    });
+  } catch (error) {
+    const message = error instanceof DemoError ? error.message : (error as Error).stack ?? String(error);
+    console.error(`\nacs-audio demo failed while ${message}`);
+    process.exitCode = 1;
+    return;
+  }
+  console.log(flags.json ? JSON.stringify({ ...result, close: undefined }, null, 2) : formatAgentDemoSummary(result));
+  const problems = checkAgentDemoResult(result);
+  if (problems.length > 0) {
+    console.error(`\nacs-audio demo: the call ran but something is wrong:\n  - ${problems.join('\n  - ')}`);
+    process.exitCode = 1;
+  }
+  if (flags.keepOpen) keepOpenUntilSignal(result.dashboardUrl, result.close);
+  else await result.close();
 }

@@ -85,8 +85,8 @@ export function registerEmulator(program: Command): void {
         return;
       }
       const stop = () => void Promise.all([instance.close(), realtime?.close()]).then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     });
 
   emulator

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { createBlobRecordingsUploader, type BlobRecordingsUploader } from '../scale/blob-recordings.js';
 import { blobConnectionStringFrom, parseRecordingsTarget, type RecordingsTarget } from '../scale/blob-recordings-target.js';
+import { addAgentOptions, checkAgentFlags, startAgents } from './agent-options.js';
 import { createMediaServer, ACS_JWKS_URL, ACS_JWT_ISSUER, type MediaServerOptions } from '../server/index.js';
 
 function integer(name: string, min: number, max: number) {
@@ -15,7 +16,7 @@ function integer(name: string, min: number, max: number) {
 
 /** Adds the `serve` subcommand. */
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description(
       'Run the media server: ACS connects to ws://<host>:<port>/ws; callbacks go to /api/callbacks; Event Grid ' +
@@ -60,7 +61,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--nats-max-age <seconds>', 'with --nats: stream retention, oldest messages removed after this (0 = no age limit)').env('ACS_AUDIO_NATS_MAX_AGE_S').default(3600).argParser(integer('--nats-max-age', 0, 365 * 86_400)))
     .addOption(new Option('--nats-max-bytes <bytes>', 'with --nats: stream retention, oldest messages removed past this size (-1 = unlimited)').env('ACS_AUDIO_NATS_MAX_BYTES').default(1024 * 1024 * 1024).argParser(integer('--nats-max-bytes', -1, Number.MAX_SAFE_INTEGER)))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('ACS_AUDIO_LOG_LEVEL').default('info'))
-    .action(async (flags) => {
+    .action(async (flags, command: Command) => {
       const logger = pino({ level: flags.logLevel }, pino.destination(2));
       const authMode: 'jwt' | 'off' = flags.auth ?? (flags.connectionString && !/endpoint=http:\/\//i.test(flags.connectionString) ? 'jwt' : 'off');
       if (authMode === 'jwt' && !flags.audience) {
@@ -68,6 +69,12 @@ export function registerServe(program: Command): void {
           'acs-audio serve: --auth jwt needs --audience <immutable resource ID of your ACS resource> ' +
             '(Azure portal → resource → Properties), or pass --auth off explicitly for local development.',
         );
+        process.exitCode = 2;
+        return;
+      }
+      const agentProblems = checkAgentFlags(flags);
+      if (agentProblems.length > 0) {
+        console.error(`acs-audio serve: ${agentProblems.join('; ')}`);
         process.exitCode = 2;
         return;
       }
@@ -93,7 +100,8 @@ export function registerServe(program: Command): void {
         publicUrl: flags.publicUrl,
         allowedOrigins: flags.allowedOrigin,
         acsConnectionString: flags.connectionString,
-        answer: { channel: flags.channel, format: flags.format, bidirectional: Boolean(flags.bidirectional), dtmf: Boolean(flags.dtmf), startNow: flags.startNow },
+        // An agent talks back at the model's 24 kHz: answered calls default to pcm24k and bidirectional with --agent-url.
+        answer: { channel: flags.channel, format: flags.agentUrl && command.getOptionValueSource('format') === 'default' ? 'pcm24k' : flags.format, bidirectional: Boolean(flags.bidirectional) || Boolean(flags.agentUrl), dtmf: Boolean(flags.dtmf), startNow: flags.startNow },
         auth: authMode === 'jwt' ? { jwksUrl: flags.jwksUrl, issuer: flags.issuer, audience: flags.audience } : 'off',
         maxPayloadBytes: flags.maxPayload,
         apiToken: flags.apiToken,
@@ -119,6 +127,8 @@ export function registerServe(program: Command): void {
           });
           uploader.attach(server.hub);
         }
+        const agents = startAgents(flags, server, logger);
+        if (agents) logger.info({ model: new URL(flags.agentUrl).host }, 'a voice agent answers every call');
         // Listen first: crash-damaged WAVs in the spool are repaired before anything is uploaded.
         await server.listen();
         if (uploader !== undefined) {
@@ -140,7 +150,10 @@ export function registerServe(program: Command): void {
           })
           .then(() => process.exit(0));
       };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      // `on`, not `once`: the Agents SDK's tracing exits the process on a signal when it sees no other listener left,
+      // which would cut the graceful close short. stop() may run twice; close() is idempotent.
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
     });
+  addAgentOptions(serve);
 }

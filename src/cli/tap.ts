@@ -70,8 +70,8 @@ async function run(flags: TapFlags): Promise<void> {
   };
   // A signal: what is written so far goes to disk and is acknowledged, then the subscription ends the loop.
   const stop = () => void checkpoint().finally(() => sub.close());
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     for await (const message of sub) {
       const line = describe(message);

@@ -40,8 +40,8 @@ export interface AgentRig {
   model: ReturnType<typeof createRealtimeModel>;
   emulator: ReturnType<typeof createEmulator>;
   recordingsDir: string;
-  /** Places one call (pcm24KMono, mixed, bidirectional) and resolves with its id and media session. */
-  call(): Promise<{ callConnectionId: string; session: MediaSession }>;
+  /** Places one call (pcm24KMono unless `format` says pcm16k; mixed, bidirectional); resolves with its id and session. */
+  call(options?: { format?: 'pcm16k' | 'pcm24k'; channel?: 'mixed' | 'unmixed' }): Promise<{ callConnectionId: string; session: MediaSession }>;
 }
 
 export async function startAgentRig(
@@ -49,16 +49,12 @@ export async function startAgentRig(
   options: { script?: object; scenario?: Scenario; eventNames?: 'ga' | 'beta'; agent?: Partial<VoiceAgentOptions> } = {},
 ): Promise<AgentRig> {
   const recordingsDir = await mkdtemp(join(tmpdir(), 'agent-'));
-  t.after(() => rm(recordingsDir, { recursive: true, force: true }));
   const model = createRealtimeModel({ script: (options.script ?? AGENT_SCRIPT) as never, eventNames: options.eventNames });
   const { url: modelUrl } = await model.listen();
-  t.after(() => model.close());
   const server = createMediaServer({ host: '127.0.0.1', port: 0, recordingsDir });
   const { url, wsUrl } = await server.listen();
-  t.after(() => server.close());
   const emulator = createEmulator({ port: 0, scenario: options.scenario ?? callerScenario() });
   const { connectionString } = await emulator.listen();
-  t.after(() => emulator.close());
   const client = createCallClient(connectionString);
   const agents = createVoiceAgents({
     server,
@@ -68,9 +64,17 @@ export async function startAgentRig(
     instructions: 'You are the test agent.',
     ...options.agent,
   });
-  t.after(() => agents.close());
+  // One hook, in order: the recordings folder goes last, once the server has finished writing into it (separate
+  // hooks run first-added first, which removed the folder under a still-writing server).
+  t.after(async () => {
+    await agents.close();
+    await emulator.close();
+    await server.close();
+    await model.close();
+    await rm(recordingsDir, { recursive: true, force: true });
+  });
   let n = 0;
-  const call = async () => {
+  const call = async (callOptions: { format?: 'pcm16k' | 'pcm24k'; channel?: 'mixed' | 'unmixed' } = {}) => {
     const tag = `agent-${++n}`;
     const sessionReady = new Promise<MediaSession>((resolve) => {
       const onSession = (session: MediaSession) => {
@@ -85,8 +89,8 @@ export async function startAgentRig(
       from: '+15550000000',
       callbackUrl: `${url}/api/callbacks`,
       streamUrl: `${wsUrl}?call=${tag}`,
-      channel: 'mixed',
-      format: 'pcm24k',
+      channel: callOptions.channel ?? 'mixed',
+      format: callOptions.format ?? 'pcm24k',
       bidirectional: true,
       dtmf: true,
       startNow: true,

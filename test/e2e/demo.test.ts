@@ -7,18 +7,20 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { runDemo } from '../../src/cli/demo-run.js';
 import { checkDemoResult } from '../../src/cli/demo.js';
+import { checkAgentDemoResult, runAgentDemo } from '../../src/cli/demo-agent.js';
 import { DEMO_CALL_MS, DEMO_SCENARIO } from '../../src/cli/demo-scenario.js';
 import { readWav, resample, toMono } from '../../src/audio/index.js';
 import { tempDirUntilExit } from '../temp-dir.js';
 
 const FRAME_SAMPLES = 320;
 
-test('the demo call records every participant, the mix, transcripts, DTMF, and the greeting the emulator heard', async () => {
+test('the recording demo (--recording-only) records every participant, the mix, transcripts, DTMF, and the greeting the emulator heard', async () => {
   const recordingsDir = await tempDirUntilExit('demo-test-');
   const result = await runDemo({ recordingsDir, speed: 5, port: 0, keepOpen: false, progress: () => {}, logger: pino({ level: 'silent' }) });
   try {
     assert.deepEqual(checkDemoResult(result), []);
-    const session = result.session;
+    const session = { ...result.session, participants: result.session.participants.filter((p) => p.trackId !== 'talk-back') };
+    assert.ok(result.session.participants.some((p) => p.trackId === 'talk-back'), 'the greeting is recorded as the talk-back track');
     assert.deepEqual(
       session.participants.map((p) => p.participantRawId).sort(),
       DEMO_SCENARIO.participants.map((p) => p.rawId).sort(),
@@ -56,6 +58,23 @@ test('the demo call records every participant, the mix, transcripts, DTMF, and t
     let maxDifference = 0;
     for (let i = 0; i < expected.length; i++) maxDifference = Math.max(maxDifference, Math.abs(expected[i] - heard.samples[i]));
     assert.ok(maxDifference <= 1, `talk-back audio matches the greeting (max sample difference ${maxDifference})`);
+  } finally {
+    await result.close();
+  }
+});
+
+test('the agent demo (npm start): greeting, a turn, one barge-in truncated at what was heard, end_call, both sides recorded', async () => {
+  const recordingsDir = await tempDirUntilExit('agent-demo-test-');
+  const result = await runAgentDemo({ recordingsDir, port: 0, keepOpen: false, progress: () => {}, logger: pino({ level: 'silent' }) });
+  try {
+    assert.deepEqual(checkAgentDemoResult(result), []);
+    assert.equal(result.truncations.length, 1);
+    const cut = result.truncations[0];
+    assert.ok(cut.audioEndMs > 500 && cut.audioEndMs < cut.generatedMs - 500, `heard ${cut.audioEndMs} of ${cut.generatedMs} ms`);
+    assert.deepEqual(result.toolCalls.map((c) => c.name), ['end_call']);
+    const files = await readdir(result.session.recordingDir!);
+    for (const name of ['talk-back.wav', 'mixed.wav', 'mix.wav', 'transcript.jsonl']) assert.ok(files.includes(name), `${name} in ${files.join(', ')}`);
+    assert.ok(result.transcript.some((l) => l.speaker === 'caller') && result.transcript.some((l) => l.speaker === 'agent'), 'both sides in the transcript');
   } finally {
     await result.close();
   }

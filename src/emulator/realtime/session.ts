@@ -124,6 +124,7 @@ export class RealtimeConnection {
         return this.send('input_audio_buffer.cleared', {});
       case 'conversation.item.create': return this.itemCreate(event, eventId);
       case 'conversation.item.truncate': return this.truncate(event, eventId);
+      case 'conversation.item.retrieve': return this.retrieve(event, eventId);
       case 'response.create':
         if (this.active) return this.error('conversation_already_has_active_response', `Conversation already has an active response in progress: ${this.active.id}. Wait until the response is finished before creating a new one.`, eventId);
         return this.respond();
@@ -132,7 +133,7 @@ export class RealtimeConnection {
         return this.cancel('client_cancelled');
       case 'output_audio_buffer.clear': return;
       default:
-        return this.error('invalid_value', `Invalid value: '${event.type as string}'. Supported values are: 'session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit', 'input_audio_buffer.clear', 'conversation.item.create', 'conversation.item.truncate', 'response.create', 'response.cancel'.`, eventId, 'type');
+        return this.error('invalid_value', `Invalid value: '${event.type as string}'. Supported values are: 'session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit', 'input_audio_buffer.clear', 'conversation.item.create', 'conversation.item.retrieve', 'conversation.item.truncate', 'response.create', 'response.cancel'.`, eventId, 'type');
     }
   }
 
@@ -254,6 +255,13 @@ export class RealtimeConnection {
       return this.error('invalid_value', `Invalid item type ${JSON.stringify(item.type)}: use message or function_call_output.`, eventId, 'item.type');
     }
     this.addItem({ ...item, id: typeof item.id === 'string' ? item.id : id('item'), object: 'realtime.item', status: 'completed' }, 0);
+  }
+
+  /** The Agents SDK asks for an item (to refresh its history after a truncate): the item as the service keeps it. */
+  private retrieve(event: Json, eventId?: string): void {
+    const item = this.items.get(event.item_id as string);
+    if (!item) return this.error('item_retrieve_invalid_item_id', `Item with item_id not found: ${String(event.item_id)}`, eventId, 'item_id');
+    this.send('conversation.item.retrieved', { item: item.raw });
   }
 
   private truncate(event: Json, eventId?: string): void {
