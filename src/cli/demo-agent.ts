@@ -8,7 +8,7 @@ import { createEmulator, createRealtimeModel, type Scenario } from '../emulator/
 import { createMediaServer, type MediaSession, type SessionSummary } from '../server/index.js';
 import { createCallClient, createStreamingCall } from '../calls/index.js';
 import { createVoiceAgents, type AgentTruncation, type VoiceAgentToolCall } from '../agent/index.js';
-import { DemoError } from './demo-run.js';
+import { DemoError, step, withTimeout as within } from './demo-run.js';
 
 const CALLER = '4:+15551230001';
 
@@ -56,21 +56,6 @@ export interface AgentDemoResult {
   transcript: Array<{ speaker: string; text: string; timelineMs?: number }>;
   dashboardUrl: string;
   close: () => Promise<void>;
-}
-
-async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (cause) {
-    if (cause instanceof DemoError) throw cause;
-    throw new DemoError(name, (cause as Error)?.message ?? String(cause), { cause });
-  }
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${ms / 1000} s`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Runs the agent call; throws a DemoError naming the broken link. */

@@ -63,7 +63,8 @@ const GREETING_WAV = fileURLToPath(new URL('../../fixtures/greeting/greeting.wav
 /** A participant frame louder than this while the greeting plays counts as barge-in. */
 const BARGE_IN_DBFS = -40;
 
-async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
+/** Runs one step of a demo; a failure becomes a DemoError naming it. */
+export async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (cause) {
@@ -72,7 +73,8 @@ async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/** Rejects with "no <what> within N s" when `promise` takes longer than `ms`. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no ${what} within ${Math.round(ms / 1000)} s`)), ms);

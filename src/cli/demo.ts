@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { DemoError, formatDemoSummary, runDemo, type DemoResult } from './demo-run.js';
-import { checkAgentDemoResult, formatAgentDemoSummary, runAgentDemo, type AgentDemoResult } from './demo-agent.js';
+import { checkAgentDemoResult, formatAgentDemoSummary, runAgentDemo } from './demo-agent.js';
 
 /** Checks that the chain really worked; returns what is wrong, if anything. */
 export function checkDemoResult(result: DemoResult): string[] {
@@ -58,72 +58,41 @@ export function registerDemo(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      if (!flags.recordingOnly) {
-        await agentDemo(flags, port);
-        return;
-      }
-      let result: DemoResult;
-      try {
-        result = await runDemo({
-          recordingsDir: flags.recordings,
-          speed,
-          port,
-          keepOpen: flags.keepOpen,
-          progress: progressPrinter(),
-          logger: pino({ level: 'warn' }, pino.destination(2)),
-        });
-      } catch (error) {
-        const message = error instanceof DemoError ? error.message : (error as Error).stack ?? String(error);
-        console.error(`\nacs-audio demo failed while ${message}`);
-        process.exitCode = 1;
-        return;
-      }
-      console.log(flags.json ? JSON.stringify({ ...result, close: undefined }, null, 2) : formatDemoSummary(result));
-      const problems = checkDemoResult(result);
-      if (problems.length > 0) {
-        console.error(`\nacs-audio demo: the call ran but something is wrong:\n  - ${problems.join('\n  - ')}`);
-        process.exitCode = 1;
-      }
-      if (flags.keepOpen) {
-        console.log(`\ndashboard: ${result.dashboardUrl}  (Ctrl-C to stop)`);
-        const stop = () => void result.close().then(() => process.exit(process.exitCode ?? 0));
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+      const logger = pino({ level: 'warn' }, pino.destination(2));
+      const common = { recordingsDir: flags.recordings, port, keepOpen: flags.keepOpen, progress: progressPrinter(), logger };
+      if (flags.recordingOnly) {
+        await runAndReport(() => runDemo({ ...common, speed }), formatDemoSummary, checkDemoResult, flags);
       } else {
-        await result.close();
+        await runAndReport(() => runAgentDemo(common), formatAgentDemoSummary, checkAgentDemoResult, flags);
       }
     });
 }
 
-function keepOpenUntilSignal(dashboardUrl: string, close: () => Promise<void>): void {
-  console.log(`\ndashboard: ${dashboardUrl}  (Ctrl-C to stop)`);
-  const stop = () => void close().then(() => process.exit(process.exitCode ?? 0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-}
-
-async function agentDemo(flags: { recordings: string; keepOpen: boolean; json: boolean }, port: number): Promise<void> {
-  let result: AgentDemoResult;
+/** Runs one demo, prints its summary (or JSON), checks it, and closes it or keeps it open until a signal. */
+async function runAndReport<R extends { dashboardUrl: string; close: () => Promise<void> }>(
+  run: () => Promise<R>,
+  format: (result: R) => string,
+  check: (result: R) => string[],
+  flags: { keepOpen: boolean; json: boolean },
+): Promise<void> {
+  let result: R;
   try {
-    result = await runAgentDemo({
-      recordingsDir: flags.recordings,
-      port,
-      keepOpen: flags.keepOpen,
-      progress: progressPrinter(),
-      logger: pino({ level: 'warn' }, pino.destination(2)),
-    });
+    result = await run();
   } catch (error) {
     const message = error instanceof DemoError ? error.message : (error as Error).stack ?? String(error);
     console.error(`\nacs-audio demo failed while ${message}`);
     process.exitCode = 1;
     return;
   }
-  console.log(flags.json ? JSON.stringify({ ...result, close: undefined }, null, 2) : formatAgentDemoSummary(result));
-  const problems = checkAgentDemoResult(result);
+  console.log(flags.json ? JSON.stringify({ ...result, close: undefined }, null, 2) : format(result));
+  const problems = check(result);
   if (problems.length > 0) {
     console.error(`\nacs-audio demo: the call ran but something is wrong:\n  - ${problems.join('\n  - ')}`);
     process.exitCode = 1;
   }
-  if (flags.keepOpen) keepOpenUntilSignal(result.dashboardUrl, result.close);
-  else await result.close();
+  if (!flags.keepOpen) return result.close();
+  console.log(`\ndashboard: ${result.dashboardUrl}  (Ctrl-C to stop)`);
+  const stop = () => void result.close().then(() => process.exit(process.exitCode ?? 0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
