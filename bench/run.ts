@@ -98,6 +98,7 @@ function parseOptions(argv: string[]): BenchOptions {
     .addOption(new Option('--only <target>', 'run one target only (for profiling)').choices(['floor', 'diy', 'server']))
     .option('--cpu-prof <dir>', 'write V8 CPU profiles of the target and generator processes into <dir> (node --cpu-prof)')
     .option('--json', 'print the results as JSON on stdout instead of the table')
+    .option('--agent', 'run the voice-agent bench instead: N agent calls against the emulator\'s realtime model (--agent --help)')
     .option('--nats [url]', 'also run the media server publishing to NATS JetStream (MediaServerOptions.nats); without a URL a local /usr/sbin/nats-server -js is started')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
@@ -426,8 +427,20 @@ async function main(): Promise<void> {
   process.exitCode = mismatched.length > 0 || natsFailure !== undefined ? 1 : 0;
 }
 
-await main().catch((error: unknown) => {
-  // The children are stopped by runTarget's finally; what is left to say is why the run failed.
-  console.error(`bench: the run failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+if (process.argv.includes('--agent')) {
+  const { runAgentBench } = await import('./agent.js');
+  await runAgentBench(process.argv.slice(2).filter((a) => a !== '--agent')).catch((error: unknown) => {
+    console.error(`bench --agent: the run failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+} else {
+  await runMain();
+}
+
+async function runMain(): Promise<void> {
+  await main().catch((error: unknown) => {
+    // The children are stopped by runTarget's finally; what is left to say is why the run failed.
+    console.error(`bench: the run failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+}
