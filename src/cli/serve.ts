@@ -31,6 +31,7 @@ export function registerServe(program: Command): void {
     )
     .addOption(new Option('--spool <dir>', 'with azblob://: where sessions are recorded and kept until uploaded (a Blob outage loses nothing)').env('ACS_AUDIO_SPOOL').default('./recordings-spool'))
     .addOption(new Option('--public-url <url>', 'public https URL ACS reaches this server at (a devtunnel/ngrok URL)').env('ACS_AUDIO_PUBLIC_URL'))
+    .addOption(new Option('--allow-open-dashboard', 'with --public-url but no --api-token: start anyway, leaving the dashboard, recordings and talk-back API open to anyone who finds the URL').env('ACS_AUDIO_ALLOW_OPEN_DASHBOARD'))
     .addOption(new Option('--allowed-origin <origin...>', 'further browser origins allowed to use the dashboard API and live feed (default: only this server\'s own)').env('ACS_AUDIO_ALLOWED_ORIGINS'))
     .addOption(new Option('--connection-string <cs>', 'ACS connection string; lets the server answer incoming calls').env('ACS_CONNECTION_STRING'))
     .addOption(new Option('--channel <type>', 'answered calls: mixed or unmixed audio').choices(['mixed', 'unmixed']).env('ACS_AUDIO_CHANNEL').default('mixed'))
@@ -69,6 +70,12 @@ export function registerServe(program: Command): void {
           'acs-audio serve: --auth jwt needs --audience <immutable resource ID of your ACS resource> ' +
             '(Azure portal → resource → Properties), or pass --auth off explicitly for local development.',
         );
+        process.exitCode = 2;
+        return;
+      }
+      const urlProblems = checkPublicUrls(flags);
+      if (urlProblems.length > 0) {
+        console.error(`acs-audio serve: ${urlProblems.join('; ')}`);
         process.exitCode = 2;
         return;
       }
@@ -156,4 +163,27 @@ export function registerServe(program: Command): void {
       process.on('SIGINT', () => stop('SIGINT'));
     });
   addAgentOptions(serve);
+}
+
+/** --public-url and --allowed-origin must be http(s) URLs; a public URL needs --api-token or an explicit opt-out. */
+function checkPublicUrls(flags: { publicUrl?: string; allowedOrigin?: string[]; apiToken?: string; allowOpenDashboard?: boolean }): string[] {
+  const problems: string[] = [];
+  const check = (option: string, value: string) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      // reported below
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) problems.push(`${option} "${value}" is not an http(s) URL (e.g. https://abc123-8080.euw.devtunnels.ms)`);
+  };
+  if (flags.publicUrl !== undefined) check('--public-url', flags.publicUrl);
+  for (const origin of flags.allowedOrigin ?? []) check('--allowed-origin', origin);
+  if (flags.publicUrl !== undefined && !flags.apiToken && !flags.allowOpenDashboard) {
+    problems.push(
+      '--public-url without --api-token would put the dashboard, call audio, transcripts and the talk-back API on the ' +
+        'internet for anyone who finds the URL: pass --api-token <secret> (or ACS_AUDIO_API_TOKEN), or --allow-open-dashboard to accept that',
+    );
+  }
+  return problems;
 }

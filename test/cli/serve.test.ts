@@ -33,6 +33,17 @@ test('serve --help names every flag with its environment variable', () => {
   }
 });
 
+test('--public-url without --api-token refuses to start unless --allow-open-dashboard; bad URLs name their option', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [...CLI, 'serve', '--port', '0', '--auth', 'off', ...args], { encoding: 'utf8', timeout: 20_000 });
+  const open = run('--public-url', 'https://abc.devtunnels.ms');
+  assert.equal(open.status, 2);
+  assert.match(open.stderr, /--public-url without --api-token.*--allow-open-dashboard/s);
+  const bad = run('--public-url', 'abc.devtunnels.ms', '--api-token', 't', '--allowed-origin', 'ftp://x');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--public-url "abc.devtunnels.ms" is not an http\(s\) URL/);
+  assert.match(bad.stderr, /--allowed-origin "ftp:\/\/x" is not an http\(s\) URL/);
+});
+
 test('a bad flag value exits 2 with a message naming the flag', () => {
   const result = spawnSync(process.execPath, [...CLI, 'serve', '--port', 'eighty'], { encoding: 'utf8' });
   assert.equal(result.status, 2);
