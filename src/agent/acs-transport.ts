@@ -20,6 +20,7 @@ import { modelEndpoint } from './model-endpoint.js';
 import { ModelSocket } from './model-socket.js';
 import { openPlayStream, type AgentPlayStream } from './play-stream.js';
 import { BridgeStats, type AgentTruncation } from './bridge-stats.js';
+import { HeardTranscript } from './heard-transcript.js';
 
 /** Options of {@link AcsRealtimeTransportLayer}; everything but `session` and `url` has a default. */
 export interface AcsRealtimeTransportOptions extends Omit<OpenAIRealtimeWebSocketOptions, 'createWebSocket' | 'url' | 'skipOpenEventListeners' | 'useInsecureApiKey'> {
@@ -96,6 +97,8 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
   #silenceTimer: NodeJS.Timeout | undefined;
   #awaitingAnswer = false;
   #attached = false;
+  /** The agent's transcript lines, written as heard. */
+  #heard: HeardTranscript | undefined;
   #idleWaiters: Array<() => void> = [];
 
   constructor(options: AcsRealtimeTransportOptions) {
@@ -163,8 +166,9 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
       this.on('conversation.item.input_audio_transcription.completed', (e: { transcript?: string }) => {
         if (e.transcript && session.state !== 'ended') session.addTranscript({ speaker: 'caller', text: e.transcript });
       });
-      this.on('response.output_audio_transcript.done', (e: { transcript?: string }) => {
-        if (e.transcript && session.state !== 'ended') session.addTranscript({ speaker: 'agent', text: e.transcript });
+      this.#heard = new HeardTranscript(session);
+      this.on('response.output_audio_transcript.done', (e: { item_id?: string; transcript?: string }) => {
+        if (e.transcript) this.#heard?.text(e.item_id, e.transcript);
       });
     }
   }
@@ -175,6 +179,7 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
     this.#attached = false;
     this.session.off('audio', this.#onFrame);
     this.session.off('end', this.#onSessionEnd);
+    this.#heard?.close();
   }
 
   #onSessionEnd = (): void => {
@@ -308,6 +313,7 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
     }
     const item: PlaybackItem = { responseId, itemId, contentIndex, stream, generatedMs: 0, cutAtMs: undefined };
     this.#items.push(item);
+    this.#heard?.opened(itemId, stream.id, () => item.generatedMs);
     void stream.done.then(() => this.#forget(item), () => this.#forget(item));
     return item;
   }
@@ -380,7 +386,7 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
       for (const item of items) {
         const heard = Math.max(0, Math.floor(Math.min(item.cutAtMs ?? item.stream.playedMs, item.generatedMs)));
         // An item heard to its end needs no truncation: the model's context is already right.
-        if (heard >= Math.floor(item.generatedMs) && !(active === item.responseId)) continue;
+        if (heard >= Math.floor(item.generatedMs) - 20 && !(active === item.responseId)) continue;
         const truncation: AgentTruncation = { itemId: item.itemId, contentIndex: item.contentIndex, audioEndMs: heard, generatedMs: Math.round(item.generatedMs) };
         this.sendEvent({ type: 'conversation.item.truncate', item_id: item.itemId, content_index: item.contentIndex, audio_end_ms: heard });
         this.stats.truncations.push(truncation);

@@ -19,8 +19,8 @@ export const AGENT_DEMO_SCENARIO: Scenario = {
       rawId: CALLER,
       displayName: 'Caller',
       steps: [
-        { atMs: 4_500, say: { type: 'fixture', name: 'en-us-male' } },
-        { atMs: 11_000, say: { type: 'fixture', name: 'en-us-female' } },
+        { atMs: 5_000, say: { type: 'fixture', name: 'en-us-male' } },
+        { atMs: 11_500, say: { type: 'fixture', name: 'en-us-female' } },
       ],
     },
   ],

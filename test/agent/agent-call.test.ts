@@ -62,5 +62,8 @@ for (const eventNames of ['ga', 'beta'] as const) {
     assert.ok(lastSoundMs <= stop.atMs + 60 && lastSoundMs >= stop.atMs - 500, `talk-back.wav's last sound at ${lastSoundMs} ms vs StopAudio at ${stop.atMs} ms`);
     const transcript = (await readFile(join(summary.recordingDir, 'transcript.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { speaker?: string; text?: string });
     assert.ok(transcript.some((l) => l.speaker === 'agent' && /thanks for calling/i.test(l.text ?? '')), `agent lines: ${JSON.stringify(transcript)}`);
+    // The cut answer is in the transcript as far as the caller heard it, not as the model generated it.
+    const answer = transcript.find((l) => l.speaker === 'agent' && (l.text ?? '').startsWith('Of course'));
+    assert.ok(answer?.text?.endsWith('…') && answer.text.length < 100, `the cut answer as heard: ${JSON.stringify(answer)}`);
   });
 }

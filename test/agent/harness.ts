@@ -19,15 +19,16 @@ export const AGENT_SCRIPT = {
   repeat: false,
 };
 
-/** The caller asks after the greeting (4 s), and talks over the agent's answer (which starts at about 7.5 s) at 10 s. */
-export function callerScenario(interruptAtMs = 10_000): Scenario {
+/** The caller asks after the greeting (5 s; the greeting ends near 4 s), and talks over the agent's answer (which
+ *  starts at about 8.5 s) at 11 s. */
+export function callerScenario(interruptAtMs = 11_000): Scenario {
   return {
     participants: [
       {
         rawId: CALLER,
         displayName: 'Caller',
         steps: [
-          { atMs: 4_000, say: { type: 'fixture', name: 'en-us-male' } },
+          { atMs: 5_000, say: { type: 'fixture', name: 'en-us-male' } },
           { atMs: interruptAtMs, say: { type: 'fixture', name: 'en-us-female' } },
         ],
       },
