@@ -20,6 +20,9 @@ export interface JwtVerifierOptions {
   cacheMaxAgeMs?: number;
 }
 
+/** The longest validity accepted (exp − iat, or exp − now without iat). */
+const MAX_LIFETIME_S = 24 * 3600;
+
 /** Why a request was refused; stable codes for metrics and logs. */
 export const AuthFailure = {
   Missing: 'missing_token',
@@ -30,6 +33,8 @@ export const AuthFailure = {
   WrongIssuer: 'wrong_issuer',
   WrongAudience: 'wrong_audience',
   ClaimInvalid: 'claim_invalid',
+  /** No `exp`, or valid for longer than a day: a leaked token of that kind would stay usable far too long. */
+  LifetimeTooLong: 'lifetime_too_long',
   KeysUnavailable: 'keys_unavailable',
 } as const;
 export type AuthFailure = (typeof AuthFailure)[keyof typeof AuthFailure];
@@ -60,6 +65,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     audience: options.audience,
     clockTolerance: options.clockToleranceSec ?? 300,
     algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256'],
+    requiredClaims: ['exp'],
   };
 
   return {
@@ -70,6 +76,10 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       if (!match) return { ok: false, reason: AuthFailure.Malformed, detail: 'Authorization is not "Bearer <token>"' };
       try {
         const { payload } = await jwtVerify(match[1], keys, verifyOptions);
+        const from = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
+        if (typeof payload.exp === 'number' && payload.exp - from > MAX_LIFETIME_S) {
+          return { ok: false, reason: AuthFailure.LifetimeTooLong, detail: `token valid for ${Math.round((payload.exp - from) / 3600)} h; at most 24 h is accepted` };
+        }
         return { ok: true, claims: payload };
       } catch (error) {
         return classify(error);
@@ -84,6 +94,7 @@ function classify(error: unknown): AuthResult {
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'iss') return { ok: false, reason: AuthFailure.WrongIssuer, detail };
     if (error.claim === 'aud') return { ok: false, reason: AuthFailure.WrongAudience, detail };
+    if (error.claim === 'exp') return { ok: false, reason: AuthFailure.LifetimeTooLong, detail: `${detail} (a token without exp is refused)` };
     return { ok: false, reason: AuthFailure.ClaimInvalid, detail };
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: AuthFailure.BadSignature, detail };

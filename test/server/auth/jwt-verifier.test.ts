@@ -68,6 +68,15 @@ test('refuses an expired token beyond the clock skew, accepts one within it', as
   assert.equal(withinSkew.ok, true);
 });
 
+test('refuses a token without exp, and one valid for more than 24 h', async () => {
+  const noExp = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'key-1' }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().sign(signingKey);
+  const missing = await verifier.verify(`Bearer ${noExp}`);
+  assert.equal(!missing.ok && missing.reason, AuthFailure.LifetimeTooLong);
+  const long = await verifier.verify(`Bearer ${await token({ expSecondsFromNow: 25 * 3600 })}`);
+  assert.equal(!long.ok && long.reason, AuthFailure.LifetimeTooLong);
+  assert.equal((await verifier.verify(`Bearer ${await token({ expSecondsFromNow: 23 * 3600 })}`)).ok, true);
+});
+
 test('refuses the wrong audience and the wrong issuer', async () => {
   const audience = await verifier.verify(`Bearer ${await token({ aud: 'another-resource' })}`);
   assert.equal(!audience.ok && audience.reason, AuthFailure.WrongAudience);
