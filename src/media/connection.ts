@@ -2,7 +2,7 @@
 // the MediaConnection callbacks; outbound text goes back through ConnectionInfo.send.
 import { isUtf8 } from 'node:buffer';
 import type { InboundPacket, ParseOptions } from '../protocol/index.js';
-import type { ConnectionInfo, MediaConnection } from './contract.js';
+import { SessionLimitCloseCode, type ConnectionInfo, type MediaConnection } from './contract.js';
 import { parsePacket, StringCache } from '../protocol/index.js';
 
 /** What a connection needs from the hub and its session (kept narrow so the frame path is easy to follow). */
@@ -50,6 +50,14 @@ export class Connection<S> implements MediaConnection {
     const result = parsePacket(data, this.parseOptions);
     if (result.ok) this.target.accept(this, result.packet);
     else this.target.reject(this, result.reason, result.detail);
+  }
+
+  /** A newer socket of the same session took over: close this one with a clear code instead of leaving it connected
+   *  and ignored (what it still sends is rejected as 'superseded' until the close completes). */
+  supersede(): void {
+    if (this.superseded) return;
+    this.superseded = true;
+    if (this.open) this.info.close(SessionLimitCloseCode.Superseded, 'superseded by a newer connection of this session');
   }
 
   closed(code: number, reason: string): void {

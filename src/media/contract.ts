@@ -33,6 +33,8 @@ export interface AudioFrame {
 export const SessionLimitCloseCode = {
   FrameRate: 4002,
   Participants: 4003,
+  /** A newer socket continued this session (same subscriptionId): the old one is closed. */
+  Superseded: 4004,
 } as const;
 
 /** Everything that consumes frames shares this: recorder, mixer, live feed, NATS publisher, app callback. */

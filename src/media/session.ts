@@ -214,7 +214,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
     const previous = this.connection;
-    if (previous !== undefined && previous !== connection) previous.superseded = true;
+    if (previous !== undefined && previous !== connection) previous.supersede();
     this.connection = connection;
     connection.session = this;
     connection.parseOptions.expectedFrameBytes = this.rate === undefined ? undefined : frameBytes(this.rate);

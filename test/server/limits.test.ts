@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { audio, closedWith, connect, metadata, metricValue, sessionEnd, startServer } from './wire.js';
+import { waitUntil } from '../wait-until.js';
 
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
 
@@ -140,4 +141,24 @@ test('a track flooding past --max-frame-rate closes with 4002 while another call
 
 test('limit options are validated with a message naming each bad one', async () => {
   await assert.rejects(startServer({ media: { maxParticipants: 0, maxFrameRate: 10 } }), /maxParticipants \(integer ≥ 1\), maxFrameRate \(≥ 50/);
+});
+
+test('a socket that continues a session (same subscriptionId) closes the one it replaces with 4004', async (t) => {
+  const { server, wsUrl } = await startServer();
+  t.after(() => server.close());
+  const first = await connect(wsUrl);
+  first.send(metadata('sub-supersede', 16000));
+  const t0 = Date.now();
+  for (let i = 0; i < 5; i++) first.send(audio(t0, i, 16000));
+  await waitUntil(() => server.hub.sessions().some((s) => s.subscriptionId === 'sub-supersede' && s.summary().counts.framesReceived === 5), { message: 'the first socket\'s frames' });
+  let closed: { code: number; reason: string } | undefined;
+  first.on('close', (code, reason) => (closed = { code, reason: reason.toString() }));
+  const second = await connect(wsUrl);
+  t.after(() => second.close());
+  second.send(metadata('sub-supersede', 16000));
+  const { code, reason } = await waitUntil(() => closed, { timeoutMs: 5000, message: 'the replaced socket to be closed' });
+  assert.equal(code, 4004);
+  assert.match(reason, /superseded/);
+  for (let i = 5; i < 10; i++) second.send(audio(t0, i, 16000));
+  await waitUntil(() => server.hub.sessions().filter((s) => s.subscriptionId === 'sub-supersede').length === 1 && server.hub.sessions().find((s) => s.subscriptionId === 'sub-supersede')!.summary().counts.framesReceived === 10, { message: 'one session with all 10 frames' });
 });
