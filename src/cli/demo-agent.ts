@@ -4,7 +4,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { createEmulator, createRealtimeModel, type Scenario } from '../emulator/index.js';
+import { createEmulator, type Scenario } from '../emulator/index.js';
 import { createMediaServer, type MediaSession, type SessionSummary } from '../server/index.js';
 import { createCallClient, createStreamingCall } from '../calls/index.js';
 import { createVoiceAgents, type AgentTruncation, type VoiceAgentToolCall } from '../agent/index.js';
@@ -63,16 +63,16 @@ export async function runAgentDemo(options: AgentDemoOptions): Promise<AgentDemo
   const logger = options.logger ?? pino({ level: 'warn' });
   const recordingsDir = resolve(options.recordingsDir);
   await mkdir(recordingsDir, { recursive: true });
-  const model = createRealtimeModel({ script: AGENT_DEMO_SCRIPT });
   const server = createMediaServer({ host: '127.0.0.1', port: options.port, recordingsDir, logger });
-  const emulator = createEmulator({ port: 0, scenario: AGENT_DEMO_SCENARIO, logger });
+  const emulator = createEmulator({ port: 0, scenario: AGENT_DEMO_SCENARIO, realtime: { port: 0, script: AGENT_DEMO_SCRIPT }, logger });
+  const model = emulator.realtime!;
   const closeAll = async () => {
-    await Promise.allSettled([emulator.close(), server.close(), model.close()]);
+    await Promise.allSettled([emulator.close(), server.close()]);
   };
   try {
-    const { url: modelUrl } = await step('starting the local realtime model', () => model.listen());
     const { url: serverUrl, wsUrl } = await step('starting the media server', () => server.listen());
-    const { connectionString } = await step('starting the emulator', () => emulator.listen());
+    const { connectionString } = await step('starting the emulator and its realtime model', () => emulator.listen());
+    const modelUrl = model.url;
     options.progress(`media server ${serverUrl}  ·  emulator ${connectionString.split(';')[0]}  ·  realtime model ${modelUrl}`, true);
     const client = createCallClient(connectionString);
     const agents = createVoiceAgents({
@@ -146,7 +146,7 @@ export async function runAgentDemo(options: AgentDemoOptions): Promise<AgentDemo
       close: closeAll,
     };
     await agents.close();
-    if (!options.keepOpen) await Promise.allSettled([emulator.close(), model.close()]);
+    if (!options.keepOpen) await emulator.close();
     return result;
   } catch (error) {
     await closeAll();

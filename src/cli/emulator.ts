@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
-import { createEmulator, createRealtimeModel, type RealtimeModel, type Scenario } from '../emulator/index.js';
+import { createEmulator, type Scenario } from '../emulator/index.js';
 
 function positiveNumber(name: string) {
   return (value: string): number => {
@@ -57,7 +57,6 @@ export function registerEmulator(program: Command): void {
     .action(async (flags) => {
       const logger = pino({ level: flags.logLevel }, pino.destination(2));
       let instance;
-      let realtime: RealtimeModel | undefined;
       try {
         instance = createEmulator({
           host: flags.host,
@@ -69,14 +68,14 @@ export function registerEmulator(program: Command): void {
           resourceId: flags.resourceId,
           playbackDir: flags.playbackDir,
           adminRemote: flags.adminRemote === true,
+          realtime: flags.realtimePort === undefined ? undefined : { port: flags.realtimePort, tlsCert: flags.realtimeTlsCert, tlsKey: flags.realtimeTlsKey, eventNames: flags.realtimeEventNames },
           logger,
         });
         const { url, connectionString } = await instance.listen();
         console.log(connectionString);
-        if (flags.realtimePort !== undefined) {
-          realtime = createRealtimeModel({ host: flags.host, port: flags.realtimePort, apiKey: flags.accessKey ?? instance.connectionString.split('accesskey=')[1], tlsCert: flags.realtimeTlsCert, tlsKey: flags.realtimeTlsKey, eventNames: flags.realtimeEventNames });
-          const urls = await realtime.listen();
-          console.log(`realtime model: ${urls.wssUrl}/openai/v1/realtime?model=<deployment> (also ${urls.url}; key = the access key; TLS certificate ${realtime.certPath})`);
+        const realtime = instance.realtime;
+        if (realtime !== undefined) {
+          console.log(`realtime model: ${realtime.wssUrl}/openai/v1/realtime?model=<deployment> (also ${realtime.url}; key = the access key; TLS certificate ${realtime.certPath})`);
         }
         logger.info({ url, jwks: instance.jwksUrl, audience: instance.audience }, 'ACS emulator ready: use the connection string above (ACS_CONNECTION_STRING)');
       } catch (error) {
@@ -84,7 +83,7 @@ export function registerEmulator(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const stop = () => void Promise.all([instance.close(), realtime?.close()]).then(() => process.exit(0));
+      const stop = () => void instance.close().then(() => process.exit(0));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });

@@ -19,6 +19,7 @@ import { dispatch, type OperationName } from './rest/operation-table.js';
 import { createTokenSigner, type TokenSigner } from './token-signer.js';
 import { deliverEventGridEvent, deliverIncomingCall } from './event-grid.js';
 import { MidCallHandlers, type HandlerResult } from './mid-call-handlers.js';
+import { createRealtimeModel, type RealtimeModel, type RealtimeModelOptions } from './realtime/index.js';
 
 /** ACS Call Automation's JWT issuer (docs/protocol.md §3). */
 export const EMULATOR_ISSUER = 'https://acscallautomation.communication.azure.com';
@@ -31,6 +32,9 @@ export interface EmulatorOptions {
   port?: number;
   /** Base64 access key of the connection string. @default 32 random bytes */
   accessKey?: string;
+  /** Also serve the local realtime model (docs/realtime-model.md) with the emulator; its key defaults to the access key
+   *  and its host to the emulator's. On the handle as `realtime`. @default none */
+  realtime?: RealtimeModelOptions;
   /** Media speed factor (2 = twice real time). @default 1 */
   speed?: number;
   /** Who is in every call and what they say. @default each target speaks a bundled fixture */
@@ -86,6 +90,8 @@ export interface Emulator {
   injectFault(callConnectionId: string, fault: FaultSpec): void;
   /** Posts an IncomingCall (after the Event Grid handshake) to the webhook; returns its incomingCallContext. */
   incomingCall(request: { from: string; to: string; webhook?: string }): Promise<string>;
+  /** The realtime model started with the emulator (option `realtime`), listening once `listen()` resolved. */
+  readonly realtime: RealtimeModel | undefined;
 }
 
 const BODY_LIMIT = 1024 * 1024;
@@ -96,6 +102,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   if (!(speed > 0)) throw new Error(`createEmulator: speed must be a positive number (got ${options.speed})`);
   const logger = options.logger ?? pino({ enabled: false });
   const accessKey = options.accessKey ?? randomBytes(32).toString('base64');
+  const realtime = options.realtime ? createRealtimeModel({ host: options.host, apiKey: accessKey, ...options.realtime }) : undefined;
   const audience = options.resourceId ?? randomUUID();
   const engine = options.engine ?? createMediaEngine({ speed, logger, playbackDir: options.playbackDir ?? join(tmpdir(), `acs-emulator-playback-${process.pid}`) });
   const store = options.store ?? createMemoryCallStore();
@@ -310,6 +317,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     issuer: EMULATOR_ISSUER,
     audience,
     engine,
+    realtime,
     address: () => (http.address() as AddressInfo | null) ?? undefined,
     async listen() {
       await ready();
@@ -322,6 +330,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       });
       const { port } = http.address() as AddressInfo;
       baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
+      await realtime?.listen();
       return { url: baseUrl, connectionString: emulator.connectionString };
     },
     close() {
@@ -332,6 +341,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         await sender?.drain();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
+        await realtime?.close();
       })();
       return closing;
     },
