@@ -357,7 +357,9 @@ export function createMediaServer(options: MediaServerOptions = {}): MediaServer
     async listen() {
       if (recordingsDir && options.repairOnStart !== false) {
         const report = await repairRecordings(recordingsDir).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ENOENT') logger.error({ err: error }, 'could not check recordings for crash damage');
+          // A folder that does not exist yet (the first start) holds nothing to repair; it is made at the first call.
+          const missing = error.code === 'ENOENT' || (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+          if (!missing) logger.error({ err: error }, 'could not check recordings for crash damage');
           return undefined;
         });
         if (report && (report.repaired.length > 0 || report.failed.length > 0)) {

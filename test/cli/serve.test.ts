@@ -99,3 +99,12 @@ test('ACS_AUDIO_MIX=off (--mix off): an unmixed call is recorded as its particip
   const [session] = await readdir(join(dir, day));
   assert.deepEqual((await readdir(join(dir, day, session))).filter((f) => f.endsWith('.wav')), ['4_+15551230001.wav']);
 });
+
+test('the first serve with a recordings folder that does not exist yet logs no error', async (t) => {
+  const dir = join(await tempDirUntilExit('serve-fresh-'), 'not-yet');
+  const serve = startServe(['--port', '0', '--recordings', dir, '--auth', 'off']);
+  t.after(() => serve.child.kill('SIGKILL'));
+  await serve.ready;
+  // The start-up repair check has run by the time the ingest URL is logged (listen() repairs before it listens).
+  assert.doesNotMatch(serve.log(), /"level":50/, serve.log());
+});
