@@ -12,6 +12,7 @@ import {
 interface ConnectionFlags {
   connectionString?: string;
   json?: boolean;
+  timeout?: string;
 }
 
 function connectionOption(): Option {
@@ -19,6 +20,10 @@ function connectionOption(): Option {
     '--connection-string <cs>',
     'ACS connection string "endpoint=...;accesskey=..." (the emulator prints one)',
   ).env('ACS_CONNECTION_STRING');
+}
+
+function timeoutOption(): Option {
+  return new Option('--timeout <ms>', 'give up when ACS (or the emulator) has not answered within this long').env('ACS_AUDIO_CALL_TIMEOUT_MS').default('30000');
 }
 
 function clientFrom(flags: ConnectionFlags) {
@@ -31,10 +36,23 @@ function clientFrom(flags: ConnectionFlags) {
   return createCallClient(flags.connectionString);
 }
 
-/** Runs a command body and turns failures into one clear line and exit code 1. */
-async function run(body: () => Promise<void>): Promise<void> {
+/** Runs a command body and turns failures (and no answer within --timeout) into one clear line and exit code 1. */
+async function run(flags: ConnectionFlags, body: () => Promise<void>): Promise<void> {
+  const timeoutMs = Number(flags.timeout ?? 30_000);
+  if (!(timeoutMs > 0)) {
+    console.error(`acs-audio call: --timeout must be a positive number of ms, got "${flags.timeout}"`);
+    process.exitCode = 2;
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const endpoint = /endpoint=([^;]+)/i.exec(flags.connectionString ?? '')?.[1] ?? 'the endpoint';
+      reject(new Error(`no answer from ${endpoint} within ${timeoutMs} ms: is the endpoint in the connection string right, and is it up?`));
+    }, timeoutMs);
+  });
   try {
-    await body();
+    await Promise.race([body(), timedOut]);
   } catch (error) {
     const err = error as { message?: string; statusCode?: number; code?: string };
     const status = err.statusCode ? ` (HTTP ${err.statusCode}${err.code ? ` ${err.code}` : ''})` : '';
@@ -43,7 +61,11 @@ async function run(body: () => Promise<void>): Promise<void> {
       console.error('  → the access key does not match the resource: copy the connection string again.');
     }
     process.exitCode = 1;
+  } finally {
+    clearTimeout(timer);
   }
+  // A request that never got an answer would keep the process alive.
+  if (process.exitCode === 1) process.exit(1);
 }
 
 function print(flags: ConnectionFlags, value: unknown, text: string): void {
@@ -69,9 +91,10 @@ export function registerCall(program: Command): void {
     .option('--transcription-locale <locale>', 'turn on live transcription in this locale, e.g. en-US')
     .option('--context <text>', 'operation context echoed in events')
     .addOption(connectionOption())
+    .addOption(timeoutOption())
     .option('--json', 'print JSON', false)
     .action((flags) =>
-      run(async () => {
+      run(flags, async () => {
         const properties = await createStreamingCall(clientFrom(flags), {
           to: flags.to,
           from: flags.from,
@@ -103,8 +126,9 @@ export function registerCall(program: Command): void {
       .option('--context <text>', 'operation context echoed in MediaStreaming events')
       .option('--callback <url>', 'callback URL for this operation only')
       .addOption(connectionOption())
+    .addOption(timeoutOption())
       .action((callConnectionId: string, flags) =>
-        run(async () => {
+        run(flags, async () => {
           const operate = action === 'start' ? startStreaming : stopStreaming;
           await operate(clientFrom(flags), callConnectionId, { context: flags.context, callbackUrl: flags.callback });
           console.log(`streaming ${action} requested for ${callConnectionId} (watch for MediaStreaming events)`);
@@ -117,8 +141,9 @@ export function registerCall(program: Command): void {
     .description('Hang up a call for everyone')
     .argument('<callConnectionId>')
     .addOption(connectionOption())
+    .addOption(timeoutOption())
     .action((callConnectionId: string, flags) =>
-      run(async () => {
+      run(flags, async () => {
         await hangUpCall(clientFrom(flags), callConnectionId);
         console.log(`hung up ${callConnectionId}`);
       }),
@@ -129,9 +154,10 @@ export function registerCall(program: Command): void {
     .description("Show a call's state, streaming subscription and participants")
     .argument('<callConnectionId>')
     .addOption(connectionOption())
+    .addOption(timeoutOption())
     .option('--json', 'print JSON', false)
     .action((callConnectionId: string, flags) =>
-      run(async () => {
+      run(flags, async () => {
         const description = await describeCall(clientFrom(flags), callConnectionId);
         const lines = [
           `call          ${description.callConnectionId} (${description.state})`,

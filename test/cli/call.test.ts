@@ -72,3 +72,21 @@ test('call commands explain a missing connection string, a wrong key and a non-W
     await emulator.close();
   }
 });
+
+test('call show against an endpoint that never answers gives up after --timeout with a message', async (t) => {
+  const sockets = new Set<import('node:net').Socket>();
+  const silent = (await import('node:net')).createServer((socket) => sockets.add(socket)); // accepts, never answers
+  silent.listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  });
+  const { port } = silent.address() as AddressInfo;
+  const cs = `endpoint=http://127.0.0.1:${port}/;accesskey=${Buffer.from('k'.repeat(32)).toString('base64')}`;
+  const started = Date.now();
+  const result = await run(['call', 'show', 'some-call', '--connection-string', cs, '--timeout', '1500']);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /no answer from http:\/\/127\.0\.0\.1:\d+\/ within 1500 ms/);
+  assert.ok(Date.now() - started < 15_000, 'it gave up instead of hanging');
+});
