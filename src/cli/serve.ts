@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { createBlobRecordingsUploader, type BlobRecordingsUploader } from '../scale/blob-recordings.js';
 import { blobConnectionStringFrom, parseRecordingsTarget, type RecordingsTarget } from '../scale/blob-recordings-target.js';
 import { addAgentOptions, checkAgentFlags, startAgents } from './agent-options.js';
+import { checkRecordingsFolder } from '../media/index.js';
 import { createMediaServer, ACS_JWKS_URL, ACS_JWT_ISSUER, type MediaServerOptions } from '../server/index.js';
 
 function integer(name: string, min: number, max: number) {
@@ -100,6 +101,15 @@ export function registerServe(program: Command): void {
         return;
       }
       const recordingsDir = target.kind === 'none' ? null : target.kind === 'local' ? target.dir : flags.spool;
+      if (recordingsDir !== null) {
+        try {
+          await checkRecordingsFolder(recordingsDir);
+        } catch (error) {
+          console.error(`acs-audio serve: ${(error as Error).message}`);
+          process.exitCode = 2;
+          return;
+        }
+      }
       const options: MediaServerOptions = {
         host: flags.host,
         port: flags.port,

@@ -189,6 +189,8 @@ export interface MediaHubStats {
   lateFrames: number;
   recordingDroppedFrames: number;
   recordingQueueBytes: number;
+  /** Failed recording file operations by reason (disk_full, read_only, permission, folder_missing, io). */
+  recordingFailures: Record<string, number>;
   /** Recent recording write latencies in ms since the last read (drained by the reader). */
   drainWriteLatenciesMs(): number[];
   talkBackFrames: number;

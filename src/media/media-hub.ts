@@ -285,6 +285,7 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
       lateFrames: sums.late,
       recordingDroppedFrames: sums.recordingDropped,
       recordingQueueBytes: queueBytes,
+      recordingFailures: { ...this.counters.recordingFailures },
       drainWriteLatenciesMs: () => {
         const drained = this.latencies;
         this.latencies = [];
