@@ -13,6 +13,7 @@ export const MediaErrorCode = {
   SinkFailed: 'ERR_MEDIA_SINK_FAILED',
   /** Writing a recording file failed. */
   RecordingsFolderUnusable: 'ERR_MEDIA_RECORDINGS_FOLDER_UNUSABLE',
+  RecordingFileLimit: 'ERR_MEDIA_RECORDING_FILE_LIMIT',
   /** Contradictory or out-of-range hub options. */
   BadOptions: 'ERR_MEDIA_BAD_OPTIONS',
   /** session.addTranscript got no speaker or text, or a timelineMs that is not a finite number ≥ 0. */

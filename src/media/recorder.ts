@@ -106,7 +106,7 @@ export class Recorder extends WavSink {
 
   /** The file name of a track's WAV, when it has one. */
   fileOf(trackId: string): string | undefined {
-    return this.wavs.has(trackId) ? `${trackId}.wav` : undefined;
+    return this.wavs.get(trackId)?.opened === true ? `${trackId}.wav` : undefined;
   }
 
   protected files(): Iterable<BudgetedWav> {

@@ -2,6 +2,7 @@
 // counted, and the drop is logged once per burst, so a slow disk costs audio, never memory or other sessions.
 import type { Logger } from 'pino';
 import { createWavWriter, type OpenFile, type WavWriter } from '../audio/index.js';
+import { MediaError, MediaErrorCode } from './media-error.js';
 import type { RecordingHealth } from './recording-health.js';
 
 /** Bytes queued for disk across a session's recording files, against `maxBytes`. */
@@ -52,6 +53,27 @@ export class RecordingBudget {
   }
 }
 
+/** The hub-wide count of open recording files against `maxRecordingFiles` (each is a file descriptor). */
+export class RecordingFileSlots {
+  open = 0;
+  constructor(readonly max: number) {}
+
+  get full(): boolean {
+    return this.open >= this.max;
+  }
+
+  /** Take a slot for a file about to open; false when all are taken. */
+  acquire(): boolean {
+    if (this.open >= this.max) return false;
+    this.open++;
+    return true;
+  }
+
+  release(): void {
+    this.open = Math.max(0, this.open - 1);
+  }
+}
+
 /** What a session's WAVs share: both recording sinks and each of their BudgetedWavs take it. */
 export interface RecordingTarget {
   dir: string;
@@ -63,6 +85,8 @@ export interface RecordingTarget {
   folder(): Promise<boolean>;
   /** Told of every failed file operation, and of successes (so a recovery is seen). */
   health: RecordingHealth;
+  /** Open files across the hub, against `maxRecordingFiles`. */
+  files: RecordingFileSlots;
   /** Opens each WAV file. @default fs.promises.open */
   openFile?: OpenFile;
   /** Flushes per header rewrite (WavWriterOptions.headerEvery). @default 1 */
@@ -98,12 +122,20 @@ export class BudgetedWav {
   private chain: Promise<void>;
   private readonly budget: RecordingBudget;
   private readonly silence: Int16Array;
+  /** The file limit is reported once per file, not on every retry. */
+  private reportedFileLimit = false;
+  private openedOnce = false;
 
   /** The file at `path`, with the rate, budget, silence, folder and file options of `target`. */
   constructor(readonly path: string, private readonly target: RecordingTarget) {
     this.budget = target.budget;
     this.silence = target.silence;
     this.chain = this.open();
+  }
+
+  /** Whether the file was ever opened (a file past the open-file limit may never be). */
+  get opened(): boolean {
+    return this.openedOnce;
   }
 
   /** Frames lost to failed opens and writes (they read as zeros in the file). */
@@ -136,7 +168,7 @@ export class BudgetedWav {
    *  could not be opened is tried again first. Never rejects: failures go to the target's health. */
   flush(): Promise<void> {
     return this.serially(async () => {
-      if (this.wav === undefined) await this.open();
+      if (this.wav === undefined && !this.reportedFileLimit) await this.open();
       await this.flushNow();
     });
   }
@@ -162,6 +194,8 @@ export class BudgetedWav {
         this.target.health.ok();
       } catch (err) {
         this.target.health.fail(err, this.path);
+      } finally {
+        this.target.files.release();
       }
     });
   }
@@ -175,6 +209,7 @@ export class BudgetedWav {
       this.wav = undefined;
       this.lostBytes += old.samplesWritten * 2;
       await old.close().catch(() => undefined);
+      this.target.files.release();
       await this.open();
     });
   }
@@ -191,10 +226,25 @@ export class BudgetedWav {
     try {
       // A folder that cannot be made was reported by folder() itself.
       if (!(await this.target.folder())) return this.loseEarly();
+      if (!this.target.files.acquire()) {
+        if (!this.reportedFileLimit) {
+          this.reportedFileLimit = true;
+          const limit = this.target.files.max;
+          this.target.health.fail(new MediaError(MediaErrorCode.RecordingFileLimit, `${limit} recording files are open (maxRecordingFiles / --max-recording-files); this file waits for one to close`), this.path);
+        }
+        return this.loseEarly();
+      }
       const { sampleRate, openFile, headerEvery } = this.target;
-      const wav = await createWavWriter(this.path, { sampleRate, openFile, headerEvery, skipBytes });
+      let wav: WavWriter;
+      try {
+        wav = await createWavWriter(this.path, { sampleRate, openFile, headerEvery, skipBytes });
+      } catch (err) {
+        this.target.files.release();
+        throw err;
+      }
       if (this.earlyLength > 0) wav.write(this.early.subarray(0, this.earlyLength));
       this.wav = wav;
+      this.openedOnce = true;
     } catch (err) {
       this.target.health.fail(err, this.path);
       this.loseEarly();

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 
 /** Why a recording write failed; a fixed set, so metric labels stay bounded. */
-export type RecordingFailureReason = 'disk_full' | 'read_only' | 'permission' | 'folder_missing' | 'io';
+export type RecordingFailureReason = 'disk_full' | 'read_only' | 'permission' | 'folder_missing' | 'file_limit' | 'io';
 
 const REASON_BY_CODE: Record<string, RecordingFailureReason> = {
   ENOSPC: 'disk_full',
@@ -15,6 +15,9 @@ const REASON_BY_CODE: Record<string, RecordingFailureReason> = {
   EPERM: 'permission',
   ENOENT: 'folder_missing',
   ENOTDIR: 'folder_missing',
+  EMFILE: 'file_limit',
+  ENFILE: 'file_limit',
+  ERR_MEDIA_RECORDING_FILE_LIMIT: 'file_limit',
 };
 
 /** The reason of a failure: the first `code` found along its `cause` chain ('io' when none is known). */

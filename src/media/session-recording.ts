@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { JsonlWriter, toJsonLine } from './jsonl-writer.js';
 import { MixRecorder, Recorder } from './recorder.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
-import { RecordingBudget, type RecordingTarget } from './recording-budget.js';
+import { RecordingBudget, RecordingFileSlots, type RecordingTarget } from './recording-budget.js';
 import { recordingFailureReason, RecordingHealth, type RecordingFailureCounter } from './recording-health.js';
 import type { OpenFile } from '../audio/index.js';
 
@@ -46,6 +46,8 @@ export interface SessionRecordingOptions {
   readonly openFile?: OpenFile;
   /** Hub-wide failure counts (/metrics). */
   readonly failureCounter?: RecordingFailureCounter;
+  /** Hub-wide open-file slots (maxRecordingFiles). @default unlimited */
+  readonly files?: RecordingFileSlots;
 }
 
 /** Files of one session's recording and the memory budget they share. */
@@ -82,6 +84,7 @@ export class SessionRecording {
       silence: options.silence,
       folder: () => this.folder(),
       health: this.health,
+      files: options.files ?? new RecordingFileSlots(Number.POSITIVE_INFINITY),
       openFile: options.openFile,
       headerEvery: WAV_HEADER_EVERY_FLUSHES,
     };

@@ -16,6 +16,7 @@ import type { Connection as AnyConnection } from './connection.js';
 
 type Connection = AnyConnection<Session>;
 import type { MediaCounters } from './counters.js';
+import type { RecordingFileSlots } from './recording-budget.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import type { PlayScheduler } from './play-scheduler.js';
 import { checkRate, createFrameSource } from './play-source.js';
@@ -50,6 +51,8 @@ export interface SessionSettings {
   talkBackLiveLeadMs: number;
   /** The hub-wide ledger, incremented directly on the frame path. */
   counters: MediaCounters;
+  /** Open recording files across the hub (maxRecordingFiles). */
+  recordingFiles: RecordingFileSlots;
 }
 
 /** Calls back into the hub: only at the session's end (counting goes to `settings.counters` directly). */
@@ -197,6 +200,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
         silence: this.rate === undefined ? new Int16Array(frameSamples(rate)) : this.silence,
         openFile: this.settings.openRecordingFile,
         failureCounter: this.settings.counters,
+        files: this.settings.recordingFiles,
       });
       this.sinks.add(this.recording.recorder);
     }

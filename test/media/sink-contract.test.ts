@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { AudioFrame, Sink } from '../../src/media/index.js';
 import { MixRecorder, Recorder } from '../../src/media/recorder.js';
-import { RecordingBudget, type RecordingTarget } from '../../src/media/recording-budget.js';
+import { RecordingBudget, RecordingFileSlots, type RecordingTarget } from '../../src/media/recording-budget.js';
 import { RecordingHealth } from '../../src/media/recording-health.js';
 import { frameValues, wav } from './harness.js';
 
@@ -94,6 +94,7 @@ function target(dir: string): RecordingTarget {
     silence: new Int16Array(320),
     folder: () => Promise.resolve(true),
     health: new RecordingHealth(logger, {}, undefined),
+    files: new RecordingFileSlots(100),
   };
 }
 

@@ -128,7 +128,7 @@ test('the session folder is deleted mid-call: it is made again, the WAV starts a
   t.after(() => call.server.close());
   await call.send(100);
   const dir = call.session().summary().recordingDir!;
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 5 }); // retried: the server may be writing in it
   await call.send(200);
   await waitUntil(() => call.logs.some((l) => /recording resumed/.test(l.msg)), { message: 'the recording to resume' });
   await call.send(50);
