@@ -2,6 +2,8 @@
 // positional write, then rewrites the 44-byte header with the new sizes (on every flush by default, every
 // `headerEvery`-th when set, and always at close), so the file is a valid WAV at all times: a header that lags only
 // hides the newest audio, and `repairWav` recovers it after a crash. Flushes never interleave.
+// A write that fails (disk full, read-only) loses only its own bytes: they keep their place in the file as a hole that
+// reads as zeros, the next flush tries again, and close() still finishes the header and always closes the handle.
 import { open, type FileHandle } from 'node:fs/promises';
 import { checkChannels, checkSampleRate, WavError, WavErrorCode } from './audio-error.js';
 import { writePcm16 } from './encode-wav.js';
@@ -20,6 +22,11 @@ export interface WavWriterOptions {
    * WAV, and after a crash `repairWav` restores the rest. @default 1
    */
   readonly headerEvery?: number;
+  /**
+   * Data bytes that come before the first write, left as a hole that reads as zeros: a file opened again after it was
+   * lost (its folder deleted, its open failed) goes on at its place on the timeline. @default 0
+   */
+  readonly skipBytes?: number;
 }
 
 /** How a writer opens its file: fs.promises.open or anything that returns a FileHandle. */
@@ -34,12 +41,16 @@ export interface WavWriter {
   readonly samplesWritten: number;
   /** Bytes accepted by write() and not yet handed to a flush. */
   readonly pendingBytes: number;
+  /** Bytes whose write failed: they read as zeros in the file (and are gone). */
+  readonly bytesLost: number;
   /** Queues interleaved samples (an Int16Array, or PCM16LE bytes) in memory; copies them, does no I/O. */
   write(samples: Int16Array | Buffer): void;
   /** Writes what is pending, then the header sizes (every `headerEvery`-th flush); resolves when written. With the
-   *  default `headerEvery` of 1 the file on disk is then a valid WAV of it all. */
+   *  default `headerEvery` of 1 the file on disk is then a valid WAV of it all. Rejects (WavError ERR_WAV_IO) when a
+   *  write failed; the writer stays usable and the next flush tries again. */
   flush(): Promise<void>;
-  /** Flushes and closes the file. Idempotent: later calls return the same promise. */
+  /** Flushes, finishes the header and closes the file; the handle is closed even when a write fails (then it rejects
+   *  with that failure). Idempotent: later calls return the same promise. */
   close(): Promise<void>;
 }
 
@@ -55,12 +66,17 @@ function allocatePending(bytes: number): { bytes: Buffer; samples: Int16Array } 
 
 class WavFileWriter implements WavWriter {
   samplesWritten = 0;
+  bytesLost = 0;
   private pending = allocatePending(INITIAL_CAPACITY);
   private pendingLength = 0;
   /** The buffer not being filled: written out by the flush in progress, then reused. */
   private spare = allocatePending(INITIAL_CAPACITY);
-  private flushedBytes = 0;
+  /** Data bytes handed to flushes (written or lost): where the next write goes. */
+  private flushedBytes: number;
+  /** Data bytes the header last claimed. */
   private headerBytes = 0;
+  /** Where the file's written bytes end (header included): the header never claims more. */
+  private fileEnd = WAV_HEADER_BYTES;
   private flushesSinceHeader = 0;
   private queue: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
@@ -72,8 +88,10 @@ class WavFileWriter implements WavWriter {
     readonly channels: number,
     private readonly handle: FileHandle,
     private readonly headerEvery: number,
+    skipBytes: number,
   ) {
     this.blockAlign = channels * 2;
+    this.flushedBytes = skipBytes;
   }
 
   get pendingBytes(): number {
@@ -105,18 +123,41 @@ class WavFileWriter implements WavWriter {
 
   flush(): Promise<void> {
     if (this.closing !== undefined) return this.closing;
-    this.queue = this.queue.then(() => this.flushNow());
+    this.queue = this.queue.catch(() => undefined).then(() => this.flushNow(false));
     return this.queue;
   }
 
   close(): Promise<void> {
-    if (this.closing === undefined) {
-      const handle = this.handle;
-      this.closing = this.queue.then(() => this.flushNow()).finally(() => handle.close());
-    }
+    this.closing ??= this.finish();
     return this.closing;
   }
 
+  private async finish(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    let failure: unknown;
+    try {
+      await this.flushNow(true);
+    } catch (err) {
+      failure = err;
+    }
+    // A lost tail: extend the file over it (a hole, no disk space needed) so the header can claim the whole timeline.
+    const end = WAV_HEADER_BYTES + this.flushedBytes;
+    if (this.fileEnd < end) {
+      try {
+        await this.handle.truncate(end);
+        this.fileEnd = end;
+        await this.writeHeader();
+      } catch (err) {
+        failure ??= ioError(err, this.path);
+      }
+    }
+    try {
+      await this.handle.close();
+    } catch (err) {
+      failure ??= ioError(err, this.path);
+    }
+    if (failure !== undefined) throw failure;
+  }
   private reserve(bytes: number): void {
     const needed = this.pendingLength + bytes;
     if (needed <= this.pending.bytes.length) return;
@@ -125,26 +166,66 @@ class WavFileWriter implements WavWriter {
     this.pending = grown;
   }
 
-  private async flushNow(): Promise<void> {
+  private async flushNow(final: boolean): Promise<void> {
     const bytes = this.pendingLength;
-    if (bytes === 0 && this.headerBytes === this.flushedBytes) return;
     const data = this.pending;
     this.pending = this.spare;
     this.pendingLength = 0;
+    const offset = WAV_HEADER_BYTES + this.flushedBytes;
+    // Written or lost, the bytes keep their place, so the file stays on the timeline.
+    this.flushedBytes += bytes;
     try {
-      if (bytes > 0) await this.handle.write(data.bytes, 0, bytes, WAV_HEADER_BYTES + this.flushedBytes);
-      this.flushedBytes += bytes;
-      if (++this.flushesSinceHeader < this.headerEvery && this.closing === undefined) return;
+      if (bytes > 0) {
+        const written = await this.writeFully(data.bytes, bytes, offset);
+        this.fileEnd = Math.max(this.fileEnd, offset + written);
+        if (written < bytes) {
+          this.bytesLost += bytes - written;
+          throw ioError(this.lastWriteError, this.path);
+        }
+      }
+      if (++this.flushesSinceHeader < this.headerEvery && !final) return;
       this.flushesSinceHeader = 0;
-      const header = serializeWavHeader(this.sampleRate, this.channels, this.flushedBytes);
-      await this.handle.write(header, 0, WAV_HEADER_BYTES, 0);
-      this.headerBytes = this.flushedBytes;
-    } catch (cause) {
-      throw new WavError(WavErrorCode.Io, `writing the recording failed: ${(cause as Error).message}`, { cause, path: this.path });
+      await this.writeHeader();
     } finally {
       this.spare = data;
     }
   }
+
+  private lastWriteError: unknown;
+
+  /** Write `bytes` at `offset`, going on after short writes (a filling disk takes part of a write, then fails); returns
+   *  how many bytes were written. */
+  private async writeFully(buffer: Buffer, bytes: number, offset: number): Promise<number> {
+    let done = 0;
+    try {
+      while (done < bytes) {
+        const { bytesWritten } = await this.handle.write(buffer, done, bytes - done, offset + done);
+        if (bytesWritten === 0) throw new Error('the disk took no bytes');
+        done += bytesWritten;
+      }
+    } catch (err) {
+      this.lastWriteError = err;
+    }
+    return done;
+  }
+
+  /** Rewrite the header's sizes to what the file holds (skipped when they are already right). */
+  private async writeHeader(): Promise<void> {
+    const held = this.fileEnd - WAV_HEADER_BYTES;
+    const claimed = held - (held % this.blockAlign);
+    if (claimed === this.headerBytes) return;
+    const header = serializeWavHeader(this.sampleRate, this.channels, claimed);
+    try {
+      await this.handle.write(header, 0, WAV_HEADER_BYTES, 0);
+    } catch (err) {
+      throw ioError(err, this.path);
+    }
+    this.headerBytes = claimed;
+  }
+}
+
+function ioError(cause: unknown, path: string): WavError {
+  return new WavError(WavErrorCode.Io, `writing the recording failed: ${(cause as Error).message}`, { cause, path });
 }
 
 /**
@@ -152,11 +233,14 @@ class WavFileWriter implements WavWriter {
  * Async file I/O only; one write per flush for the samples plus one for the header (every `headerEvery`-th flush).
  */
 export async function createWavWriter(path: string, options: WavWriterOptions): Promise<WavWriter> {
-  const { sampleRate, channels = 1, openFile = open, headerEvery = 1 } = options;
+  const { sampleRate, channels = 1, openFile = open, headerEvery = 1, skipBytes = 0 } = options;
   checkSampleRate(sampleRate, 'sampleRate');
   checkChannels(channels);
   if (!Number.isInteger(headerEvery) || headerEvery < 1) {
     throw new RangeError(`createWavWriter: headerEvery must be a whole number ≥ 1 (flushes per header rewrite), got ${headerEvery}`);
+  }
+  if (!Number.isInteger(skipBytes) || skipBytes < 0 || skipBytes % (channels * 2) !== 0) {
+    throw new RangeError(`createWavWriter: skipBytes must be a whole number of sample frames (${channels * 2} bytes each), got ${skipBytes}`);
   }
   let handle: FileHandle | undefined;
   try {
@@ -166,5 +250,5 @@ export async function createWavWriter(path: string, options: WavWriterOptions): 
     await handle?.close().catch(() => undefined);
     throw new WavError(WavErrorCode.Io, `cannot create the recording: ${(cause as Error).message}`, { cause, path });
   }
-  return new WavFileWriter(path, sampleRate, channels, handle, headerEvery);
+  return new WavFileWriter(path, sampleRate, channels, handle, headerEvery, skipBytes);
 }

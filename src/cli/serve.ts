@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { createBlobRecordingsUploader, type BlobRecordingsUploader } from '../scale/blob-recordings.js';
 import { blobConnectionStringFrom, parseRecordingsTarget, type RecordingsTarget } from '../scale/blob-recordings-target.js';
 import { addAgentOptions, checkAgentFlags, startAgents } from './agent-options.js';
+import { checkRecordingsFolder } from '../media/index.js';
 import { createMediaServer, ACS_JWKS_URL, ACS_JWT_ISSUER, type MediaServerOptions } from '../server/index.js';
 
 function integer(name: string, min: number, max: number) {
@@ -52,6 +53,8 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--idle-timeout <ms>', 'close a socket with no packet for this long (4000)').env('ACS_AUDIO_IDLE_TIMEOUT_MS').default(60_000).argParser(integer('--idle-timeout', 100, 86_400_000)))
     .addOption(new Option('--ping-interval <ms>', 'ping sockets this often; a missed pong terminates (4001)').env('ACS_AUDIO_PING_INTERVAL_MS').default(30_000).argParser(integer('--ping-interval', 100, 3_600_000)))
     .addOption(new Option('--api-token <token>', 'protect the dashboard, session/recordings API, live feed and metrics: Bearer token, or open /?token=… once in a browser').env('ACS_AUDIO_API_TOKEN'))
+    .addOption(new Option('--max-sessions <n>', 'sessions held at once, live or waiting for a reconnect; a new one past it is closed with 4005').env('ACS_AUDIO_MAX_SESSIONS').default(2000).argParser(integer('--max-sessions', 1, 1_000_000)))
+    .addOption(new Option('--max-recording-files <n>', 'recording files (file descriptors) open at once; keep under `ulimit -n` minus --max-connections').env('ACS_AUDIO_MAX_RECORDING_FILES').default(8192).argParser(integer('--max-recording-files', 1, 10_000_000)))
     .addOption(new Option('--max-participants <n>', 'participants (tracks) per session; further participants\' frames are dropped and counted').env('ACS_AUDIO_MAX_PARTICIPANTS').default(64).argParser(integer('--max-participants', 1, 10_000)))
     .addOption(new Option('--max-frame-rate <fps>', 'audio frames per second per track, over a 10 s burst; more closes the socket (4002). ACS sends 50').env('ACS_AUDIO_MAX_FRAME_RATE').default(250).argParser(integer('--max-frame-rate', 50, 100_000)))
     .addOption(new Option('--mix <on|off>', 'unmixed calls: also record mix.wav, every participant summed (off: one WAV per participant only)').choices(['on', 'off']).env('ACS_AUDIO_MIX').default('on'))
@@ -100,6 +103,15 @@ export function registerServe(program: Command): void {
         return;
       }
       const recordingsDir = target.kind === 'none' ? null : target.kind === 'local' ? target.dir : flags.spool;
+      if (recordingsDir !== null) {
+        try {
+          await checkRecordingsFolder(recordingsDir);
+        } catch (error) {
+          console.error(`acs-audio serve: ${(error as Error).message}`);
+          process.exitCode = 2;
+          return;
+        }
+      }
       const options: MediaServerOptions = {
         host: flags.host,
         port: flags.port,
@@ -116,7 +128,7 @@ export function registerServe(program: Command): void {
           ? { url: flags.nats, nodeId: flags.natsNodeId, publishAudio: flags.natsAudio !== 'off', maxAgeMs: flags.natsMaxAge * 1000, maxBytes: flags.natsMaxBytes }
           : undefined,
         limits: { maxConnections: flags.maxConnections, idleTimeoutMs: flags.idleTimeout, pingIntervalMs: flags.pingInterval },
-        media: { maxParticipants: flags.maxParticipants, maxFrameRate: flags.maxFrameRate, maxRecordingQueueBytes: flags.maxRecordingQueue, recordMix: flags.mix !== 'off' },
+        media: { maxSessions: flags.maxSessions, maxRecordingFiles: flags.maxRecordingFiles, maxParticipants: flags.maxParticipants, maxFrameRate: flags.maxFrameRate, maxRecordingQueueBytes: flags.maxRecordingQueue, recordMix: flags.mix !== 'off' },
         logger,
       };
       let server;

@@ -35,6 +35,8 @@ export const SessionLimitCloseCode = {
   Participants: 4003,
   /** A newer socket continued this session (same subscriptionId): the old one is closed. */
   Superseded: 4004,
+  /** The hub holds `maxSessions` sessions (live + waiting for a reconnect) or `maxRecordingFiles` open files. */
+  TooManySessions: 4005,
 } as const;
 
 /** Everything that consumes frames shares this: recorder, mixer, live feed, NATS publisher, app callback. */
@@ -189,6 +191,10 @@ export interface MediaHubStats {
   lateFrames: number;
   recordingDroppedFrames: number;
   recordingQueueBytes: number;
+  /** Failed recording file operations by reason (disk_full, read_only, permission, folder_missing, io). */
+  recordingFailures: Record<string, number>;
+  /** Recording files open now, against `maxRecordingFiles`. */
+  recordingFilesOpen: number;
   /** Recent recording write latencies in ms since the last read (drained by the reader). */
   drainWriteLatenciesMs(): number[];
   talkBackFrames: number;
@@ -292,6 +298,15 @@ export interface MediaHubOptions {
   /** Live talk-back (PlaySource `live`): the most audio ACS may hold for a session before live frames are skipped.
    *  @default 100 */
   talkBackLiveLeadMs?: number;
+  /** Sessions held at once: live ones and interrupted ones waiting `reconnectGraceMs` for their socket to come back.
+   *  A new session past it is refused (its socket closed with 4005); reconnects of held sessions always go through.
+   *  @default 2000 */
+  maxSessions?: number;
+  /** Recording files (WAVs) open at once across all sessions: each is a file descriptor until its session ends. A
+   *  new session is refused (4005) while they are all taken, and a new track past it is not recorded (its frames are
+   *  counted as lost, `file_limit`) until files free up. Keep it under the process's open-file limit (`ulimit -n`)
+   *  minus the sockets (docs: README §Sizing). @default 8192 */
+  maxRecordingFiles?: number;
   /** Distinct participants (tracks) per session; frames of any further participant are rejected (`participant_limit`). @default 64 */
   maxParticipants?: number;
   /** Frames per second per track, averaged over `frameRateWindowS`; more closes the socket with 4002.

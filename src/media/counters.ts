@@ -1,5 +1,6 @@
 // The hub-wide ledger behind /metrics: one object the connection and the session add to directly as a message moves
 // forward (no call back into the hub). Every message received ends up accepted or rejected (by reason) exactly once.
+import type { RecordingFailureReason } from './recording-health.js';
 
 /** Hub-wide message counters; plain fields read at scrape time. */
 export class MediaCounters {
@@ -11,6 +12,8 @@ export class MediaCounters {
   readonly rejectsByReason: Record<string, number> = {};
   /** Sockets closed because a session exceeded a limit, by limit ('participants', 'frame_rate'). */
   readonly limitClosures: Record<string, number> = {};
+  /** Failed recording file operations, by reason (recording-health.ts: a fixed set). */
+  readonly recordingFailures: Record<string, number> = {};
 
   /** A WebSocket message arrived (before it is parsed). */
   received(bytes: number): void {
@@ -30,6 +33,10 @@ export class MediaCounters {
   rejected(reason: string): void {
     this.messagesRejected++;
     this.rejectsByReason[reason] = (this.rejectsByReason[reason] ?? 0) + 1;
+  }
+
+  recordingFailed(reason: RecordingFailureReason): void {
+    this.recordingFailures[reason] = (this.recordingFailures[reason] ?? 0) + 1;
   }
 
   limitClosed(limit: string): void {

@@ -26,3 +26,5 @@ export { SessionLimitCloseCode } from './contract.js';
 export { MediaError, MediaErrorCode, isMediaError } from './media-error.js';
 export { createTrackId } from './track-id.js';
 export { SafeEmitter, type EventMap, type Listener, type TypedEvents } from './safe-emitter.js';
+export { checkRecordingsFolder, recordingDirFor } from './session-recording.js';
+export type { RecordingFailureReason } from './recording-health.js';

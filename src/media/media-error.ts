@@ -12,7 +12,8 @@ export const MediaErrorCode = {
   /** A sink threw and was detached. */
   SinkFailed: 'ERR_MEDIA_SINK_FAILED',
   /** Writing a recording file failed. */
-  RecordingFailed: 'ERR_MEDIA_RECORDING_FAILED',
+  RecordingsFolderUnusable: 'ERR_MEDIA_RECORDINGS_FOLDER_UNUSABLE',
+  RecordingFileLimit: 'ERR_MEDIA_RECORDING_FILE_LIMIT',
   /** Contradictory or out-of-range hub options. */
   BadOptions: 'ERR_MEDIA_BAD_OPTIONS',
   /** session.addTranscript got no speaker or text, or a timelineMs that is not a finite number ≥ 0. */

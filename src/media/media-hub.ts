@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { AudioMetadataPacket, InboundPacket, TranscriptionMetadataPacket } from '../protocol/index.js';
 import type { ConnectionInfo, MediaConnection, MediaHub, MediaHubEvents, MediaHubOptions, MediaHubStats, MediaSession, SessionSummary } from './contract.js';
+import { SessionLimitCloseCode } from './contract.js';
 import { MediaCounters } from './counters.js';
+import { RecordingFileSlots } from './recording-budget.js';
 import { Connection as ConnectionOf, type ConnectionTarget } from './connection.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import { PlayScheduler } from './play-scheduler.js';
@@ -51,6 +53,8 @@ function checkOptions(o: MediaHubOptions): void {
   if (o.maxTimestampJumpMs !== undefined && !(o.maxTimestampJumpMs > 0)) bad.push('maxTimestampJumpMs (> 0)');
   if (o.talkBackLeadMs !== undefined && !(o.talkBackLeadMs >= 0 && o.talkBackLeadMs <= 200)) bad.push('talkBackLeadMs (0–200)');
   if (o.talkBackLiveLeadMs !== undefined && !(o.talkBackLiveLeadMs >= 20 && o.talkBackLiveLeadMs <= 1000)) bad.push('talkBackLiveLeadMs (20–1000)');
+  if (o.maxSessions !== undefined && !(Number.isInteger(o.maxSessions) && o.maxSessions >= 1)) bad.push('maxSessions (integer ≥ 1)');
+  if (o.maxRecordingFiles !== undefined && !(Number.isInteger(o.maxRecordingFiles) && o.maxRecordingFiles >= 1)) bad.push('maxRecordingFiles (integer ≥ 1)');
   if (o.maxParticipants !== undefined && !(Number.isInteger(o.maxParticipants) && o.maxParticipants >= 1)) bad.push('maxParticipants (integer ≥ 1)');
   if (o.maxFrameRate !== undefined && !(o.maxFrameRate >= 50)) bad.push('maxFrameRate (≥ 50, the rate ACS sends)');
   if (o.frameRateWindowS !== undefined && !(o.frameRateWindowS >= 1)) bad.push('frameRateWindowS (≥ 1)');
@@ -75,6 +79,9 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
   private flushTicks = 0;
   private closing: Promise<void> | undefined;
   private sessionsTotal = 0;
+  /** Started sessions not ended yet (live or waiting for a reconnect), against maxSessions. */
+  private sessionsHeld = 0;
+  private readonly maxSessions: number;
   /** The ledger: every message received is accepted or rejected (by reason) exactly once. */
   private readonly counters = new MediaCounters();
   private readonly endedTotals = Object.fromEntries(SUMMED_COUNTERS.map((counter) => [counter, 0])) as SummedCounts;
@@ -102,7 +109,9 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
       openRecordingFile: options.openRecordingFile,
       talkBackLiveLeadMs: options.talkBackLiveLeadMs ?? 100,
       counters: this.counters,
+      recordingFiles: new RecordingFileSlots(options.maxRecordingFiles ?? 8192),
     };
+    this.maxSessions = options.maxSessions ?? 2000;
     this.createId = options.createId ?? (() => defaultId(now()));
     this.keepRecent = options.keepRecentSessions ?? 100;
     this.emitter = new SafeEmitter<MediaHubEvents>(logger, { component: 'media-hub' });
@@ -159,14 +168,19 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
 
   /** First metadata on a socket: continue a live or interrupted session of the same subscription, or start one. */
   private bindMetadata(connection: Connection, packet: AudioMetadataPacket | TranscriptionMetadataPacket): void {
-    this.counters.accepted();
     const provisional = connection.session;
     const existing = this.bySubscription.get(packet.subscriptionId);
     if (existing !== undefined && existing !== provisional && existing.canContinue(packet)) {
+      this.counters.accepted();
       this.live.delete(provisional.id);
       existing.continueOn(connection, provisional);
       return;
     }
+    const full = this.sessionsHeld >= this.maxSessions ? `${this.maxSessions} sessions (live or waiting for a reconnect; maxSessions / --max-sessions)`
+      : this.settings.recordingsDir !== null && this.settings.recordingFiles.full ? `${this.settings.recordingFiles.max} open recording files (maxRecordingFiles / --max-recording-files)`
+      : undefined;
+    if (full !== undefined) return this.refuseSession(connection, full);
+    this.counters.accepted();
     if (packet.kind === 'TranscriptionMetadata') {
       // A transcription socket of a call whose audio session is live: its transcripts join that session's files.
       const call = packet.callConnectionId ?? provisional.callConnectionId;
@@ -179,6 +193,7 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
     }
     provisional.start(packet, connection);
     this.sessionsTotal++;
+    this.sessionsHeld++;
     this.bySubscription.set(packet.subscriptionId, provisional);
     const call = provisional.callConnectionId ?? this.callOfSubscription.get(packet.subscriptionId);
     if (call !== undefined) provisional.linkCall(call);
@@ -186,7 +201,19 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
     this.deliverPending(provisional);
   }
 
+  /** A new session past a cap: its socket is closed with 4005 (the peer retries later, or another node takes it). */
+  private refuseSession(connection: Connection, what: string): void {
+    this.counters.rejected('session_limit');
+    this.live.delete(connection.session.id);
+    if (this.counters.limitClosures.sessions === undefined) {
+      this.settings.logger.warn({ limit: what }, 'media: refusing new sessions: the server holds its limit (further refusals are only counted)');
+    }
+    this.counters.limitClosed('sessions');
+    connection.info.close(SessionLimitCloseCode.TooManySessions, `this server holds ${what}; try again later`);
+  }
+
   sessionEnded(session: Session): void {
+    if (this.live.has(session.id) && session.metadata !== undefined) this.sessionsHeld--;
     this.live.delete(session.id);
     if (session.subscriptionId !== undefined && this.bySubscription.get(session.subscriptionId) === session) {
       this.bySubscription.delete(session.subscriptionId);
@@ -285,6 +312,8 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
       lateFrames: sums.late,
       recordingDroppedFrames: sums.recordingDropped,
       recordingQueueBytes: queueBytes,
+      recordingFailures: { ...this.counters.recordingFailures },
+      recordingFilesOpen: this.settings.recordingFiles.open,
       drainWriteLatenciesMs: () => {
         const drained = this.latencies;
         this.latencies = [];

@@ -2,7 +2,6 @@
 // sessions. Frames go to memory on write; the hub's timer flushes them to disk about every second.
 import { join } from 'node:path';
 import type { AudioFrame, Sink } from './contract.js';
-import { MediaError, MediaErrorCode } from './media-error.js';
 import { BudgetedWav, type RecordingTarget } from './recording-budget.js';
 import { FRAME_MS } from './track.js';
 import { frameSamples } from '../audio/index.js';
@@ -20,13 +19,13 @@ export interface RecorderProbe {
   flushed(token: number): void;
 }
 
-/** Flush/close shared by the recording sinks; a failed flush makes the next write throw so the session detaches it. */
+/** Flush/close shared by the recording sinks. A failing disk never makes them throw: their files count the frames
+ *  lost and retry (recording-budget.ts), so the sink stays attached and resumes when writes succeed again. */
 abstract class WavSink implements Sink {
   abstract readonly name: string;
   /** Optional instrumentation (see RecorderProbe). @default undefined */
   probe: RecorderProbe | undefined = undefined;
   protected closed = false;
-  protected failure: unknown;
   private flushing: Promise<void> | undefined;
 
   abstract write(frame: AudioFrame): void;
@@ -41,8 +40,6 @@ abstract class WavSink implements Sink {
       try {
         await Promise.all(Array.from(this.files(), (f) => f.flush()));
         if (token !== undefined) this.probe?.flushed(token);
-      } catch (err) {
-        this.failure ??= err;
       } finally {
         this.flushing = undefined;
       }
@@ -64,21 +61,21 @@ abstract class WavSink implements Sink {
     this.closed = true;
     await this.flushing;
     const token = this.probe?.flushing();
-    const results = await Promise.allSettled(Array.from(this.files(), (f) => f.close()));
+    await Promise.all(Array.from(this.files(), (f) => f.close()));
     if (token !== undefined) this.probe?.flushed(token);
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed !== undefined) throw new MediaError(MediaErrorCode.RecordingFailed, `${this.name}: could not finish a WAV file`, { cause: failed.reason });
   }
 
-  /** Mark the sink failed (its folder could not be created): the next write throws and the session detaches it. */
-  fail(err: unknown): void {
-    this.failure ??= err;
+  /** Frames lost to failed opens and writes, over this sink's files. */
+  get lostFrames(): number {
+    let lost = 0;
+    for (const f of this.files()) lost += f.lostFrames;
+    return lost;
   }
 
-  protected checkHealthy(): void {
-    if (this.failure !== undefined) {
-      throw new MediaError(MediaErrorCode.RecordingFailed, `${this.name}: writing to disk failed; check the recordings folder`, { cause: this.failure });
-    }
+  /** Start every file anew at its place (its folder was deleted under it). */
+  async reopenFiles(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all(Array.from(this.files(), (f) => f.reopen()));
   }
 }
 
@@ -95,15 +92,12 @@ export class Recorder extends WavSink {
 
   write(frame: AudioFrame): void {
     if (this.closed) return;
-    this.checkHealthy();
     let wav = this.wavs.get(frame.trackId);
     if (wav === undefined) {
       const t = this.target;
       wav = new BudgetedWav(join(t.dir, `${frame.trackId}.wav`), t);
       this.wavs.set(frame.trackId, wav);
     }
-    if (wav.failure !== undefined) this.fail(wav.failure);
-    this.checkHealthy();
     if (wav.append(frame.samples)) {
       this.framesWritten++;
       if (this.probe !== undefined) this.probe.queued();
@@ -112,7 +106,7 @@ export class Recorder extends WavSink {
 
   /** The file name of a track's WAV, when it has one. */
   fileOf(trackId: string): string | undefined {
-    return this.wavs.has(trackId) ? `${trackId}.wav` : undefined;
+    return this.wavs.get(trackId)?.opened === true ? `${trackId}.wav` : undefined;
   }
 
   protected files(): Iterable<BudgetedWav> {
@@ -161,8 +155,6 @@ export class MixRecorder extends WavSink {
 
   write(frame: AudioFrame): void {
     if (this.closed) return;
-    if (this.wav.failure !== undefined) this.fail(this.wav.failure);
-    this.checkHealthy();
     const slot = Math.round(frame.timelineMs / FRAME_MS);
     // Slots already written: only a new track's leading silence lands here, which changes nothing.
     if (slot < this.nextSlot) return;

@@ -1,11 +1,13 @@
 // A session's recording folder `<recordingsDir>/<YYYY-MM-DD>/<session id>/`: track WAVs, mix.wav, transcript.jsonl,
 // events.jsonl and session.json. Everything is written asynchronously, off the frame path.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { JsonlWriter, toJsonLine } from './jsonl-writer.js';
 import { MixRecorder, Recorder } from './recorder.js';
-import { RecordingBudget, type RecordingTarget } from './recording-budget.js';
+import { MediaError, MediaErrorCode } from './media-error.js';
+import { RecordingBudget, RecordingFileSlots, type RecordingTarget } from './recording-budget.js';
+import { recordingFailureReason, RecordingHealth, type RecordingFailureCounter } from './recording-health.js';
 import type { OpenFile } from '../audio/index.js';
 
 /** Bound on queued transcript / event lines per file. */
@@ -19,54 +21,85 @@ export function recordingDirFor(root: string, startedAtMs: number, sessionId: st
   return join(root, new Date(startedAtMs).toISOString().slice(0, 10), sessionId);
 }
 
-/** Write JSON to `path` atomically (temp file + rename), so a reader never sees half a file. */
+/** Write JSON to `path` atomically (temp file + rename), so a reader never sees half a file; a failed write leaves no
+ *  temp file behind. */
 export async function writeJsonFile(path: string, value: unknown): Promise<void> {
   const tmp = `${path}.tmp`;
-  await writeFile(tmp, toJsonLine(value), 'utf8');
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, toJsonLine(value), 'utf8');
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** What a session's recording is given. */
+export interface SessionRecordingOptions {
+  readonly dir: string;
+  readonly sampleRate: number;
+  /** Bound on bytes queued for disk across the session's WAVs. */
+  readonly maxQueueBytes: number;
+  readonly logger: Logger;
+  /** One frame of zeros at `sampleRate`, shared with the session (never written to). */
+  readonly silence: Int16Array;
+  readonly openFile?: OpenFile;
+  /** Hub-wide failure counts (/metrics). */
+  readonly failureCounter?: RecordingFailureCounter;
+  /** Hub-wide open-file slots (maxRecordingFiles). @default unlimited */
+  readonly files?: RecordingFileSlots;
 }
 
 /** Files of one session's recording and the memory budget they share. */
 export class SessionRecording {
+  readonly dir: string;
+  readonly sampleRate: number;
   readonly budget: RecordingBudget;
+  readonly health: RecordingHealth;
   readonly recorder: Recorder;
   mix: MixRecorder | undefined;
   // Created on first use: most sessions never write a transcript, and an idle one writes neither.
   private transcriptWriter: JsonlWriter | undefined;
   private eventsWriter: JsonlWriter | undefined;
-  /** Resolves when the folder exists (close the recording sinks only after it). */
-  readonly ready: Promise<void>;
   private flushing: Promise<number> | undefined;
-  private folderError: unknown;
+  /** The folder being made (again); undefined until asked and after a failure, so the next ask tries again. */
+  private folderMade: Promise<boolean> | undefined;
+  /** Set when a write found the folder gone: the next flush makes it again and starts the WAVs anew in it. */
+  private folderLost = false;
   private summaryChain: Promise<void> = Promise.resolve();
   private readonly target: RecordingTarget;
+  private readonly logger: Logger;
 
-  constructor(
-    readonly dir: string,
-    readonly sampleRate: number,
-    maxQueueBytes: number,
-    private readonly logger: Logger,
-    private readonly context: Record<string, unknown>,
-    /** One frame of zeros at `sampleRate`, shared with the session (never written to). */
-    silence: Int16Array,
-    openFile?: OpenFile,
-  ) {
-    this.budget = new RecordingBudget(maxQueueBytes, logger, context);
-    this.ready = mkdir(dir, { recursive: true }).then(() => undefined);
-    this.target = { dir, sampleRate, budget: this.budget, silence, ready: this.ready, openFile, headerEvery: WAV_HEADER_EVERY_FLUSHES };
+  constructor(options: SessionRecordingOptions) {
+    const { dir, sampleRate, logger } = options;
+    this.dir = dir;
+    this.sampleRate = sampleRate;
+    this.logger = logger;
+    this.budget = new RecordingBudget(options.maxQueueBytes, logger, {});
+    this.health = new RecordingHealth(logger, { dir }, options.failureCounter);
+    this.target = {
+      dir,
+      sampleRate,
+      budget: this.budget,
+      silence: options.silence,
+      folder: () => this.folder(),
+      health: this.health,
+      files: options.files ?? new RecordingFileSlots(Number.POSITIVE_INFINITY),
+      openFile: options.openFile,
+      headerEvery: WAV_HEADER_EVERY_FLUSHES,
+    };
     this.recorder = new Recorder(this.target);
-    // No folder, no recording: the sinks fail on their next write and the session detaches them.
-    this.ready.catch((err: unknown) => {
-      this.folderError = err;
-      this.recorder.fail(err);
-      this.mix?.fail(err);
-    });
+    void this.folder();
+  }
+
+  /** Resolves once the folder has been made, or could not be (then it is tried again on the next flush). */
+  get ready(): Promise<void> {
+    return this.folder().then(() => undefined);
   }
 
   /** Add `mix.wav` (unmixed sessions); `lagSlots` = late window in slots + 1. */
   enableMix(lagSlots: number): MixRecorder {
     this.mix ??= new MixRecorder(this.target, lagSlots);
-    if (this.folderError !== undefined) this.mix.fail(this.folderError);
     return this.mix;
   }
 
@@ -85,7 +118,12 @@ export class SessionRecording {
     return this.budget.queuedBytes + (this.transcriptWriter?.pendingBytes ?? 0) + (this.eventsWriter?.pendingBytes ?? 0);
   }
 
-  /** Flush everything queued; resolves with how long it took (ms). One flush at a time. */
+  /** Frames lost to failed writes (they read as zeros in their files). */
+  get lostFrames(): number {
+    return this.recorder.lostFrames + (this.mix?.lostFrames ?? 0);
+  }
+
+  /** Flush everything queued; resolves with how long it took (ms). One flush at a time. Never rejects. */
   flush(): Promise<number> {
     this.flushing ??= this.flushAll().finally(() => {
       this.flushing = undefined;
@@ -93,23 +131,84 @@ export class SessionRecording {
     return this.flushing;
   }
 
-  /** Rewrite session.json (serialized, so an older summary never overwrites a newer one). */
+  /** Rewrite session.json (serialized, so an older summary never overwrites a newer one). Never rejects: a failure is
+   *  counted, and a folder found gone is made again (with the summary) at once. */
   writeSummary(summary: unknown): Promise<void> {
-    this.summaryChain = this.summaryChain
-      .catch(() => undefined)
-      .then(() => this.ready)
-      .then(() => writeJsonFile(join(this.dir, 'session.json'), summary));
+    const path = join(this.dir, 'session.json');
+    this.summaryChain = this.summaryChain.then(async () => {
+      if (!(await this.folder())) return;
+      try {
+        await writeJsonFile(path, summary);
+        this.health.ok();
+      } catch (err) {
+        if (this.failed(err, path) !== 'folder_missing' || !(await this.folder())) return;
+        await writeJsonFile(path, summary).catch((again: unknown) => this.health.fail(again, path));
+      }
+    });
     return this.summaryChain;
+  }
+
+  private folder(): Promise<boolean> {
+    this.folderMade ??= mkdir(this.dir, { recursive: true }).then(
+      () => true,
+      (err: unknown) => {
+        this.folderMade = undefined;
+        this.health.fail(err, this.dir);
+        return false;
+      },
+    );
+    return this.folderMade;
+  }
+
+  /** Count a failure; one that says the folder is gone makes the next flush (or ask) make it again. */
+  private failed(err: unknown, path: string): string {
+    const reason = this.health.fail(err, path);
+    if (reason === 'folder_missing') {
+      this.folderLost = true;
+      this.folderMade = undefined;
+    }
+    return reason;
   }
 
   private async flushAll(): Promise<number> {
     const started = performance.now();
-    try {
-      await this.ready;
-      await Promise.all([this.recorder.flush(), this.mix?.flush(), this.transcriptWriter?.flush(), this.eventsWriter?.flush()]);
-    } catch (err) {
-      this.logger.error({ ...this.context, err, dir: this.dir }, 'media: writing the recording failed; check the recordings folder');
+    if (this.folderLost) {
+      this.folderLost = false;
+      this.folderMade = undefined;
+      // Open WAVs still write into the deleted files: start them anew, at their places, in the folder made again.
+      if (await this.folder()) await Promise.all([this.recorder.reopenFiles(), this.mix?.reopenFiles()]);
     }
+    await this.folder();
+    await Promise.all([this.recorder.flush(), this.mix?.flush(), this.flushLines(this.transcriptWriter), this.flushLines(this.eventsWriter)]);
     return performance.now() - started;
+  }
+
+  private async flushLines(writer: JsonlWriter | undefined): Promise<void> {
+    if (writer === undefined) return;
+    try {
+      await writer.flush();
+    } catch (err) {
+      this.failed(err, writer.path);
+    }
+  }
+}
+
+/**
+ * Checks that `root` can hold recordings (made if missing, a file written and removed in it), so `serve` says so at
+ * start instead of failing every call's recording later.
+ */
+export async function checkRecordingsFolder(root: string): Promise<void> {
+  const probe = join(root, `.acs-audio-write-check-${process.pid}`);
+  try {
+    await mkdir(root, { recursive: true });
+    await writeFile(probe, '');
+    await unlink(probe);
+  } catch (cause) {
+    const reason = recordingFailureReason(cause);
+    throw new MediaError(
+      MediaErrorCode.RecordingsFolderUnusable,
+      `the recordings folder ${root} cannot be written (${reason}: ${(cause as Error).message}); pass a writable folder with --recordings (ACS_AUDIO_RECORDINGS) or fix its permissions`,
+      { cause },
+    );
   }
 }

@@ -16,6 +16,7 @@ import type { Connection as AnyConnection } from './connection.js';
 
 type Connection = AnyConnection<Session>;
 import type { MediaCounters } from './counters.js';
+import type { RecordingFileSlots } from './recording-budget.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import type { PlayScheduler } from './play-scheduler.js';
 import { checkRate, createFrameSource } from './play-source.js';
@@ -50,6 +51,8 @@ export interface SessionSettings {
   talkBackLiveLeadMs: number;
   /** The hub-wide ledger, incremented directly on the frame path. */
   counters: MediaCounters;
+  /** Open recording files across the hub (maxRecordingFiles). */
+  recordingFiles: RecordingFileSlots;
 }
 
 /** Calls back into the hub: only at the session's end (counting goes to `settings.counters` directly). */
@@ -189,15 +192,16 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
     if (root !== null) {
       // A transcription session writes no WAV; its recording still wants a format.
       const rate = this.rate ?? 16000;
-      this.recording = new SessionRecording(
-        recordingDirFor(root, this.startedAtMs, this.id),
-        rate,
-        this.settings.maxRecordingQueueBytes,
-        this.logger,
-        {},
-        this.rate === undefined ? new Int16Array(frameSamples(rate)) : this.silence,
-        this.settings.openRecordingFile,
-      );
+      this.recording = new SessionRecording({
+        dir: recordingDirFor(root, this.startedAtMs, this.id),
+        sampleRate: rate,
+        maxQueueBytes: this.settings.maxRecordingQueueBytes,
+        logger: this.logger,
+        silence: this.rate === undefined ? new Int16Array(frameSamples(rate)) : this.silence,
+        openFile: this.settings.openRecordingFile,
+        failureCounter: this.settings.counters,
+        files: this.settings.recordingFiles,
+      });
       this.sinks.add(this.recording.recorder);
     }
     this.setState('streaming');
@@ -563,7 +567,8 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
   }
 
   summary(): SessionSummary {
-    if (this.recording !== undefined) this.counts.recordingDropped = this.recording.budget.dropped;
+    // Frames the disk lost (failed writes) count with those the queue bound dropped: both are missing from the WAVs.
+    if (this.recording !== undefined) this.counts.recordingDropped = this.recording.budget.dropped + this.recording.lostFrames;
     this.counts.framesWritten = this.recording?.recorder.framesWritten ?? 0;
     return {
       id: this.id,
@@ -595,7 +600,8 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
       format: this.metadata,
       mixFile: this.recording?.mix === undefined && !this.talkBackMixed ? undefined : 'mix.wav',
       endReason: this.endReason,
-      recordingIncomplete: this.counts.recordingDropped > 0 || this.sinks.errors.length > 0,
+      recordingIncomplete: this.counts.recordingDropped > 0 || this.sinks.errors.length > 0 || this.recording?.health.failed === true,
+      recordingFailures: this.recording?.health.failures,
       sinkErrors: this.sinks.errors,
       listenerErrors: this.emitter.listenerErrors,
     };

@@ -34,7 +34,8 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
   gauge('gaps_filled_total', 'Missing frames filled with silence', () => hub.stats().gapsFilled);
   gauge('duplicate_frames_total', 'Duplicate frames dropped', () => hub.stats().duplicates);
   gauge('late_frames_total', 'Late frames put in place', () => hub.stats().lateFrames);
-  gauge('recording_dropped_frames_total', 'Frames not recorded because the recording queue was full', () => hub.stats().recordingDroppedFrames);
+  gauge('recording_dropped_frames_total', 'Frames missing from recordings: the recording queue was full, or the disk failed', () => hub.stats().recordingDroppedFrames);
+  gauge('recording_files_open', 'Recording files (WAVs) open now, each a file descriptor (against --max-recording-files)', () => hub.stats().recordingFilesOpen);
   gauge('recording_queue_bytes', 'Bytes waiting to be written to recordings', () => hub.stats().recordingQueueBytes);
   gauge('talkback_frames_total', 'Outbound (talk-back) frames sent', () => hub.stats().talkBackFrames);
   gauge('talkback_skipped_frames_total', 'Talk-back frames not sent: live frames while ACS held talkBackLiveLeadMs, playStream frames over maxQueuedMs', () => hub.stats().talkBackSkipped);
@@ -48,6 +49,15 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
     registers: [registry],
     collect() {
       for (const [kind, count] of Object.entries(hub.stats().framesByKind)) this.set({ kind }, count);
+    },
+  });
+  new Gauge({
+    name: prefix + 'recording_failures_total',
+    help: 'Failed recording file operations, by reason (disk_full, read_only, permission, folder_missing, io)',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      for (const [reason, count] of Object.entries(hub.stats().recordingFailures)) this.set({ reason }, count);
     },
   });
   new Gauge({

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createWavWriter, isWavError, readWav, readWavFile, repairWav, WAV_HEADER_BYTES } from '../../src/audio/index.js';
 import { sine } from './signals.js';
 
@@ -157,4 +157,54 @@ test('headerEvery must be a whole number of flushes', async (t) => {
   for (const headerEvery of [0, 1.5, -1]) {
     await assert.rejects(createWavWriter(path, { sampleRate: 16000, headerEvery }), /headerEvery must be a whole number ≥ 1/);
   }
+});
+
+test('a failed write loses only its own bytes: they read as zeros in place, the next flush writes, close finishes the header and closes the file', async (t) => {
+  const path = join(await tempDir(t), 'a.wav');
+  let failNext = false;
+  let closed = false;
+  const writer = await createWavWriter(path, {
+    sampleRate: 16000,
+    openFile: async (p, flags) => {
+      const { open } = await import('node:fs/promises');
+      const handle = await open(p, flags);
+      return new Proxy(handle, {
+        get(target, prop) {
+          if (prop === 'write' && failNext) {
+            return async () => {
+              failNext = false;
+              throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+            };
+          }
+          if (prop === 'close') closed = true;
+          const value = Reflect.get(target, prop) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    },
+  });
+  writer.write(frame(1));
+  await writer.flush();
+  writer.write(frame(2));
+  failNext = true;
+  await assert.rejects(writer.flush(), (err: unknown) => isWavError(err, 'ERR_WAV_IO'));
+  assert.equal(writer.bytesLost, 640);
+  writer.write(frame(3));
+  await writer.flush();
+  writer.write(frame(4));
+  failNext = true;
+  await assert.rejects(writer.close(), (err: unknown) => isWavError(err, 'ERR_WAV_IO'), 'close reports the lost tail');
+  assert.ok(closed, 'the handle is closed anyway');
+  const wav = readWav(await readFile(path)); // strict: the header matches the file, the lost tail included
+  assert.deepEqual([...wav.samples], [...frame(1), ...new Int16Array(320), ...frame(3), ...new Int16Array(320)]);
+});
+
+test('skipBytes starts the data after a hole of zeros (a file opened again at its place on the timeline)', async (t) => {
+  const path = join(await tempDir(t), 'a.wav');
+  const writer = await createWavWriter(path, { sampleRate: 16000, skipBytes: 1280 });
+  writer.write(frame(5));
+  await writer.close();
+  const wav = readWav(await readFile(path));
+  assert.deepEqual([...wav.samples], [...new Int16Array(640), ...frame(5)]);
+  await assert.rejects(createWavWriter(join(dirname(path), 'b.wav'), { sampleRate: 16000, skipBytes: 3 }), RangeError);
 });

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { AudioFrame, Sink } from '../../src/media/index.js';
 import { MixRecorder, Recorder } from '../../src/media/recorder.js';
-import { RecordingBudget } from '../../src/media/recording-budget.js';
+import { RecordingBudget, RecordingFileSlots, type RecordingTarget } from '../../src/media/recording-budget.js';
+import { RecordingHealth } from '../../src/media/recording-health.js';
 import { frameValues, wav } from './harness.js';
 
 interface SinkUnderTest {
@@ -84,8 +85,17 @@ function sinkContract(name: string, create: (dir: string) => SinkUnderTest): voi
   });
 }
 
-function target(dir: string) {
-  return { dir, sampleRate: 16000, budget: new RecordingBudget(1 << 20, pino({ level: 'silent' }), {}), silence: new Int16Array(320), ready: Promise.resolve() };
+function target(dir: string): RecordingTarget {
+  const logger = pino({ level: 'silent' });
+  return {
+    dir,
+    sampleRate: 16000,
+    budget: new RecordingBudget(1 << 20, logger, {}),
+    silence: new Int16Array(320),
+    folder: () => Promise.resolve(true),
+    health: new RecordingHealth(logger, {}, undefined),
+    files: new RecordingFileSlots(100),
+  };
 }
 
 sinkContract('Recorder (one WAV per track)', (dir) => ({
