@@ -11,6 +11,8 @@ export class MediaCounters {
   readonly rejectsByReason: Record<string, number> = {};
   /** Sockets closed because a session exceeded a limit, by limit ('participants', 'frame_rate'). */
   readonly limitClosures: Record<string, number> = {};
+  /** Timeline discontinuities, by kind ('gap': too long to fill, 'reanchor': moved to a run of frames off it). */
+  readonly discontinuities: Record<string, number> = {};
 
   /** A WebSocket message arrived (before it is parsed). */
   received(bytes: number): void {
@@ -34,5 +36,9 @@ export class MediaCounters {
 
   limitClosed(limit: string): void {
     this.limitClosures[limit] = (this.limitClosures[limit] ?? 0) + 1;
+  }
+
+  discontinuity(kind: 'gap' | 'reanchor'): void {
+    this.discontinuities[kind] = (this.discontinuities[kind] ?? 0) + 1;
   }
 }

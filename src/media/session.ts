@@ -39,6 +39,7 @@ export interface SessionSettings {
   lateWindowMs: number;
   maxRecordingQueueBytes: number;
   maxTimestampJumpMs: number;
+  maxGapFillMs: number;
   reconnectGraceMs: number;
   channel: 'auto' | 'mixed' | 'unmixed';
   recordMix: boolean;
@@ -59,6 +60,24 @@ export interface SessionHost {
 
 type Counts = SessionSummary['counts'];
 
+/** A run of frames off the timeline this long (by their timestamps) re-anchors it on them. */
+const REANCHOR_AFTER_MS = 1000;
+/** Discontinuities listed in session.json; further ones are only counted. */
+const MAX_LISTED_DISCONTINUITIES = 100;
+
+/** A point where the timeline did not follow the frames' clock (session.json `discontinuities`, docs/media.md §Timeline). */
+interface TimelineDiscontinuity {
+  /** 'gap': a gap too long to fill was skipped; 'reanchor': the timeline moved to the clock of a run of frames off it. */
+  kind: 'gap' | 'reanchor';
+  /** Where the timeline continues (the frame placed right after the newest slot). */
+  timelineMs: number;
+  /** That frame's timestamp minus the one the timeline expected there (negative: the clock went back). */
+  skippedMs: number;
+  expectedTimestamp: string;
+  /** That frame's wire timestamp. */
+  timestamp: string;
+}
+
 /** A MediaSession: one per call, one or more sockets over its life. */
 export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBackTrackHost, SinkFailureListener {
   readonly query: URLSearchParams;
@@ -78,6 +97,8 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
     talkBackPlayed: 0,
     talkBackCut: 0,
     connections: 1,
+    discontinuities: 0,
+    reanchors: 0,
   };
   kind: 'audio' | 'transcription' | undefined;
   metadata: AudioMetadataPacket | TranscriptionMetadataPacket | undefined;
@@ -105,6 +126,16 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
   private originMs: number | undefined;
   private highestSlot = -1;
   private windowSlots: number;
+  /** Far behind the newest slot (late window + maxGapFillMs): such a frame is off the timeline. */
+  private behindSlots: number;
+  /** Hub-clock epoch ms of the first frame, and the gap silence filled since (the per-session fill bound). */
+  private timelineStartedAtMs = 0;
+  private filledGapMs = 0;
+  /** The run of frames off the timeline that would re-anchor it: its first and newest timestamps. */
+  private runActive = false;
+  private runFirstMs = 0;
+  private runNewestMs = 0;
+  private readonly discontinuities: TimelineDiscontinuity[] = [];
   private silence = new Int16Array(0);
   private spf = 0;
   private graceTimer: NodeJS.Timeout | undefined;
@@ -127,6 +158,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
     this.talkBack = new TalkBack(this, this.logger, {}, settings.talkBackLiveLeadMs, settings.now);
     this.talkBackTrack = new TalkBackTrack(this, this.logger);
     this.windowSlots = Math.max(0, Math.ceil(settings.lateWindowMs / FRAME_MS));
+    this.behindSlots = this.windowSlots + Math.ceil(settings.maxGapFillMs / FRAME_MS);
   }
 
   get subscriptionId(): string | undefined {
@@ -269,23 +301,73 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
     this.counts.framesReceived++;
     if (packet.samples.length !== this.spf) return this.reject('bad_length', `${packet.samples.length} samples, expected ${this.spf}`);
     if (this.originMs === undefined) this.startTimeline(packet);
-    const slot = Math.round((packet.timestampMs - (this.originMs as number)) / FRAME_MS);
-    if (slot < 0) {
-      this.counts.tooLate++;
-      this.settings.counters.accepted();
-      return;
+    let slot = Math.round((packet.timestampMs - (this.originMs as number)) / FRAME_MS);
+    const jump = (slot - this.highestSlot) * FRAME_MS > this.settings.maxTimestampJumpMs;
+    if (slot < 0 || jump || slot < this.highestSlot - this.behindSlots) {
+      if (!jump && slot >= 0 && this.trackByParticipant.get(this.keyOf(packet.participantRawID))?.holds(slot) === true) {
+        this.counts.duplicates++;
+        this.settings.counters.accepted();
+        return;
+      }
+      if (!this.continuesRun(packet.timestampMs)) {
+        if (jump) return this.reject('timestamp_jump', `timestamp ${packet.timestamp} jumps ${((slot - this.highestSlot) * FRAME_MS) / 1000} s ahead`);
+        this.counts.tooLate++;
+        this.settings.counters.accepted();
+        return;
+      }
+      slot = this.highestSlot + 1;
+      this.shiftTo(slot, 'reanchor', packet);
     }
-    if (this.highestSlot >= 0 && (slot - this.highestSlot) * FRAME_MS > this.settings.maxTimestampJumpMs) {
-      return this.reject('timestamp_jump', `timestamp ${packet.timestamp} jumps ${((slot - this.highestSlot) * FRAME_MS) / 1000} s ahead`);
-    }
+    this.runActive = false;
     const track = this.trackFor(packet.participantRawID);
     if (track === undefined) return this.reject('participant_limit', `more than ${this.settings.maxParticipants} participants`);
     if (!this.withinFrameRate(track)) return this.reject('frame_rate_limit', `track ${track.id} over ${this.settings.maxFrameRate} frames/s`);
+    const gapMs = (slot - this.highestSlot - 1) * FRAME_MS;
+    if (gapMs > 0 && this.highestSlot >= 0) {
+      // Bounded per gap and per session (no more silence than time has passed, plus one gap): past either, the
+      // timeline skips the gap instead of writing minutes of zeros on every track.
+      const budgetMs = this.settings.maxGapFillMs + this.settings.now() - this.timelineStartedAtMs;
+      if (gapMs > this.settings.maxGapFillMs || this.filledGapMs + gapMs > budgetMs) {
+        slot = this.highestSlot + 1;
+        this.shiftTo(slot, 'gap', packet);
+      } else {
+        this.filledGapMs += gapMs;
+      }
+    }
     if (slot > this.highestSlot) this.highestSlot = slot;
     track.place(slot, packet);
     this.settings.counters.accepted();
     const commitBelow = this.highestSlot - this.windowSlots;
     for (let i = 0; i < this.tracks.length; i++) this.tracks[i].advanceTo(commitBelow);
+  }
+
+  /** An off-timeline frame at `timestampMs`: true when it completes a run of consistent ones long enough to re-anchor. */
+  private continuesRun(timestampMs: number): boolean {
+    const follows = timestampMs >= this.runNewestMs - this.settings.lateWindowMs - FRAME_MS && timestampMs <= this.runNewestMs + this.settings.maxGapFillMs;
+    if (this.runActive && follows) {
+      if (timestampMs > this.runNewestMs) this.runNewestMs = timestampMs;
+    } else {
+      this.runActive = true;
+      this.runFirstMs = timestampMs;
+      this.runNewestMs = timestampMs;
+    }
+    return this.runNewestMs - this.runFirstMs >= REANCHOR_AFTER_MS;
+  }
+
+  /** A discontinuity: `packet` goes at `slot` (right after the newest one), and the timeline's clock follows it. */
+  private shiftTo(slot: number, kind: TimelineDiscontinuity['kind'], packet: AudioDataPacket): void {
+    const expectedMs = (this.originMs as number) + slot * FRAME_MS;
+    this.originMs = packet.timestampMs - slot * FRAME_MS;
+    this.timelineAnchorMs = this.settings.now() - slot * FRAME_MS;
+    this.runActive = false;
+    if (kind === 'gap') this.counts.discontinuities++;
+    else this.counts.reanchors++;
+    this.settings.counters.discontinuity(kind);
+    const entry: TimelineDiscontinuity = { kind, timelineMs: slot * FRAME_MS, skippedMs: packet.timestampMs - expectedMs, expectedTimestamp: new Date(expectedMs).toISOString(), timestamp: packet.timestamp };
+    if (this.discontinuities.length < MAX_LISTED_DISCONTINUITIES) this.discontinuities.push(entry);
+    if (this.counts.discontinuities + this.counts.reanchors === 1) {
+      this.logger.warn(entry, 'media: timeline discontinuity (each is counted and listed in session.json; further ones are not logged)');
+    }
   }
 
   /** Token bucket per track on arrival time: a sustained flood closes the socket; ACS's own catch-up fits the burst. */
@@ -317,6 +399,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
   private startTimeline(packet: AudioDataPacket): void {
     this.originMs = packet.timestampMs;
     this.timelineAnchorMs = this.settings.now();
+    this.timelineStartedAtMs = this.timelineAnchorMs;
     const configured = this.settings.channel;
     this.channel = configured !== 'auto' ? configured : packet.participantRawID ? 'unmixed' : 'mixed';
     if (this.channel === 'unmixed' && this.recording !== undefined && this.settings.recordMix) {
@@ -324,16 +407,21 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
     }
   }
 
+  /** The key of a participant's track: one track for mixed audio, `unknown` for frames without a participant. */
+  private keyOf(rawId: string | undefined): string | undefined {
+    return this.channel === 'mixed' ? undefined : rawId || undefined;
+  }
+
   /** The participant's track, created on first sight; undefined for a new participant past the limit. */
   private trackFor(rawId: string | undefined): Track | undefined {
-    const key = this.channel === 'mixed' ? undefined : rawId || undefined;
+    const key = this.keyOf(rawId);
     const existing = this.trackByParticipant.get(key);
     if (existing !== undefined) return existing;
     // One speaker too many loses that speaker's frames (rejected as participant_limit, counted, logged once), not the
     // call: closing the socket would drop every track, and again after each reconnect.
     if (this.tracks.length >= this.settings.maxParticipants) return undefined;
     const trackId = this.channel === 'mixed' ? 'mixed' : key === undefined ? 'unknown' : createTrackId(key, this.takenTrackIds);
-    const track = new Track(trackId, key, this.rate as SampleRate, this.originMs as number, this.windowSlots, this.silence, this.counts, this);
+    const track = new Track(trackId, key, this.rate as SampleRate, this, this.windowSlots, this.silence, this.counts, this);
     this.tracks.push(track);
     this.trackByParticipant.set(key, track);
     this.emitter.emit('participant', { trackId, participantRawId: key });
@@ -461,7 +549,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
   }
   /** TalkBackTrackHost: the talk-back track joins the timeline like a participant. */
   addTrack(trackId: string, counts: TrackCounts): Track {
-    const track = new Track(trackId, undefined, this.rate as SampleRate, this.originMs as number, this.windowSlots, this.silence, counts, this);
+    const track = new Track(trackId, undefined, this.rate as SampleRate, this, this.windowSlots, this.silence, counts, this);
     this.tracks.push(track);
     this.emitter.emit('participant', { trackId, participantRawId: undefined });
     return track;
@@ -595,6 +683,7 @@ export class Session implements MediaSession, TrackOutput, TalkBackPort, TalkBac
       format: this.metadata,
       mixFile: this.recording?.mix === undefined && !this.talkBackMixed ? undefined : 'mix.wav',
       endReason: this.endReason,
+      discontinuities: this.discontinuities,
       recordingIncomplete: this.counts.recordingDropped > 0 || this.sinks.errors.length > 0,
       sinkErrors: this.sinks.errors,
       listenerErrors: this.emitter.listenerErrors,

@@ -17,6 +17,11 @@ export interface TrackCounts {
   tooLate: number;
 }
 
+/** The session timeline's clock: epoch ms of slot 0 (it moves at a discontinuity). */
+export interface TrackOrigin {
+  readonly timelineOriginMs: number | undefined;
+}
+
 /** Where committed frames go, in slot order. */
 export interface TrackOutput {
   deliver(frame: AudioFrame): void;
@@ -48,8 +53,7 @@ export class Track {
     readonly id: string,
     readonly participantRawId: string | undefined,
     sampleRate: SampleRate,
-    /** Session timeline origin (epoch ms of slot 0). */
-    private readonly originMs: number,
+    private readonly origin: TrackOrigin,
     /** How many slots a frame after a gap is held for the gap's frames to arrive. */
     private readonly windowSlots: number,
     private readonly silence: Int16Array,
@@ -65,7 +69,7 @@ export class Track {
       sampleRate,
       samples: silence,
       timelineMs: 0,
-      timestampMs: originMs,
+      timestampMs: 0,
       silent: true,
       filled: true,
       levelDbfs: -Infinity,
@@ -126,6 +130,12 @@ export class Track {
     this.advanceTo(Math.max(endSlot, this.highest + 1));
   }
 
+  /** True when a real frame was committed at `slot` (recently enough to be remembered): another one is a duplicate. */
+  holds(slot: number): boolean {
+    const h = slot % HISTORY;
+    return slot < this.nextSlot && this.historySlot[h] === slot && this.historyReal[h] === 1;
+  }
+
   /** The next slot this track will commit (its committed length in slots). */
   get committedSlots(): number {
     return this.nextSlot;
@@ -165,7 +175,7 @@ export class Track {
     const f = this.frame;
     f.samples = this.silence;
     f.timelineMs = slot * FRAME_MS;
-    f.timestampMs = this.originMs + slot * FRAME_MS;
+    f.timestampMs = (this.origin.timelineOriginMs ?? 0) + slot * FRAME_MS;
     f.silent = true;
     f.filled = true;
     f.levelDbfs = -Infinity;
