@@ -46,8 +46,7 @@ export class TalkBackTrack {
     this.lastSlot = slot;
     const packet: AudioDataPacket = { kind: 'AudioData', timestamp: '', timestampMs: originMs + slot * FRAME_MS, participantRawID: undefined, silent: false, samples };
     this.track ??= this.host.addTrack(TALK_BACK_TRACK_ID, this.counts).asTalkBack();
-    const result = this.track.place(slot, packet);
-    if (result === 'tooLate' || result === 'duplicate') this.lost('later than the late window');
+    if (!this.track.place(slot, packet)) this.lost('later than the late window');
   }
 
   private lost(why: string): void {
