@@ -2,6 +2,7 @@
 // events). Lives across ACS reconnects (same subscriptionId); talk-back goes out through the current socket.
 import type { Logger } from 'pino';
 import type { AudioDataPacket, AudioMetadataPacket, DtmfDataPacket, InboundPacket, SampleRate, TranscriptionDataPacket, TranscriptionMetadataPacket } from '../protocol/index.js';
+import { frameBytesFor } from '../protocol/index.js';
 import type { MediaSession, MediaSessionEvents, ParticipantEvent, PlayHandle, PlaySource, PlayStream, SessionCallEvent, SessionState, SessionSummary, Sink } from './contract.js';
 import { SessionLimitCloseCode } from './contract.js';
 import type { Connection as AnyConnection } from './connection.js';
@@ -14,8 +15,7 @@ import { SinkFanout } from './sink-fanout.js';
 import { recordingDirFor, SessionRecording } from './session-recording.js';
 import { SessionTalkBack, type TalkBackSession } from './session-talk-back.js';
 import { Timeline, type TimelineEvents, type TimelineSettings } from './timeline.js';
-import { FRAME_MS } from './track.js';
-import { frameBytes, frameSamples, type OpenFile } from '../audio/index.js';
+import { FRAME_MS, frameSamples, type OpenFile } from '../audio/index.js';
 
 /** Settings a session takes from the hub (its timeline's among them). */
 export interface SessionSettings extends TimelineSettings {
@@ -116,7 +116,7 @@ export class Session extends EmitterDoor<MediaSessionEvents> implements MediaSes
       silence = new Int16Array(frameSamples(packet.sampleRate));
       this.timeline = new Timeline({ ...this.settings, logger: this.logger }, { counts: this.counts, events: this, frames: this.sinks, sampleRate: packet.sampleRate, silence });
       this.talkBack.attach(this.timeline);
-      connection.parseOptions.expectedFrameBytes = frameBytes(packet.sampleRate);
+      connection.parseOptions.expectedFrameBytes = frameBytesFor(packet.sampleRate);
     } else {
       this.kind = 'transcription';
       this.callConnection ??= packet.callConnectionId;
@@ -153,7 +153,7 @@ export class Session extends EmitterDoor<MediaSessionEvents> implements MediaSes
     if (previous !== undefined && previous !== connection) previous.supersede();
     this.connection = connection;
     connection.session = this;
-    connection.parseOptions.expectedFrameBytes = this.rate === undefined ? undefined : frameBytes(this.rate);
+    connection.parseOptions.expectedFrameBytes = this.rate === undefined ? undefined : frameBytesFor(this.rate);
     this.counts.connections++;
     this.counts.rejected += absorbed.counts.rejected;
     this.logger.info({ connections: this.counts.connections }, 'media: stream reconnected; session continues');

@@ -30,10 +30,6 @@ export class SinkFanout implements TrackOutput {
     this.emitter.emit('audio', frame);
   }
 
-  get size(): number {
-    return this.sinks.length;
-  }
-
   add(sink: Sink): void {
     if (!this.sinks.includes(sink)) this.sinks = [...this.sinks, sink];
   }

@@ -189,7 +189,7 @@ export class Timeline implements TrackTimeline, TalkBackTrackHost {
     if (lane === undefined) return { reason: 'participant_limit', detail: `more than ${this.settings.maxParticipants} participants` };
     if (!lane.rate.take(this.settings.now())) return { reason: 'frame_rate_limit', detail: `track ${lane.track.id} sent more than ${this.settings.maxFrameRate} frames/s` };
     const gapMs = (slot - this.highestSlot - 1) * FRAME_MS;
-    if (gapMs > 0 && this.highestSlot >= 0) {
+    if (gapMs > 0) {
       // Bounded per gap and per session (no more silence than time has passed, plus one gap): past either, the
       // timeline skips the gap instead of writing minutes of zeros on every track.
       const budgetMs = this.settings.maxGapFillMs + this.settings.now() - this.startedAtMs;

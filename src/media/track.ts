@@ -2,10 +2,9 @@
 // duplicates, holds frames briefly after a gap so late ones can still be put in place (docs/media.md §Timeline).
 import type { AudioDataPacket, SampleRate } from '../protocol/index.js';
 import type { AudioFrame } from './contract.js';
-import { levelDbfs } from '../audio/index.js';
+import { FRAME_MS, levelDbfs } from '../audio/index.js';
 
-/** Frame length on the grid. */
-export const FRAME_MS = 20;
+export { FRAME_MS } from '../audio/index.js';
 /** Slots remembered behind the commit point to tell a duplicate from a frame that came too late. */
 const HISTORY = 1024;
 
@@ -41,7 +40,7 @@ export class Track {
   /** Committed slots (real and filled): the track's length on the timeline. */
   frames = 0;
   /** Real frames committed. */
-  realFrames = 0;
+  private realFrames = 0;
   private nextSlot = 0;
   /** Highest slot of a real frame seen on this track (-1: none). */
   private highest = -1;
