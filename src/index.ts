@@ -2,7 +2,6 @@
 export * from './protocol/index.js';
 export {
   FRAME_MS,
-  frameBytes,
   frameSamples,
   levelDbfs,
   isSilence,
