@@ -10,7 +10,6 @@ import { newSessionCounts } from './counters.js';
 import type { RecordingFileSlots } from './recording-budget.js';
 import type { PlayScheduler } from './play-scheduler.js';
 import { toUtterance } from './utterance.js';
-import { mixTalkBackFiles } from './mix-files.js';
 import { EmitterDoor, SafeEmitter } from './safe-emitter.js';
 import { SinkFanout } from './sink-fanout.js';
 import { recordingDirFor, SessionRecording } from './session-recording.js';
@@ -167,7 +166,7 @@ export class Session extends EmitterDoor<MediaSessionEvents> implements MediaSes
   /** A transcription socket of this call: its TranscriptionData lands here (transcript.jsonl, 'transcript'). */
   adoptTranscription(connection: Connection, packet: TranscriptionMetadataPacket): void {
     connection.session = this;
-    this.recording?.events.append({ time: new Date(this.settings.now()).toISOString(), type: 'TranscriptionMetadata', data: packet });
+    this.recording?.recordTranscriptionMetadata(packet, this.settings.now());
     this.logger.info({ locale: packet.locale }, 'media: transcription socket joined the session');
   }
 
@@ -238,48 +237,21 @@ export class Session extends EmitterDoor<MediaSessionEvents> implements MediaSes
   private acceptDtmf(packet: DtmfDataPacket): void {
     this.counts.dtmf++;
     this.settings.counters.accepted();
-    this.recording?.events.append({
-      time: new Date(this.settings.now()).toISOString(),
-      type: 'DtmfData',
-      tone: packet.tone,
-      data: packet.data,
-      timestamp: packet.timestamp,
-      participantRawID: packet.participantRawID,
-    });
+    this.recording?.recordDtmf(packet, this.settings.now());
     this.emitter.emit('dtmf', packet);
   }
 
   private acceptTranscript(packet: TranscriptionDataPacket): void {
     this.counts.transcripts++;
     this.settings.counters.accepted();
-    this.recording?.transcript.append({
-      receivedAt: new Date(this.settings.now()).toISOString(),
-      resultStatus: packet.resultStatus,
-      text: packet.text,
-      format: packet.format,
-      confidence: packet.confidence,
-      offsetTicks: packet.offsetTicks,
-      durationTicks: packet.durationTicks,
-      participantRawID: packet.participantRawID,
-      words: packet.words,
-      ...(Object.keys(packet.extra).length > 0 ? { extra: packet.extra } : {}),
-    });
+    this.recording?.recordTranscript(packet, this.settings.now());
     this.emitter.emit('transcript', packet);
   }
 
   /** A callback event for this call (hub.recordCallEvent): appended to events.jsonl. */
   recordCallEvent(event: SessionCallEvent): void {
     if (event.callConnectionId !== undefined) this.linkCall(event.callConnectionId);
-    this.recording?.events.append({
-      time: event.time ?? new Date(this.settings.now()).toISOString(),
-      type: event.type,
-      callConnectionId: event.callConnectionId,
-      data: event.data,
-    });
-    // After the session ended no flush timer runs for it: write a late event (often CallDisconnected) at once.
-    if (!this.live && this.recording !== undefined) {
-      this.recording.events.flush().catch((err: unknown) => this.logger.error({ err }, 'media: could not append a late call event to events.jsonl'));
-    }
+    this.recording?.recordCallEvent(event, this.settings.now(), !this.live);
     this.emitter.emit('callEvent', event);
   }
 
@@ -297,7 +269,7 @@ export class Session extends EmitterDoor<MediaSessionEvents> implements MediaSes
 
   addTranscript(entry: { speaker: string; text: string; timelineMs?: number }): void {
     const utterance = toUtterance(entry, this.timeline?.timelineMsAt(this.settings.now()));
-    this.recording?.transcript.append({ receivedAt: new Date(this.settings.now()).toISOString(), ...utterance });
+    this.recording?.recordUtterance(utterance, this.settings.now());
     this.emitter.emit('utterance', utterance);
   }
 
@@ -330,7 +302,9 @@ export class Session extends EmitterDoor<MediaSessionEvents> implements MediaSes
     this.timeline?.finish();
     await this.recording?.ready.catch(() => undefined);
     await this.sinks.closeAll();
-    await this.mixTalkBack();
+    if (this.recording !== undefined && this.settings.recordMix && this.talkBack.track !== undefined) {
+      this.talkBackMixed = await this.recording.mixTalkBack(this.settings.openRecordingFile);
+    }
     this.endedAtMs = this.settings.now();
     this.setState(this.metadata === undefined ? 'failed' : 'ended');
     if (this.recording !== undefined) {
@@ -342,18 +316,6 @@ export class Session extends EmitterDoor<MediaSessionEvents> implements MediaSes
     this.logger.info({ reason, counts: this.counts }, 'media: session ended');
     this.host.sessionEnded(this);
     this.emitter.emit('end', this.summary());
-  }
-
-  /** A mixed session with talk-back gets mix.wav (mixed + talk-back) once its files are finished (mix-files.ts). */
-  private async mixTalkBack(): Promise<void> {
-    const r = this.recording;
-    if (r === undefined || r.mix !== undefined || !this.settings.recordMix || this.talkBack.track === undefined || r.recorder.fileOf('mixed') === undefined) return;
-    try {
-      await mixTalkBackFiles(r.dir, r.sampleRate, this.settings.openRecordingFile);
-      this.talkBackMixed = true;
-    } catch (err) {
-      this.logger.error({ err }, 'media: could not write mix.wav from mixed.wav and talk-back.wav');
-    }
   }
 
   /** Flush queued recording data (hub timer); resolves with the write latency in ms, or undefined. */
