@@ -1,6 +1,6 @@
 // A session's recording folder `<recordingsDir>/<YYYY-MM-DD>/<session id>/`: track WAVs, mix.wav, transcript.jsonl,
 // events.jsonl and session.json. Everything is written asynchronously, off the frame path.
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { JsonlWriter, toJsonLine } from './jsonl-writer.js';
@@ -206,6 +206,15 @@ export class SessionRecording {
     } catch (err) {
       this.logger.error({ err }, 'media: could not write mix.wav from mixed.wav and talk-back.wav');
       return false;
+    }
+  }
+
+  /** Look at the folder (a stat, no write): one deleted under the call makes the next flush make it again. */
+  async checkFolder(): Promise<void> {
+    try {
+      await stat(this.dir);
+    } catch (err) {
+      this.failed(err, this.dir);
     }
   }
 
