@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { RealtimeFaults } from './faults.js';
-import { RealtimeConnection, type ConnectionRecord, type RealtimeScript } from './session.js';
+import type { ConnectionRecord } from './connection-record.js';
+import { loadClips, type RealtimeScript } from './script.js';
+import { RealtimeConnection } from './session.js';
 
 export interface RealtimeModelOptions {
   /** @default '127.0.0.1' */
@@ -95,6 +97,7 @@ export function createRealtimeModel(options: RealtimeModelOptions = {}): Realtim
   if (!certPath || !keyPath) ({ certPath, keyPath } = makeCert());
   const certPem = readFileSync(certPath, 'utf8');
   const keyPem = readFileSync(keyPath, 'utf8');
+  const clips = loadClips();
   const live = new Map<string, RealtimeConnection>();
   const records: ConnectionRecord[] = [];
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
@@ -131,7 +134,7 @@ export function createRealtimeModel(options: RealtimeModelOptions = {}): Realtim
     if (key !== apiKey) return reject(401, 'invalid_api_key', 'Incorrect API key provided.');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const id = `conn_${++seq}`;
-      const conn = new RealtimeConnection(ws, { id, model: route.model, path: url.pathname, script: options.script, eventNames: options.eventNames ?? 'ga', faults });
+      const conn = new RealtimeConnection(ws, { id, model: route.model, path: url.pathname, script: options.script, eventNames: options.eventNames ?? 'ga', faults, clips });
       records.push(conn.record);
       live.set(id, conn);
       ws.once('close', () => live.delete(id));
