@@ -9,9 +9,11 @@ export interface ConnectionRecord {
   closedAt?: string;
   eventsIn: string[];
   audioMsAppended: number;
-  turns: Array<{ itemId: string; audioStartMs: number; audioEndMs?: number }>;
+  /** User turns; `transcript` is what input transcription sent (known fixture text, or `[speech N ms]`). */
+  turns: Array<{ itemId: string; audioStartMs: number; audioEndMs?: number; transcript?: string }>;
   responses: Array<{ id: string; status: string; itemId?: string; audioMs: number; text?: string }>;
-  truncations: Array<{ itemId: string; contentIndex: number; audioEndMs: number }>;
+  /** `heardText`: the words of the item's transcript up to `audioEndMs` (what the caller heard). */
+  truncations: Array<{ itemId: string; contentIndex: number; audioEndMs: number; heardText?: string }>;
   toolCalls: Array<{ callId: string; name: string; arguments: string; output?: string }>;
   errors: Array<{ code: string; message: string; eventId?: string }>;
 }

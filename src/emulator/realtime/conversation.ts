@@ -1,5 +1,6 @@
 // The conversation as the service keeps it: items in order, each with its audio length (cut by a truncate), so
 // `conversation.item.retrieve` and `truncate` answer from what the stand-in really holds.
+import type { TimedWord } from './known-speech.js';
 import type { Json } from './session-config.js';
 
 /** One item as kept. */
@@ -9,8 +10,10 @@ export interface Item {
   /** Ms of audio the item holds (0 for text and tool items). */
   audioMs: number;
   truncatedMs?: number;
-  /** An assistant item's full transcript. */
+  /** An assistant item's transcript: all of it, or after a truncate the words heard. */
   transcript?: string;
+  /** An assistant item's words and where they are in its audio. */
+  words?: TimedWord[];
   /** The item as sent on the wire, last version. */
   raw: Json;
 }

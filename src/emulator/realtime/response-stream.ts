@@ -2,7 +2,8 @@
 // real time), or a tool call as a function_call item; cancellable at any delta, and subject to the stream faults.
 import { randomBytes } from 'node:crypto';
 import type { ConnectionRecord } from './connection-record.js';
-import type { Conversation } from './conversation.js';
+import type { Conversation, Item } from './conversation.js';
+import { timeWords, voicedSpan } from './known-speech.js';
 import type { RealtimeFaults } from './faults.js';
 import type { Clip, ScriptStep } from './script.js';
 import { newId, RATE, type Json } from './session-config.js';
@@ -89,7 +90,9 @@ export function startResponse(host: ResponseHost, step: ScriptStep | undefined, 
   const item = { id: itemId, type: 'message', object: 'realtime.item', role: 'assistant', status: 'in_progress', content: [] as Json[] };
   send('response.output_item.added', { response_id: responseId, output_index: 0, item });
   send('conversation.item.added', { previous_item_id: host.conversation.lastItemId, item });
-  const kept = { id: itemId, type: 'message', audioMs, transcript: text, raw: item as Json };
+  const span = voicedSpan(clip.known.envelopes[0]);
+  const timed = text === clip.text ? clip.known.words : timeWords(text, span.startMs, span.endMs);
+  const kept: Item = { id: itemId, type: 'message', audioMs, transcript: text, words: timed, raw: item };
   host.conversation.keep(kept);
   const ref = { response_id: responseId, item_id: itemId, output_index: 0, content_index: 0 };
   send('response.content_part.added', { ...ref, part: { type: 'audio', transcript: '' } });
@@ -103,7 +106,8 @@ export function startResponse(host: ResponseHost, step: ScriptStep | undefined, 
     send('response.output_audio_transcript.done', { ...ref, transcript: partial });
     send('response.content_part.done', { ...ref, part: { type: 'audio', transcript: partial } });
     const done = { ...item, status: status === 'completed' ? 'completed' : 'incomplete', content: [{ type: 'output_audio', transcript: partial }] };
-    kept.raw = done;
+    // Truncated before it ended: the item as kept has no transcript (session.ts, truncate).
+    kept.raw = kept.truncatedMs === undefined ? done : { ...done, content: [{ type: 'output_audio', transcript: '' }] };
     send('response.output_item.done', { response_id: responseId, output_index: 0, item: done });
     send('conversation.item.done', { previous_item_id: null, item: done });
     output.push(done);

@@ -10,7 +10,9 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
+import { listFixtures, loadFixture } from '../engine/index.js';
 import type { RealtimeFaults } from './faults.js';
+import { knownFixture, type KnownSpeech } from './known-speech.js';
 import type { ConnectionRecord } from './connection-record.js';
 import { loadClips, type RealtimeScript } from './script.js';
 import { RealtimeConnection } from './session.js';
@@ -98,6 +100,9 @@ export function createRealtimeModel(options: RealtimeModelOptions = {}): Realtim
   const certPem = readFileSync(certPath, 'utf8');
   const keyPem = readFileSync(keyPath, 'utf8');
   const clips = loadClips();
+  // The speech fixtures are read at listen(), before any connection.
+  const known: KnownSpeech[] = [...clips.values()].map((c) => c.known);
+  let fixturesKnown = false;
   const live = new Map<string, RealtimeConnection>();
   const records: ConnectionRecord[] = [];
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
@@ -134,7 +139,7 @@ export function createRealtimeModel(options: RealtimeModelOptions = {}): Realtim
     if (key !== apiKey) return reject(401, 'invalid_api_key', 'Incorrect API key provided.');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const id = `conn_${++seq}`;
-      const conn = new RealtimeConnection(ws, { id, model: route.model, path: url.pathname, script: options.script, eventNames: options.eventNames ?? 'ga', faults, clips });
+      const conn = new RealtimeConnection(ws, { id, model: route.model, path: url.pathname, script: options.script, eventNames: options.eventNames ?? 'ga', faults, clips, known });
       records.push(conn.record);
       live.set(id, conn);
       ws.once('close', () => live.delete(id));
@@ -170,14 +175,17 @@ export function createRealtimeModel(options: RealtimeModelOptions = {}): Realtim
     get wssUrl() {
       return `wss://${host}:${port}`;
     },
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      if (!fixturesKnown) known.unshift(...(await Promise.all(listFixtures().map(loadFixture))).map(knownFixture));
+      fixturesKnown = true;
+      return new Promise((resolve, reject) => {
         net.once('error', reject);
         net.listen(options.port ?? 0, host, () => {
           port = (net.address() as AddressInfo).port;
           resolve({ url: model.url, wssUrl: model.wssUrl });
         });
-      }),
+      });
+    },
     close: async () => {
       for (const conn of live.values()) conn.close();
       for (const s of sockets) s.destroy();

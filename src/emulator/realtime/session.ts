@@ -5,6 +5,7 @@ import { newRecord, type ConnectionRecord } from './connection-record.js';
 import { Conversation } from './conversation.js';
 import type { RealtimeFaults } from './faults.js';
 import { InputBuffer } from './input-buffer.js';
+import { heardText, recognize, type KnownSpeech } from './known-speech.js';
 import { startResponse, type ActiveResponse, type ResponseHost } from './response-stream.js';
 import { DEFAULT_SCRIPT, stepAt, type Clip, type RealtimeScript } from './script.js';
 import { applySessionUpdate, newId, newSession, RATE, transcribes, turnDetectionOf, voiceOf, type Json } from './session-config.js';
@@ -31,6 +32,8 @@ export interface ConnectionOptions {
   /** Shared with the model: setFaults() changes them for open connections too. */
   faults: RealtimeFaults;
   clips: ReadonlyMap<string, Clip>;
+  /** Clips whose text input transcription can give (the bundled speech fixtures and reply clips). */
+  known: readonly KnownSpeech[];
 }
 
 export class RealtimeConnection implements ResponseHost {
@@ -41,6 +44,7 @@ export class RealtimeConnection implements ResponseHost {
   private readonly session: Json;
   private readonly script: RealtimeScript;
   private readonly beta: boolean;
+  private readonly known: readonly KnownSpeech[];
   private readonly input = new InputBuffer();
   private step = 0;
   private active: ActiveResponse | undefined;
@@ -50,6 +54,7 @@ export class RealtimeConnection implements ResponseHost {
   constructor(private readonly ws: WebSocket, opts: ConnectionOptions) {
     this.faults = opts.faults;
     this.clips = opts.clips;
+    this.known = opts.known;
     this.beta = opts.eventNames === 'beta';
     this.script = opts.script ?? DEFAULT_SCRIPT;
     this.record = newRecord(opts.id, opts.model, opts.path);
@@ -135,14 +140,14 @@ export class RealtimeConnection implements ResponseHost {
     const vad = turnDetectionOf(this.session);
     this.input.append(pcm, vad, {
       speechStarted: (startMs) => this.startTurn(startMs),
-      speechStopped: () => this.endTurn(vad?.create_response !== false),
+      speechStopped: (endMs) => this.endTurn(endMs, vad?.create_response !== false),
     });
   }
 
   private commit(eventId?: string): void {
     if (this.input.pendingMs === 0 && this.turnItem === undefined) return this.error('input_audio_buffer_commit_empty', 'Error committing input audio buffer: buffer too small. Expected at least 100ms of audio.', eventId);
     if (this.turnItem === undefined) this.startTurn(Math.max(0, this.input.clockMs - this.input.pendingMs));
-    this.endTurn(false);
+    this.endTurn(Math.round(this.input.clockMs), false);
   }
 
   private startTurn(startMs: number): void {
@@ -152,21 +157,23 @@ export class RealtimeConnection implements ResponseHost {
     if (this.active && turnDetectionOf(this.session)?.interrupt_response !== false) this.active.cancel('turn_detected');
   }
 
-  private endTurn(respond: boolean): void {
+  private endTurn(endMs: number, respond: boolean): void {
     const itemId = this.turnItem!;
-    const endMs = Math.round(this.input.clockMs);
     const turn = this.record.turns.find((t) => t.itemId === itemId);
     if (turn) turn.audioEndMs = endMs;
     if (turnDetectionOf(this.session)) this.send('input_audio_buffer.speech_stopped', { audio_end_ms: endMs, item_id: itemId });
     this.send('input_audio_buffer.committed', { item_id: itemId, previous_item_id: this.conversation.lastItemId });
     this.turnItem = undefined;
-    this.input.committed();
+    const envelope = this.input.committed();
     const item = { id: itemId, type: 'message', object: 'realtime.item', role: 'user', status: 'completed', content: [{ type: 'input_audio', transcript: null }] };
     const spokenMs = endMs - (turn?.audioStartMs ?? endMs);
     this.conversation.add(item, spokenMs);
     if (transcribes(this.session)) {
-      // The stand-in hears energy, not words: the transcript says so rather than invent what was said.
-      this.send('conversation.item.input_audio_transcription.completed', { item_id: itemId, content_index: 0, transcript: `[speech ${(endMs - (turn?.audioStartMs ?? 0)) | 0} ms]`, usage: { type: 'duration', seconds: Math.max(0, (endMs - (turn?.audioStartMs ?? 0)) / 1000) } });
+      // A known clip (a fixture the ACS emulator's callers speak) gets its text; anything else gets its length, as the
+      // stand-in hears energy, not words, and says so rather than invent what was said.
+      const transcript = recognize(envelope, this.known)?.text ?? `[speech ${spokenMs | 0} ms]`;
+      if (turn) turn.transcript = transcript;
+      this.send('conversation.item.input_audio_transcription.completed', { item_id: itemId, content_index: 0, transcript, usage: { type: 'duration', seconds: Math.max(0, spokenMs / 1000) } });
     }
     if (respond && !this.active) this.respond();
   }
@@ -199,7 +206,16 @@ export class RealtimeConnection implements ResponseHost {
     if (end > item.audioMs) return this.error('invalid_value', `Audio content of ${Math.round(item.audioMs)}ms is already shorter than ${end}ms`, eventId, 'audio_end_ms');
     item.truncatedMs = end;
     const contentIndex = Number(event.content_index ?? 0);
-    this.record.truncations.push({ itemId: item.id, contentIndex, audioEndMs: end });
+    // What the conversation now holds is what the caller heard. The service drops the transcript of a truncated item
+    // (its docs: "remove the server-side text transcript"), so the item as retrieved has none; the record keeps the
+    // words heard, for tests.
+    const heard = item.words ? heardText(item.words, end) : undefined;
+    if (heard !== undefined) {
+      item.transcript = heard;
+      const content = (item.raw.content as Json[] | undefined) ?? [];
+      item.raw = { ...item.raw, content: content.map((c) => (c.type === 'output_audio' ? { ...c, transcript: '' } : c)) };
+    }
+    this.record.truncations.push({ itemId: item.id, contentIndex, audioEndMs: end, ...(heard !== undefined ? { heardText: heard } : {}) });
     this.send('conversation.item.truncated', { item_id: item.id, content_index: contentIndex, audio_end_ms: end });
   }
 
