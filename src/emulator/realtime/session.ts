@@ -77,6 +77,13 @@ export class RealtimeConnection implements ResponseHost {
     this.ws.terminate();
   }
 
+  /** The drop fault: closed with `code`, or cut with no close frame. */
+  drop(code?: number): void {
+    this.active?.stop();
+    if (code === undefined) this.ws.terminate();
+    else this.ws.close(code, 'fault: dropped');
+  }
+
   closeSocket(code: number, reason: string): void {
     this.ws.close(code, reason);
   }
