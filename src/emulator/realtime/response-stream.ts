@@ -6,18 +6,19 @@ import type { Conversation, Item } from './conversation.js';
 import { timeWords, voicedSpan } from './known-speech.js';
 import type { RealtimeFaults } from './faults.js';
 import type { Clip, ScriptStep } from './script.js';
-import { newId, RATE, type Json } from './session-config.js';
+import type { AssistantMessageItem, CancelReason, FunctionCallItem, ResponseObject, SendEvent, WireItem } from './server-events.js';
+import { newId, RATE } from './session-config.js';
 
 const CHUNK_BYTES = 4800; // 100 ms of pcm16 24 kHz per delta
 
 /** What a response needs from its connection. */
 export interface ResponseHost {
-  send(type: string, body: Json): void;
+  send: SendEvent;
   readonly record: ConnectionRecord;
   readonly faults: RealtimeFaults;
   readonly conversation: Conversation;
   readonly clips: ReadonlyMap<string, Clip>;
-  readonly voice: unknown;
+  readonly voice: string;
   /** The fault "close mid-response": the socket goes, with no more events. */
   closeSocket(code: number, reason: string): void;
 }
@@ -28,7 +29,7 @@ export interface ActiveResponse {
   /** True once the response has ended (a tool call ends before startResponse returns). */
   readonly over: boolean;
   /** Stops the deltas and ends the response `cancelled` (its events still sent). */
-  cancel(reason: string): void;
+  cancel(reason: CancelReason): void;
   /** Stops the timer, sending nothing (the socket is gone). */
   stop(): void;
 }
@@ -38,12 +39,13 @@ type Status = 'completed' | 'cancelled';
 /** Starts a response for `step`; `ended` runs once it is over (completed, cancelled or cut by a fault). */
 export function startResponse(host: ResponseHost, step: ScriptStep | undefined, ended: (response: ActiveResponse) => void): ActiveResponse {
   const record = host.record;
-  const send = (type: string, body: Json) => host.send(type, body);
+  const send: SendEvent = (type, body) => host.send(type, body);
   const responseId = newId('resp');
-  const base = { object: 'realtime.response', id: responseId, conversation_id: newId('conv'), output_modalities: ['audio'], max_output_tokens: 'inf', metadata: null, audio: { output: { format: { type: 'audio/pcm', rate: RATE }, voice: host.voice } } };
-  send('response.created', { response: { ...base, status: 'in_progress', status_details: null, output: [], usage: null } });
+  const base: ResponseObject = { object: 'realtime.response', id: responseId, conversation_id: newId('conv'), output_modalities: ['audio'], max_output_tokens: 'inf', metadata: null,
+    audio: { output: { format: { type: 'audio/pcm', rate: RATE }, voice: host.voice } }, status: 'in_progress', output: [] };
+  send('response.created', { response: base });
   const itemId = newId('item');
-  const output: Json[] = [];
+  const output: WireItem[] = [];
   let sentBytes = 0;
   let timer: NodeJS.Timeout | undefined;
   let over = false;
@@ -51,13 +53,14 @@ export function startResponse(host: ResponseHost, step: ScriptStep | undefined, 
     if (timer) clearTimeout(timer);
     timer = undefined;
   };
-  const finish = (status: Status, reason?: string) => {
+  const finish = (status: Status, reason?: CancelReason) => {
     stop();
     over = true;
     const rec = record.responses.find((r) => r.id === responseId);
     if (rec) rec.status = status;
     const outTokens = Math.round((sentBytes / 2 / RATE) * 10) + 1;
-    send('response.done', { response: { ...base, status, status_details: status === 'completed' ? null : { type: 'cancelled', reason }, output,
+    const details = status === 'cancelled' ? { status_details: { type: 'cancelled' as const, reason: reason ?? 'client_cancelled' } } : {};
+    send('response.done', { response: { ...base, status, ...details, output,
       usage: { total_tokens: 20 + outTokens, input_tokens: 20, output_tokens: outTokens, input_token_details: { text_tokens: 10, audio_tokens: 10, cached_tokens: 0 }, output_token_details: { text_tokens: 1, audio_tokens: outTokens - 1 } } } });
     ended(active);
   };
@@ -66,7 +69,7 @@ export function startResponse(host: ResponseHost, step: ScriptStep | undefined, 
   if (step && 'tool' in step) {
     const callId = `call_${randomBytes(8).toString('base64url')}`;
     const args = typeof step.tool.arguments === 'string' ? step.tool.arguments : JSON.stringify(step.tool.arguments);
-    const item = { id: itemId, type: 'function_call', object: 'realtime.item', status: 'in_progress', name: step.tool.name, call_id: callId, arguments: '' };
+    const item: FunctionCallItem = { id: itemId, type: 'function_call', object: 'realtime.item', status: 'in_progress', name: step.tool.name, call_id: callId, arguments: '' };
     record.responses.push({ id: responseId, status: 'in_progress', itemId, audioMs: 0 });
     record.toolCalls.push({ callId, name: step.tool.name, arguments: args });
     send('response.output_item.added', { response_id: responseId, output_index: 0, item });
@@ -74,7 +77,7 @@ export function startResponse(host: ResponseHost, step: ScriptStep | undefined, 
     const at = Math.ceil(args.length / 2);
     for (const delta of [args.slice(0, at), args.slice(at)]) if (delta) send('response.function_call_arguments.delta', { response_id: responseId, item_id: itemId, output_index: 0, call_id: callId, delta });
     send('response.function_call_arguments.done', { response_id: responseId, item_id: itemId, output_index: 0, call_id: callId, name: step.tool.name, arguments: args });
-    const done = { ...item, status: 'completed', arguments: args };
+    const done: FunctionCallItem = { ...item, status: 'completed', arguments: args };
     send('response.output_item.done', { response_id: responseId, output_index: 0, item: done });
     send('conversation.item.done', { previous_item_id: host.conversation.lastItemId, item: done });
     host.conversation.keep({ id: itemId, type: 'function_call', audioMs: 0, raw: done });
@@ -87,7 +90,7 @@ export function startResponse(host: ResponseHost, step: ScriptStep | undefined, 
   const text = step && 'say' in step && step.say ? step.say : clip.text;
   const audioMs = (clip.pcm.length / 2 / RATE) * 1000;
   record.responses.push({ id: responseId, status: 'in_progress', itemId, audioMs, text });
-  const item = { id: itemId, type: 'message', object: 'realtime.item', role: 'assistant', status: 'in_progress', content: [] as Json[] };
+  const item: AssistantMessageItem = { id: itemId, type: 'message', object: 'realtime.item', role: 'assistant', status: 'in_progress', content: [] };
   send('response.output_item.added', { response_id: responseId, output_index: 0, item });
   send('conversation.item.added', { previous_item_id: host.conversation.lastItemId, item });
   const span = voicedSpan(clip.known.envelopes[0]);
@@ -100,12 +103,12 @@ export function startResponse(host: ResponseHost, step: ScriptStep | undefined, 
   const chunks = Math.ceil(clip.pcm.length / CHUNK_BYTES);
   let sentWords = 0;
   let sentText = '';
-  const end = (status: Status, reason?: string) => {
+  const end = (status: Status, reason?: CancelReason) => {
     const partial = status === 'completed' ? text : sentText;
     send('response.output_audio.done', ref);
     send('response.output_audio_transcript.done', { ...ref, transcript: partial });
     send('response.content_part.done', { ...ref, part: { type: 'audio', transcript: partial } });
-    const done = { ...item, status: status === 'completed' ? 'completed' : 'incomplete', content: [{ type: 'output_audio', transcript: partial }] };
+    const done: AssistantMessageItem = { ...item, status: status === 'completed' ? 'completed' : 'incomplete', content: [{ type: 'output_audio', transcript: partial }] };
     // Truncated before it ended: the item as kept has no transcript (session.ts, truncate).
     kept.raw = kept.truncatedMs === undefined ? done : { ...done, content: [{ type: 'output_audio', transcript: '' }] };
     send('response.output_item.done', { response_id: responseId, output_index: 0, item: done });

@@ -2,13 +2,14 @@
 // turns, starts scripted responses and cancels them on barge-in, and fills the record the admin API shows.
 import type { WebSocket } from 'ws';
 import { newRecord, type ConnectionRecord } from './connection-record.js';
-import { Conversation } from './conversation.js';
+import { Conversation, itemFromClient } from './conversation.js';
 import type { RealtimeFaults } from './faults.js';
 import { InputBuffer } from './input-buffer.js';
 import { heardText, recognize, type KnownSpeech } from './known-speech.js';
 import { startResponse, type ActiveResponse, type ResponseHost } from './response-stream.js';
 import { DEFAULT_SCRIPT, stepAt, type Clip, type RealtimeScript } from './script.js';
-import { applySessionUpdate, newId, newSession, RATE, transcribes, turnDetectionOf, voiceOf, type Json } from './session-config.js';
+import type { ServerEventBodies, ServerEventType, SessionObject, UserMessageItem } from './server-events.js';
+import { applySessionUpdate, newId, newSession, RATE, type Json } from './session-config.js';
 
 /** Preview (beta) names of GA server events, for `eventNames: 'beta'`. */
 const BETA: Record<string, string> = {
@@ -41,7 +42,7 @@ export class RealtimeConnection implements ResponseHost {
   readonly faults: RealtimeFaults;
   readonly clips: ReadonlyMap<string, Clip>;
   readonly conversation: Conversation;
-  private readonly session: Json;
+  private readonly session: SessionObject;
   private readonly script: RealtimeScript;
   private readonly beta: boolean;
   private readonly known: readonly KnownSpeech[];
@@ -68,8 +69,8 @@ export class RealtimeConnection implements ResponseHost {
     this.send('session.created', { session: this.session });
   }
 
-  get voice(): unknown {
-    return voiceOf(this.session);
+  get voice(): string {
+    return this.session.audio.output.voice;
   }
 
   close(): void {
@@ -88,7 +89,7 @@ export class RealtimeConnection implements ResponseHost {
     this.ws.close(code, reason);
   }
 
-  send(type: string, body: Json): void {
+  send<K extends ServerEventType>(type: K, body: ServerEventBodies[K]): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.beta && type === 'conversation.item.done') return;
     this.ws.send(JSON.stringify({ type: this.beta ? (BETA[type] ?? type) : type, event_id: newId('event'), ...body }));
@@ -144,7 +145,7 @@ export class RealtimeConnection implements ResponseHost {
     if (typeof event.audio !== 'string') return this.error('missing_required_parameter', "Missing required parameter: 'audio'.", eventId, 'audio');
     const pcm = Buffer.from(event.audio, 'base64');
     this.record.audioMsAppended += ((pcm.length >> 1) * 1000) / RATE;
-    const vad = turnDetectionOf(this.session);
+    const vad = this.session.audio.input.turn_detection;
     this.input.append(pcm, vad, {
       speechStarted: (startMs) => this.startTurn(startMs),
       speechStopped: (endMs) => this.endTurn(endMs, vad?.create_response !== false),
@@ -161,25 +162,27 @@ export class RealtimeConnection implements ResponseHost {
     this.turnItem = newId('item');
     this.record.turns.push({ itemId: this.turnItem, audioStartMs: startMs });
     this.send('input_audio_buffer.speech_started', { audio_start_ms: startMs, item_id: this.turnItem });
-    if (this.active && turnDetectionOf(this.session)?.interrupt_response !== false) this.active.cancel('turn_detected');
+    if (this.active && this.session.audio.input.turn_detection?.interrupt_response !== false) this.active.cancel('turn_detected');
   }
 
   private endTurn(endMs: number, respond: boolean): void {
     const itemId = this.turnItem!;
     const turn = this.record.turns.find((t) => t.itemId === itemId);
     if (turn) turn.audioEndMs = endMs;
-    if (turnDetectionOf(this.session)) this.send('input_audio_buffer.speech_stopped', { audio_end_ms: endMs, item_id: itemId });
+    if (this.session.audio.input.turn_detection) this.send('input_audio_buffer.speech_stopped', { audio_end_ms: endMs, item_id: itemId });
     this.send('input_audio_buffer.committed', { item_id: itemId, previous_item_id: this.conversation.lastItemId });
     this.turnItem = undefined;
     const envelope = this.input.committed();
-    const item = { id: itemId, type: 'message', object: 'realtime.item', role: 'user', status: 'completed', content: [{ type: 'input_audio', transcript: null }] };
+    const item: UserMessageItem = { id: itemId, type: 'message', object: 'realtime.item', role: 'user', status: 'completed', content: [{ type: 'input_audio', transcript: null }] };
     const spokenMs = endMs - (turn?.audioStartMs ?? endMs);
     this.conversation.add(item, spokenMs);
-    if (transcribes(this.session)) {
+    if (this.session.audio.input.transcription) {
       // A known clip (a fixture the ACS emulator's callers speak) gets its text; anything else gets its length, as the
       // stand-in hears energy, not words, and says so rather than invent what was said.
       const transcript = recognize(envelope, this.known)?.text ?? `[speech ${spokenMs | 0} ms]`;
       if (turn) turn.transcript = transcript;
+      const kept = this.conversation.get(itemId);
+      if (kept) kept.raw = { ...item, content: [{ type: 'input_audio', transcript }] };
       this.send('conversation.item.input_audio_transcription.completed', { item_id: itemId, content_index: 0, transcript, usage: { type: 'duration', seconds: Math.max(0, spokenMs / 1000) } });
     }
     if (respond && !this.active) this.respond();
@@ -188,14 +191,15 @@ export class RealtimeConnection implements ResponseHost {
   private itemCreate(event: Json, eventId?: string): void {
     const item = event.item as Json | undefined;
     if (!item || typeof item !== 'object' || typeof item.type !== 'string') return this.error('missing_required_parameter', "Missing required parameter: 'item.type'.", eventId, 'item');
-    if (item.type === 'function_call_output') {
-      const call = this.record.toolCalls.find((c) => c.callId === item.call_id);
-      if (!call) return this.error('invalid_value', `No function call with call_id ${JSON.stringify(item.call_id)} in this conversation.`, eventId, 'item.call_id');
-      call.output = typeof item.output === 'string' ? item.output : JSON.stringify(item.output);
-    } else if (item.type !== 'message' && item.type !== 'function_call') {
-      return this.error('invalid_value', `Invalid item type ${JSON.stringify(item.type)}: use message or function_call_output.`, eventId, 'item.type');
+    const made = itemFromClient(item, typeof item.id === 'string' ? item.id : newId('item'));
+    if ('message' in made) return this.error('invalid_value', made.message, eventId, made.param);
+    if (made.item.type === 'function_call_output') {
+      const { call_id: callId, output } = made.item;
+      const call = this.record.toolCalls.find((c) => c.callId === callId);
+      if (!call) return this.error('invalid_value', `No function call with call_id ${JSON.stringify(callId)} in this conversation.`, eventId, 'item.call_id');
+      call.output = output;
     }
-    this.conversation.add({ ...item, id: typeof item.id === 'string' ? item.id : newId('item'), object: 'realtime.item', status: 'completed' }, 0);
+    this.conversation.add(made.item, 0);
   }
 
   /** The Agents SDK asks for an item (to refresh its history after a truncate): the item as the service keeps it. */
@@ -219,8 +223,8 @@ export class RealtimeConnection implements ResponseHost {
     const heard = item.words ? heardText(item.words, end) : undefined;
     if (heard !== undefined) {
       item.transcript = heard;
-      const content = (item.raw.content as Json[] | undefined) ?? [];
-      item.raw = { ...item.raw, content: content.map((c) => (c.type === 'output_audio' ? { ...c, transcript: '' } : c)) };
+      const raw = item.raw;
+      if (raw.type === 'message' && raw.role === 'assistant') item.raw = { ...raw, content: raw.content.map((c) => (c.type === 'output_audio' ? { ...c, transcript: '' } : c)) };
     }
     this.record.truncations.push({ itemId: item.id, contentIndex, audioEndMs: end, ...(heard !== undefined ? { heardText: heard } : {}) });
     this.send('conversation.item.truncated', { item_id: item.id, content_index: contentIndex, audio_end_ms: end });
