@@ -5,7 +5,7 @@ export { resolveNatsOptions, defaultNodeId, type NatsOptions, type ResolvedNatsO
 export type { PublisherStats, PublishCounts, PublishKind } from './nats-publisher.js';
 export type { RegistryEntry, NodeHeartbeat } from './session-registry.js';
 export { registryKeyOf } from './session-registry.js';
-export type { ControlOp, ControlReply } from './remote-control.js';
+export type { ControlOp, ControlReply, PerformControl } from './remote-control.js';
 export type { SessionEventMessage, TranscriptMessage, DtmfMessage } from './messages.js';
 export { createSubjects, encodeSubjectToken, decodeSubjectToken, parseSubject, NatsHeader, SubjectKind, type Subjects } from './subjects.js';
 export {
