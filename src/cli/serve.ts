@@ -1,8 +1,7 @@
 // `acs-audio serve`: flags and environment variables → createMediaServer options; graceful stop on SIGTERM/SIGINT.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
-import { createBlobRecordingsUploader, type BlobRecordingsUploader } from '../scale/blob-recordings.js';
-import { blobConnectionStringFrom, parseRecordingsTarget, type RecordingsTarget } from '../scale/blob-recordings-target.js';
+import { blobConnectionStringFrom, createBlobRecordingsUploader, parseRecordingsTarget, type BlobRecordingsUploader, type RecordingsTarget } from '../recordings-storage/index.js';
 import { addAgentOptions, checkAgentFlags, startAgents } from './agent-options.js';
 import { createMediaServer, ACS_JWKS_URL, ACS_JWT_ISSUER, type MediaServerOptions } from '../server/index.js';
 

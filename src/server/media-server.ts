@@ -23,7 +23,7 @@ import { serveStatic } from './static-files.js';
 import { JAVASCRIPT_MASKING_ADVICE, webSocketMasking } from './websocket-masking.js';
 import { callbackTypeLabel } from './label-values.js';
 import { createOriginGuard } from './origin-guard.js';
-import { createNatsNode, type NatsNode, type NatsOptions } from '../scale/index.js';
+import { createNatsNode, type NatsNode, type NatsOptions } from '../cluster/index.js';
 
 const API_TOKEN_HINT = 'This server needs its API token: send Authorization: Bearer <token>, or open /?token=<token> once in the browser.';
 

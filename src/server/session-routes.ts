@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readWav, toMono } from '../audio/index.js';
 import { isMediaError, type MediaHub, type MediaSession } from '../media/index.js';
-import type { ControlOp, ControlReply, NatsNode, PerformControl } from '../scale/index.js';
+import type { ControlOp, ControlReply, NatsNode, PerformControl } from '../cluster/index.js';
 import { HttpError, readBody, sendJson } from './http-io.js';
 
 const SESSION_ROUTE = /^\/api\/sessions\/([^/]+)(?:\/(play|stop-audio))?$/;

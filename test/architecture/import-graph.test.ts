@@ -25,14 +25,15 @@ function graph(): Map<string, string[]> {
 /** Folder → folders it must never import (ARCHITECTURE.md "The parts"). */
 const FORBIDDEN: Record<string, string[]> = {
   errors: ['*'],
-  protocol: ['audio', 'media', 'server', 'scale', 'calls', 'emulator', 'cli', 'agent'],
-  audio: ['protocol', 'media', 'server', 'scale', 'calls', 'emulator', 'cli', 'agent'],
-  media: ['server', 'scale', 'calls', 'emulator', 'cli', 'agent'],
-  emulator: ['server', 'media', 'scale', 'calls', 'cli', 'agent'],
-  calls: ['server', 'media', 'scale', 'emulator', 'cli', 'agent'],
+  protocol: ['audio', 'media', 'server', 'cluster', 'recordings-storage', 'calls', 'emulator', 'cli', 'agent'],
+  audio: ['protocol', 'media', 'server', 'cluster', 'recordings-storage', 'calls', 'emulator', 'cli', 'agent'],
+  media: ['server', 'cluster', 'recordings-storage', 'calls', 'emulator', 'cli', 'agent'],
+  emulator: ['server', 'media', 'cluster', 'recordings-storage', 'calls', 'cli', 'agent'],
+  calls: ['server', 'media', 'cluster', 'recordings-storage', 'emulator', 'cli', 'agent'],
   server: ['cli', 'emulator', 'agent'],
-  scale: ['cli', 'emulator', 'agent'],
-  agent: ['server', 'scale', 'emulator', 'cli'],
+  cluster: ['cli', 'emulator', 'agent'],
+  'recordings-storage': ['cli', 'emulator', 'agent'],
+  agent: ['server', 'cluster', 'recordings-storage', 'emulator', 'cli'],
 };
 
 const folderOf = (file: string): string => (file.includes('/') ? file.split('/')[0] : '.');

@@ -1,4 +1,4 @@
-// scale: many media server nodes as one system on NATS JetStream — frames and events on subjects, the session
+// cluster: many media server nodes as one system on NATS JetStream — frames and events on subjects, the session
 // registry in KV, talk-back forwarded to the owning node, and subscribe() for consumers. See docs/scale-out.md.
 export { createNatsNode, type ClusterSessionSummary, type NatsNode, type NatsNodeDeps } from './nats-node.js';
 export { resolveNatsOptions, defaultNodeId, type NatsOptions, type ResolvedNatsOptions } from './nats-options.js';
