@@ -5,16 +5,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import { createMediaHub, SafeEmitter, type MediaHub, type MediaHubOptions, type MediaSession, type TypedEvents } from '../media/index.js';
-import { AcsAudioError, ErrorCode } from '../errors/index.js';
-import { createCallClient, type StreamingChoice } from '../calls/index.js';
-import { createJwtVerifier, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt-verifier.js';
+import { createMediaHub, SafeEmitter, type MediaHub, type MediaSession, type TypedEvents } from '../media/index.js';
+import { createCallClient } from '../calls/index.js';
+import { createNatsNode, type NatsNode } from '../cluster/index.js';
+import { createBlobRecordingsUploader, type BlobRecordingsUploader } from '../recordings-storage/index.js';
+import { createJwtVerifier, type JwtVerifier } from './auth/jwt-verifier.js';
 import { CallRegistry, parseCallEvents, type CallEvent, type CallState } from './call-events.js';
 import { handleIncomingCall } from './incoming-calls.js';
 import { createApiTokenGuard, type ApiTokenGuard } from './api-token.js';
 import { HttpError, readJson, sendError, sendJson } from './http-io.js';
-import { Ingest, type IngestLimits } from './ingest.js';
+import { Ingest } from './ingest.js';
 import { createLiveFeed, type LiveFeed } from './live-feed.js';
+import { DEFAULT_LIMITS, validate, type MediaServerOptions } from './media-server-options.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { createRecordingsApi, type RecordingsApi } from './recordings-api.js';
 import { repairOnStart } from './repair-on-start.js';
@@ -23,50 +25,8 @@ import { serveStatic } from './static-files.js';
 import { JAVASCRIPT_MASKING_ADVICE, webSocketMasking } from './websocket-masking.js';
 import { callbackTypeLabel } from './label-values.js';
 import { createOriginGuard } from './origin-guard.js';
-import { createNatsNode, type NatsNode, type NatsOptions } from '../cluster/index.js';
 
 const API_TOKEN_HINT = 'This server needs its API token: send Authorization: Bearer <token>, or open /?token=<token> once in the browser.';
-
-/** Options for createMediaServer; every field has a default. */
-export interface MediaServerOptions {
-  /** Interface to listen on. @default '127.0.0.1' */
-  host?: string;
-  /** Port; 0 picks a free one. @default 8080 */
-  port?: number;
-  /** Recordings folder; null records nothing. @default './recordings' */
-  recordingsDir?: string | null;
-  /** pino logger. @default pino at level info, to stderr */
-  logger?: Logger;
-  /** Public base URL ACS reaches this server at (https://...), used for callback and stream URLs when answering.
-   *  @default the listening address */
-  publicUrl?: string;
-  /** Origins besides the server's own allowed to use the dashboard API and live feed. @default none */
-  allowedOrigins?: string[];
-  /** ACS connection string: enables answering incoming calls through the official SDK. @default none */
-  acsConnectionString?: string;
-  /** How incoming calls are answered. @default mixed, pcm16k, not bidirectional, start at once */
-  answer?: Omit<StreamingChoice, 'streamUrl'>;
-  /** JWT verification of WebSocket upgrades and callbacks: 'off', options, or a ready verifier. @default 'off' */
-  auth?: 'off' | JwtVerifierOptions | JwtVerifier;
-  /** Largest WebSocket message accepted, in bytes (closed with 1009 above it). @default 65536 */
-  maxPayloadBytes?: number;
-  /** Largest HTTP body (WAV uploads, callbacks), in bytes. @default 16 MiB */
-  maxBodyBytes?: number;
-  /** Ingest limits (sockets, idle timeout, ping). */
-  limits?: Partial<IngestLimits>;
-  /** Options passed to the media hub (recordingsDir and logger are taken from above). */
-  media?: Omit<MediaHubOptions, 'recordingsDir' | 'logger'>;
-  /** Serve the live feed on /api/live. @default true */
-  liveFeed?: boolean;
-  /** Scale-out on NATS JetStream: publish sessions, share the session registry, forward talk-back to the owning
-   *  node (docs/scale-out.md). Connects at listen(). @default none (this node alone) */
-  nats?: NatsOptions;
-  /** Repair WAV headers left by a crash under recordingsDir before listening. @default true */
-  repairOnStart?: boolean;
-  /** Token for the dashboard, session/recordings API, live feed and metrics (ACS's JWT does not cover them).
-   *  Clients send `Authorization: Bearer <token>`; a browser opens `/?token=<token>` once. @default none (open) */
-  apiToken?: string;
-}
 
 /** A MediaServer's events; a handler that throws is logged and isolated. */
 export interface MediaServerEvents {
@@ -88,24 +48,10 @@ export interface MediaServer extends TypedEvents<MediaServerEvents> {
   readonly metrics: ServerMetrics;
   /** This node's NATS presence, when `nats` was given. */
   readonly nats: NatsNode | undefined;
+  /** The uploader of finished sessions to Blob Storage, when `blob` was given. */
+  readonly blob: BlobRecordingsUploader | undefined;
   /** Per-call state from callbacks. */
   calls(): CallState[];
-}
-
-const DEFAULT_LIMITS: IngestLimits = { maxConnections: 2000, idleTimeoutMs: 60_000, pingIntervalMs: 30_000 };
-
-function validate(options: MediaServerOptions): void {
-  const problems: string[] = [];
-  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)) {
-    problems.push(`port must be 0-65535 (got ${options.port})`);
-  }
-  if (options.publicUrl !== undefined && !/^https?:\/\//.test(options.publicUrl)) {
-    problems.push(`publicUrl must start with http:// or https:// (got "${options.publicUrl}")`);
-  }
-  if (options.maxPayloadBytes !== undefined && !(options.maxPayloadBytes >= 1024)) {
-    problems.push(`maxPayloadBytes must be at least 1024 (got ${options.maxPayloadBytes})`);
-  }
-  if (problems.length > 0) throw new AcsAudioError(ErrorCode.BadOptions, `createMediaServer: ${problems.join('; ')}`);
 }
 
 /** Socket error during or after an upgrade: the socket is done. */
@@ -130,6 +76,7 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
   readonly liveFeed: LiveFeed | undefined;
   readonly metrics: ServerMetrics;
   readonly nats: NatsNode | undefined;
+  readonly blob: BlobRecordingsUploader | undefined;
   private readonly options: MediaServerOptions;
   private readonly log: Logger;
   private readonly recordingsDir: string | null;
@@ -178,6 +125,10 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
     const nats = options.nats ? createNatsNode(options.nats, { hub, logger, metricsRegistry: this.metrics.registry, perform: answerForwarded(hub) }) : undefined;
     if (nats) hub.on('session', (session) => nats.attach(session));
     this.nats = nats;
+    // Blob Storage (docs/blob-recordings.md): each session's folder is uploaded after it ends; recordingsDir is the spool.
+    const spoolDir = this.recordingsDir;
+    this.blob = options.blob && spoolDir ? createBlobRecordingsUploader({ ...options.blob, spoolDir, logger, registry: this.metrics.registry }) : undefined;
+    this.blob?.attach(hub);
     this.sessionRoutes = createSessionRoutes({ hub, nats, maxBodyBytes: this.maxBody });
 
     this.http = createServer((req, res) => void this.onRequest(req, res));
@@ -221,6 +172,7 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
       `acs-audio media server listening: ingest ${wsUrl}, dashboard ${url}/`,
     );
     if (websocketMasking === 'javascript') this.log.warn(JAVASCRIPT_MASKING_ADVICE);
+    if (this.blob) await this.drainSpool(this.blob);
     return { url, wsUrl };
   }
 
@@ -231,10 +183,25 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
       await this.liveFeed?.close();
       await this.hub.close();
       await this.nats?.close();
+      // After the hub: ending the sessions queued their uploads; what does not finish in time stays in the spool.
+      const left = await this.blob?.close();
+      if (left && left.leftInSpool > 0) this.log.warn({ leftInSpool: left.leftInSpool, spool: this.recordingsDir }, 'sessions left in the spool; they upload at the next start');
       this.http.closeAllConnections();
       this.log.info('media server closed; every recording finished');
     })();
     return this.closing;
+  }
+
+  /** After listening (the spool's WAVs are repaired by then): upload what an earlier run left, then every drainIntervalMs. */
+  private async drainSpool(blob: BlobRecordingsUploader): Promise<void> {
+    try {
+      const drained = await blob.start();
+      this.log.info({ container: this.options.blob?.container, spool: this.recordingsDir, ...drained }, 'uploading finished sessions to Blob Storage');
+    } catch (error) {
+      // The spool cannot be read: leave nothing listening.
+      await this.close().catch(() => undefined);
+      throw error;
+    }
   }
 
   private publicBase(): string {
