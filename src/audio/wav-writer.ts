@@ -82,16 +82,18 @@ class WavFileWriter implements WavWriter {
   private closing: Promise<void> | undefined;
   private readonly blockAlign: number;
 
+  readonly sampleRate: number;
+  readonly channels: number;
+  private readonly headerEvery: number;
+
   constructor(
     readonly path: string,
-    readonly sampleRate: number,
-    readonly channels: number,
     private readonly handle: FileHandle,
-    private readonly headerEvery: number,
-    skipBytes: number,
+    format: { sampleRate: number; channels: number; headerEvery: number; skipBytes: number },
   ) {
-    this.blockAlign = channels * 2;
-    this.flushedBytes = skipBytes;
+    ({ sampleRate: this.sampleRate, channels: this.channels, headerEvery: this.headerEvery } = format);
+    this.blockAlign = format.channels * 2;
+    this.flushedBytes = format.skipBytes;
   }
 
   get pendingBytes(): number {
@@ -250,5 +252,5 @@ export async function createWavWriter(path: string, options: WavWriterOptions): 
     await handle?.close().catch(() => undefined);
     throw new WavError(WavErrorCode.Io, `cannot create the recording: ${(cause as Error).message}`, { cause, path });
   }
-  return new WavFileWriter(path, sampleRate, channels, handle, headerEvery, skipBytes);
+  return new WavFileWriter(path, handle, { sampleRate, channels, headerEvery, skipBytes });
 }

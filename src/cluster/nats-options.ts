@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { NatsConnection } from 'nats';
+import { withDefaults } from '../errors/index.js';
 
 /** How a media server node uses NATS JetStream (MediaServerOptions.nats). Every field but `url` has a default. */
 export interface NatsOptions {
@@ -15,9 +16,9 @@ export interface NatsOptions {
   streamName?: string;
   /** Publish audio frames; false publishes events, transcripts and DTMF only. @default true */
   publishAudio?: boolean;
-  /** Stream retention: messages older than this are removed. 0 keeps them until maxBytes. @default 1 hour */
+  /** Stream retention: messages older than this are removed. 0 keeps them until maxBytes. @default 3600000 (1 hour) */
   maxAgeMs?: number;
-  /** Stream retention: oldest messages are removed past this many bytes. -1 = unlimited. @default 1 GiB */
+  /** Stream retention: oldest messages are removed past this many bytes. -1 = unlimited. @default 1073741824 (1 GiB) */
   maxBytes?: number;
   /** Messages waiting to be published; past it new ones are dropped and counted. @default 20000 (≈ 2.5 min of 3 tracks) */
   maxQueue?: number;
@@ -31,13 +32,31 @@ export interface NatsOptions {
   heartbeatMs?: number;
   /** A node whose heartbeat is older than this is gone; its sessions are marked ended. @default 3 × heartbeatMs */
   nodeTtlMs?: number;
-  /** How long registry entries of ended sessions are kept. @default 24 hours */
+  /** How long registry entries of ended sessions are kept. @default 86400000 (24 hours) */
   registryMaxAgeMs?: number;
   /** Forwarded play / stop-audio requests wait this long for the owning node. @default 5000 */
   requestTimeoutMs?: number;
   /** Connecting at listen() gives up after this long. @default 5000 */
   connectTimeoutMs?: number;
 }
+
+/** Every default of NatsOptions with a value (nodeId and nodeTtlMs are derived); the TSDoc `@default` of each field
+ *  says the same, and a test checks. */
+export const NATS_DEFAULTS = {
+  subjectPrefix: 'acs',
+  streamName: 'ACS_AUDIO',
+  publishAudio: true,
+  maxAgeMs: 60 * 60 * 1000,
+  maxBytes: 1024 * 1024 * 1024,
+  maxQueue: 20_000,
+  maxInFlight: 256,
+  sessionsBucket: 'acs-sessions',
+  nodesBucket: 'acs-nodes',
+  heartbeatMs: 2000,
+  registryMaxAgeMs: 24 * 60 * 60 * 1000,
+  requestTimeoutMs: 5000,
+  connectTimeoutMs: 5000,
+} as const satisfies Partial<NatsOptions>;
 
 /** NatsOptions with every default filled in. */
 export type ResolvedNatsOptions = Required<Omit<NatsOptions, 'url'>> & { url: string | NatsConnection };
@@ -50,25 +69,8 @@ export function defaultNodeId(): string {
 
 /** Fills defaults and checks values; throws one error naming every bad field. */
 export function resolveNatsOptions(options: NatsOptions): ResolvedNatsOptions {
-  const heartbeatMs = options.heartbeatMs ?? 2000;
-  const resolved: ResolvedNatsOptions = {
-    url: options.url,
-    nodeId: options.nodeId ?? defaultNodeId(),
-    subjectPrefix: options.subjectPrefix ?? 'acs',
-    streamName: options.streamName ?? 'ACS_AUDIO',
-    publishAudio: options.publishAudio ?? true,
-    maxAgeMs: options.maxAgeMs ?? 60 * 60 * 1000,
-    maxBytes: options.maxBytes ?? 1024 * 1024 * 1024,
-    maxQueue: options.maxQueue ?? 20_000,
-    maxInFlight: options.maxInFlight ?? 256,
-    sessionsBucket: options.sessionsBucket ?? 'acs-sessions',
-    nodesBucket: options.nodesBucket ?? 'acs-nodes',
-    heartbeatMs,
-    nodeTtlMs: options.nodeTtlMs ?? 3 * heartbeatMs,
-    registryMaxAgeMs: options.registryMaxAgeMs ?? 24 * 60 * 60 * 1000,
-    requestTimeoutMs: options.requestTimeoutMs ?? 5000,
-    connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-  };
+  const merged = withDefaults(NATS_DEFAULTS, options);
+  const resolved: ResolvedNatsOptions = { ...merged, nodeId: merged.nodeId ?? defaultNodeId(), nodeTtlMs: merged.nodeTtlMs ?? 3 * merged.heartbeatMs };
   const problems: string[] = [];
   if (typeof resolved.url === 'string' && !/^(nats|tls|ws|wss):\/\/|^[^:/]+:\d+/.test(resolved.url.split(',')[0].trim())) {
     problems.push(`nats.url must look like nats://host:4222 (got "${resolved.url}")`);

@@ -15,6 +15,8 @@ import {
   type NatsConnection,
 } from 'nats';
 import type { DtmfMessage, SessionEventMessage, TranscriptMessage } from './messages.js';
+import { withDefaults } from '../errors/index.js';
+import { NATS_DEFAULTS } from './nats-options.js';
 import { createSubjects, NatsHeader, parseFormatHeader, parseSubject } from './subjects.js';
 
 /** Options for {@link subscribe}. */
@@ -44,6 +46,18 @@ export interface SubscribeOptions {
   /** @default 'ACS_AUDIO' */
   streamName?: string;
 }
+
+/** Every default of subscribe() with a value (the TSDoc `@default` of each field says the same; a test checks). */
+export const SUBSCRIBE_DEFAULTS = {
+  audio: true,
+  from: 'start',
+  ack: 'auto',
+  untilEnded: false,
+  subjectPrefix: NATS_DEFAULTS.subjectPrefix,
+  streamName: NATS_DEFAULTS.streamName,
+} as const satisfies Partial<SubscribeOptions>;
+
+type ResolvedSubscribeOptions = SubscribeOptions & { -readonly [K in keyof typeof SUBSCRIBE_DEFAULTS]-?: NonNullable<SubscribeOptions[K]> };
 
 interface Common {
   sessionId: string;
@@ -92,10 +106,10 @@ export interface NatsSubscription extends AsyncIterable<SubscribedMessage> {
 }
 
 /** Subscribes to what media server nodes publish; resolves once the consumer exists. */
-export async function subscribe(options: SubscribeOptions): Promise<NatsSubscription> {
-  const prefix = options.subjectPrefix ?? 'acs';
-  const stream = options.streamName ?? 'ACS_AUDIO';
-  const subjects = createSubjects(prefix);
+export async function subscribe(given: SubscribeOptions): Promise<NatsSubscription> {
+  const options: ResolvedSubscribeOptions = withDefaults(SUBSCRIBE_DEFAULTS, given);
+  const stream = options.streamName;
+  const subjects = createSubjects(options.subjectPrefix);
   const ownsConnection = typeof options.nats === 'string';
   const nc =
     typeof options.nats === 'string'
@@ -110,10 +124,10 @@ export async function subscribe(options: SubscribeOptions): Promise<NatsSubscrip
     await jsm.streams.info(stream).catch((error: Error) => {
       throw new Error(`subscribe: no stream "${stream}" on ${nc.getServer()} (${error.message}); has a media server with --nats run against this NATS server yet?`, { cause: error });
     });
-    const durable = options.durable ?? (await createEphemeral(jsm, stream, filter, options.from ?? 'start'));
-    const consumer = await js.consumers.get(stream, options.durable === undefined ? durable : await prepareDurable(jsm, stream, durable, filter, options.from ?? 'start'));
+    const durable = options.durable ?? (await createEphemeral(jsm, stream, filter, options.from));
+    const consumer = await js.consumers.get(stream, options.durable === undefined ? durable : await prepareDurable(jsm, stream, durable, filter, options.from));
     const messages = await consumer.consume({ max_messages: 512 });
-    return new Subscription(nc, ownsConnection, messages, options, prefix, durable);
+    return new Subscription({ nc, ownsConnection, messages, options, consumerName: durable });
   } catch (error) {
     if (ownsConnection) await nc.close();
     throw error;
@@ -206,33 +220,42 @@ export function decodeMessage(prefix: string, msg: JsMsg): SubscribedMessage | u
 /** Auto-ack sends an ack at most this often (AckAll covers the ones in between). */
 const AUTO_ACK_EVERY = 64;
 
+/** What a Subscription is made of. */
+interface SubscriptionParts {
+  nc: NatsConnection;
+  /** The connection was opened by subscribe(), so close() drains it. */
+  ownsConnection: boolean;
+  messages: ConsumerMessages;
+  options: ResolvedSubscribeOptions;
+  consumerName: string;
+}
+
 class Subscription implements NatsSubscription {
+  readonly consumerName: string;
+  private readonly nc: NatsConnection;
+  private readonly ownsConnection: boolean;
+  private readonly messages: ConsumerMessages;
+  private readonly options: ResolvedSubscribeOptions;
   private readonly raw = new Map<number, JsMsg>();
   private owed: JsMsg | undefined;
   private owedCount = 0;
   private closing: Promise<void> | undefined;
   private readonly trackFilter: Set<string> | undefined;
 
-  constructor(
-    private readonly nc: NatsConnection,
-    private readonly ownsConnection: boolean,
-    private readonly messages: ConsumerMessages,
-    private readonly options: SubscribeOptions,
-    private readonly prefix: string,
-    readonly consumerName: string,
-  ) {
-    this.trackFilter = options.tracks === undefined ? undefined : new Set(options.tracks);
+  constructor(parts: SubscriptionParts) {
+    ({ nc: this.nc, ownsConnection: this.ownsConnection, messages: this.messages, options: this.options, consumerName: this.consumerName } = parts);
+    this.trackFilter = this.options.tracks === undefined ? undefined : new Set(this.options.tracks);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<SubscribedMessage> {
     const iterator = this.messages[Symbol.asyncIterator]();
     const durable = this.options.durable !== undefined;
-    const auto = durable && (this.options.ack ?? 'auto') === 'auto';
+    const auto = durable && this.options.ack === 'auto';
     try {
       for (;;) {
         const next = await this.nextWithin(iterator);
         if (next === undefined) return;
-        const message = decodeMessage(this.prefix, next);
+        const message = decodeMessage(this.options.subjectPrefix, next);
         if (auto) this.owe(next);
         if (message === undefined || !this.wanted(message)) continue;
         if (durable && !auto) this.raw.set(message.streamSequence, next);
@@ -263,7 +286,7 @@ class Subscription implements NatsSubscription {
 
   private wanted(message: SubscribedMessage): boolean {
     if (message.kind !== 'frame') return true;
-    if (this.options.audio === false) return false;
+    if (!this.options.audio) return false;
     return this.trackFilter === undefined || this.trackFilter.has(message.trackId);
   }
 

@@ -41,3 +41,5 @@ export const ErrorCode = {
   BadOptions: 'ERR_BAD_OPTIONS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export { withDefaults, type WithDefaults } from './options.js';

@@ -2,6 +2,7 @@
 // at construction with every bad field named.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { withDefaults } from '../errors/index.js';
 import { BlobRecordingsError, BlobRecordingsErrorCode } from './blob-recordings-error.js';
 import { parseRecordingsTarget } from './blob-recordings-target.js';
 
@@ -45,7 +46,7 @@ export interface BlobRecordingsOptions {
   closeTimeoutMs?: number;
   /** Timeout of one request to Blob Storage. @default 60000 */
   requestTimeoutMs?: number;
-  /** Bytes per staged block: the memory each upload in flight holds. @default 4 MiB */
+  /** Bytes per staged block: the memory each upload in flight holds. @default 4194304 (4 MiB) */
   blockSizeBytes?: number;
   /** Register `acs_audio_blob_*` gauges here (e.g. the media server's `metrics.registry`). @default none */
   registry?: Registry;
@@ -55,8 +56,32 @@ export interface BlobRecordingsOptions {
   now?: () => number;
 }
 
+/** Every default of createBlobRecordingsUploader with a value (the TSDoc `@default` of each field says the same; a test checks). */
+export const BLOB_RECORDINGS_DEFAULTS = {
+  retry: { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 },
+  concurrency: 4,
+  drainIntervalMs: 60_000,
+  settleMs: 5000,
+  abandonedAfterMs: 15 * 60_000,
+  keepLocal: true,
+  closeTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  blockSizeBytes: 4 * 1024 * 1024,
+} as const satisfies Partial<BlobRecordingsOptions>;
+
+/** BlobRecordingsOptions with every default that has a value filled in. */
+export type ResolvedBlobRecordingsOptions = BlobRecordingsOptions & {
+  [K in Exclude<keyof typeof BLOB_RECORDINGS_DEFAULTS, 'retry'>]: NonNullable<BlobRecordingsOptions[K]>;
+} & { retry: Required<BlobRetryOptions> };
+
+/** The options with the defaults spread under them (a field given as undefined takes its default); checked first. */
+export function resolveBlobRecordingsOptions(options: BlobRecordingsOptions): ResolvedBlobRecordingsOptions {
+  checkBlobRecordingsOptions(options);
+  return { ...withDefaults(BLOB_RECORDINGS_DEFAULTS, options), retry: withDefaults(BLOB_RECORDINGS_DEFAULTS.retry, options.retry ?? {}) };
+}
+
 /** Throws BlobRecordingsError (BadOptions) naming every out-of-range field. */
-export function checkBlobRecordingsOptions(o: BlobRecordingsOptions): void {
+function checkBlobRecordingsOptions(o: BlobRecordingsOptions): void {
   const bad: string[] = [];
   const r = o.retry ?? {};
   if (!o.spoolDir) bad.push('spoolDir (the media server recordingsDir)');

@@ -12,7 +12,7 @@ import type { MediaSession, SessionSummary } from '../media/index.js';
 import { uploadFileVerified, type VerifiedUpload } from './blob-file-upload.js';
 import { BlobRecordingsError, BlobRecordingsErrorCode, isBlobRecordingsError } from './blob-recordings-error.js';
 import { registerBlobRecordingsMetrics, type BlobRecordingsStats } from './blob-recordings-metrics.js';
-import { checkBlobRecordingsOptions, type BlobRecordingsOptions } from './blob-recordings-options.js';
+import { resolveBlobRecordingsOptions, type BlobRecordingsOptions } from './blob-recordings-options.js';
 import { createLimiter, storageErrorOf, withRetries, type RetryPolicy } from './blob-retry.js';
 import {
   blobNameFor,
@@ -83,27 +83,20 @@ function connect(connectionString: string, requestTimeoutMs: number): BlobServic
 }
 
 /** Creates an uploader of finished session folders from `spoolDir` to Blob Storage. Starts nothing until attach/start. */
-export function createBlobRecordingsUploader(options: BlobRecordingsOptions): BlobRecordingsUploader {
-  checkBlobRecordingsOptions(options);
+export function createBlobRecordingsUploader(given: BlobRecordingsOptions): BlobRecordingsUploader {
+  const options = resolveBlobRecordingsOptions(given);
+  const { drainIntervalMs, settleMs, keepLocal, closeTimeoutMs, blockSizeBytes, abandonedAfterMs } = options;
   const logger = options.logger ?? pino({ level: 'silent' });
-  const drainIntervalMs = options.drainIntervalMs ?? 60_000;
-  const settleMs = options.settleMs ?? 5000;
   const settling = new Set<NodeJS.Timeout>();
-  const keepLocal = options.keepLocal ?? true;
-  const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
-  const blockSizeBytes = options.blockSizeBytes ?? 4 * 1024 * 1024;
   const now = options.now ?? Date.now;
-  const abandonedAfterMs = options.abandonedAfterMs ?? 15 * 60_000;
   const prefix = options.prefix?.replace(/^\/+|\/+$/g, '') || undefined;
-  const container: ContainerClient = connect(options.connectionString, options.requestTimeoutMs ?? 60_000).getContainerClient(options.container);
-  const limit = createLimiter(options.concurrency ?? 4);
+  const container: ContainerClient = connect(options.connectionString, options.requestTimeoutMs).getContainerClient(options.container);
+  const limit = createLimiter(options.concurrency);
   // Two signals: close() stops waiting retries at once, but gives requests in flight closeTimeoutMs.
   const stopRetrying = new AbortController();
   const abortRequests = new AbortController();
   const retry: RetryPolicy = {
-    maxAttempts: options.retry?.maxAttempts ?? 5,
-    baseDelayMs: options.retry?.baseDelayMs ?? 500,
-    maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+    ...options.retry,
     random: options.random ?? Math.random,
     signal: stopRetrying.signal,
   };

@@ -103,11 +103,11 @@ export class SessionWatch {
   private readonly onParticipant: (p: { trackId: string; participantRawId: string | undefined }) => void;
   private readonly onState: () => void;
 
-  constructor(session: MediaSession, sink: SessionWatchSink, speakingDbfs: number, maxTranscriptLines: number) {
+  constructor(session: MediaSession, sink: SessionWatchSink, limits: { speakingDbfs: number; maxTranscriptLines: number }) {
     this.session = session;
     this.sink = sink;
-    this.speakingDbfs = speakingDbfs;
-    this.maxTranscriptLines = maxTranscriptLines;
+    this.speakingDbfs = limits.speakingDbfs;
+    this.maxTranscriptLines = limits.maxTranscriptLines;
     // One closure per session (not per frame); the audio one does only arithmetic, and only counts unwatched.
     this.onAudio = (frame) => {
       const meter = this.meters.get(frame.trackId) ?? this.addMeter(frame.trackId, frame.participantRawId);

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { MediaHub, MediaSession } from '../media/index.js';
+import { withDefaults } from '../errors/index.js';
 import { SessionWatch, type TrackListener } from './live-feed-session.js';
 import type { LiveCallEvent, LiveEvent, LiveListenRequest, LiveSnapshot, LiveTick } from './live-feed-messages.js';
 
@@ -18,7 +19,7 @@ export interface LiveFeedOptions {
   hub: MediaHub;
   /** How often levels and events are pushed, in ms. @default 100 */
   tickMs?: number;
-  /** A dashboard with more than this many bytes queued is skipped for the tick (and resynced later). @default 1 MiB */
+  /** A dashboard with more than this many bytes queued is skipped for the tick (and resynced later). @default 1048576 (1 MiB) */
   maxBufferedBytes?: number;
   /** A dashboard skipped this many ticks in a row is disconnected. @default 100 (10 s at the default tick) */
   maxSkippedTicks?: number;
@@ -36,6 +37,18 @@ export interface LiveFeedOptions {
   now?: () => number;
   logger?: Logger;
 }
+
+/** Every default of createLiveFeed with a value (the TSDoc `@default` of each field says the same; a test checks). */
+export const LIVE_FEED_DEFAULTS = {
+  tickMs: 100,
+  maxBufferedBytes: 1024 * 1024,
+  maxSkippedTicks: 100,
+  maxClients: 32,
+  speakingThresholdDbfs: -50,
+  maxTranscriptLines: 200,
+  maxCallEvents: 500,
+  keepEndedSessions: 50,
+} as const satisfies Partial<LiveFeedOptions>;
 
 /** A callback event as the server receives it (the fields the feed uses). */
 export interface LiveFeedCallEvent {
@@ -77,16 +90,14 @@ interface Client {
 }
 
 /** Creates the live feed for a media hub. */
-export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
+export function createLiveFeed(given: LiveFeedOptions): LiveFeed {
+  const options = withDefaults(LIVE_FEED_DEFAULTS, given);
   const hub = options.hub;
-  const tickMs = options.tickMs ?? 100;
-  const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
-  const maxSkipped = options.maxSkippedTicks ?? 100;
-  const maxClients = options.maxClients ?? 32;
-  const speakingDbfs = options.speakingThresholdDbfs ?? -50;
-  const maxTranscriptLines = options.maxTranscriptLines ?? 200;
-  const maxCallEvents = options.maxCallEvents ?? 500;
-  const keepEnded = options.keepEndedSessions ?? 50;
+  const { tickMs, maxClients, maxTranscriptLines, maxCallEvents } = options;
+  const maxBuffered = options.maxBufferedBytes;
+  const maxSkipped = options.maxSkippedTicks;
+  const speakingDbfs = options.speakingThresholdDbfs;
+  const keepEnded = options.keepEndedSessions;
   const now = options.now ?? Date.now;
   const logger = options.logger;
 
@@ -114,7 +125,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
 
   function watch(session: MediaSession): void {
     if (closed || watches.has(session.id)) return;
-    watches.set(session.id, new SessionWatch(session, sink, speakingDbfs, maxTranscriptLines));
+    watches.set(session.id, new SessionWatch(session, sink, { speakingDbfs, maxTranscriptLines }));
     sink.event({ type: 'session', session: session.summary() });
     forgetOldSessions();
   }

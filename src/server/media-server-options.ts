@@ -1,7 +1,7 @@
 // createMediaServer's options: what each means and its default, and the check that refuses contradictory or
 // out-of-range values at construction, naming every field.
 import type { Logger } from 'pino';
-import { AcsAudioError, ErrorCode } from '../errors/index.js';
+import { AcsAudioError, ErrorCode, withDefaults } from '../errors/index.js';
 import type { MediaHubOptions } from '../media/index.js';
 import type { StreamingChoice } from '../calls/index.js';
 import type { NatsOptions } from '../cluster/index.js';
@@ -32,9 +32,9 @@ export interface MediaServerOptions {
   auth?: 'off' | JwtVerifierOptions | JwtVerifier;
   /** Largest WebSocket message accepted, in bytes (closed with 1009 above it). @default 65536 */
   maxPayloadBytes?: number;
-  /** Largest HTTP body (WAV uploads, callbacks), in bytes. @default 16 MiB */
+  /** Largest HTTP body (WAV uploads, callbacks), in bytes. @default 16777216 (16 MiB) */
   maxBodyBytes?: number;
-  /** Ingest limits (sockets, idle timeout, ping). */
+  /** Ingest limits (sockets, idle timeout, ping); each field has its default (IngestLimits). */
   limits?: Partial<IngestLimits>;
   /** Options passed to the media hub (recordingsDir and logger are taken from above). */
   media?: Omit<MediaHubOptions, 'recordingsDir' | 'logger'>;
@@ -54,10 +54,41 @@ export interface MediaServerOptions {
   apiToken?: string;
 }
 
-export const DEFAULT_LIMITS: IngestLimits = { maxConnections: 2000, idleTimeoutMs: 60_000, pingIntervalMs: 30_000 };
+/** Every default of createMediaServer with a value (the TSDoc `@default` of each field says the same; a test checks). */
+export const MEDIA_SERVER_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  recordingsDir: './recordings',
+  auth: 'off',
+  maxPayloadBytes: 65_536,
+  maxBodyBytes: 16 * 1024 * 1024,
+  limits: { maxConnections: 2000, idleTimeoutMs: 60_000, pingIntervalMs: 30_000 } satisfies IngestLimits,
+  liveFeed: true,
+  repairOnStart: true,
+} as const satisfies MediaServerOptions;
+
+/** MediaServerOptions with every default filled in. */
+export type ResolvedMediaServerOptions = Omit<MediaServerOptions, keyof typeof MEDIA_SERVER_DEFAULTS> & {
+  host: string;
+  port: number;
+  recordingsDir: string | null;
+  auth: NonNullable<MediaServerOptions['auth']>;
+  maxPayloadBytes: number;
+  maxBodyBytes: number;
+  limits: IngestLimits;
+  liveFeed: boolean;
+  repairOnStart: boolean;
+};
+
+/** The options with the defaults spread under them (a field given as undefined takes its default); validated first. */
+export function resolveMediaServerOptions(options: MediaServerOptions): ResolvedMediaServerOptions {
+  validate(options);
+  const resolved = withDefaults(MEDIA_SERVER_DEFAULTS, options);
+  return { ...resolved, limits: withDefaults(MEDIA_SERVER_DEFAULTS.limits, options.limits ?? {}) };
+}
 
 /** Throws AcsAudioError (ERR_BAD_OPTIONS) naming every bad option. */
-export function validate(options: MediaServerOptions): void {
+function validate(options: MediaServerOptions): void {
   const problems: string[] = [];
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)) {
     problems.push(`port must be 0-65535 (got ${options.port})`);

@@ -16,7 +16,7 @@ import { createApiTokenGuard, type ApiTokenGuard } from './api-token.js';
 import { HttpError, readJson, sendError, sendJson } from './http-io.js';
 import { Ingest } from './ingest.js';
 import { createLiveFeed, type LiveFeed } from './live-feed.js';
-import { DEFAULT_LIMITS, validate, type MediaServerOptions } from './media-server-options.js';
+import { resolveMediaServerOptions, type MediaServerOptions, type ResolvedMediaServerOptions } from './media-server-options.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { createRecordingsApi, type RecordingsApi } from './recordings-api.js';
 import { repairOnStart } from './repair-on-start.js';
@@ -65,8 +65,7 @@ function isVerifier(auth: MediaServerOptions['auth']): auth is JwtVerifier {
 
 /** Creates the media server. Nothing listens until `listen()`. */
 export function createMediaServer(options: MediaServerOptions = {}): MediaServer {
-  validate(options);
-  return new HttpMediaServer(options);
+  return new HttpMediaServer(resolveMediaServerOptions(options));
 }
 
 /** The media server: its parts, built at construction; sockets and NATS connect at listen(). SafeEmitter, not
@@ -77,7 +76,7 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
   readonly metrics: ServerMetrics;
   readonly nats: NatsNode | undefined;
   readonly blob: BlobRecordingsUploader | undefined;
-  private readonly options: MediaServerOptions;
+  private readonly options: ResolvedMediaServerOptions;
   private readonly log: Logger;
   private readonly recordingsDir: string | null;
   private readonly maxBody: number;
@@ -94,28 +93,28 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
   private baseUrl: string | undefined;
   private closing: Promise<void> | undefined;
 
-  constructor(options: MediaServerOptions) {
+  constructor(options: ResolvedMediaServerOptions) {
     const logger = options.logger ?? pino({ level: 'info' }, pino.destination(2));
     super(logger, { component: 'media-server' });
     this.options = options;
     this.log = logger;
-    this.recordingsDir = options.recordingsDir === undefined ? './recordings' : options.recordingsDir;
-    this.maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
+    this.recordingsDir = options.recordingsDir;
+    this.maxBody = options.maxBodyBytes;
     const hub = createMediaHub({ ...options.media, recordingsDir: this.recordingsDir, logger });
     this.hub = hub;
     this.metrics = createServerMetrics(hub);
-    this.verifier = options.auth === undefined || options.auth === 'off' ? undefined : isVerifier(options.auth) ? options.auth : createJwtVerifier(options.auth);
+    this.verifier = options.auth === 'off' ? undefined : isVerifier(options.auth) ? options.auth : createJwtVerifier(options.auth);
     this.ingest = new Ingest({
       hub,
       metrics: this.metrics,
-      limits: { ...DEFAULT_LIMITS, ...options.limits },
+      limits: options.limits,
       logger,
       verifier: this.verifier,
-      maxPayloadBytes: options.maxPayloadBytes ?? 65536,
+      maxPayloadBytes: options.maxPayloadBytes,
     });
     this.apiGuard = options.apiToken === undefined ? undefined : createApiTokenGuard(options.apiToken);
     this.originGuard = createOriginGuard({ host: options.host, publicUrl: options.publicUrl, allowedOrigins: options.allowedOrigins });
-    this.liveFeed = options.liveFeed === false ? undefined : createLiveFeed({ hub, logger });
+    this.liveFeed = !options.liveFeed ? undefined : createLiveFeed({ hub, logger });
     this.recordings = this.recordingsDir ? createRecordingsApi({ root: this.recordingsDir }) : undefined;
     this.callClient = options.acsConnectionString ? createCallClient(options.acsConnectionString) : undefined;
     this.baseUrl = options.publicUrl?.replace(/\/$/, '');
@@ -145,12 +144,12 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
   }
 
   async listen(): Promise<{ url: string; wsUrl: string }> {
-    if (this.recordingsDir && this.options.repairOnStart !== false) await repairOnStart(this.recordingsDir, this.log);
+    if (this.recordingsDir && this.options.repairOnStart) await repairOnStart(this.recordingsDir, this.log);
     await this.nats?.start();
     try {
       await new Promise<void>((resolve, reject) => {
         this.http.once('error', reject);
-        this.http.listen(this.options.port ?? 8080, this.options.host ?? '127.0.0.1', () => {
+        this.http.listen(this.options.port, this.options.host, () => {
           this.http.off('error', reject);
           resolve();
         });

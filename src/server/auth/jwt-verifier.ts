@@ -1,6 +1,7 @@
 // Verifies the JWT ACS puts on every media WebSocket upgrade and every callback POST (docs/protocol.md §3):
 // RS256 signature against the published JWKS (cached and refreshed by jose), issuer, audience, expiry with skew.
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { withDefaults } from '../../errors/index.js';
 
 /** ACS Call Automation's issuer and key set (docs/protocol.md §3). */
 export const ACS_JWT_ISSUER = 'https://acscallautomation.communication.azure.com';
@@ -16,9 +17,17 @@ export interface JwtVerifierOptions {
   audience: string;
   /** Allowed clock skew in seconds. @default 300 */
   clockToleranceSec?: number;
-  /** How long fetched keys are trusted before a refresh, in ms. @default 10 minutes */
+  /** How long fetched keys are trusted before a refresh, in ms. @default 600000 (10 minutes) */
   cacheMaxAgeMs?: number;
 }
+
+/** Every default of createJwtVerifier (the TSDoc `@default` of each field says the same; a test checks). */
+export const JWT_VERIFIER_DEFAULTS = {
+  jwksUrl: ACS_JWKS_URL,
+  issuer: ACS_JWT_ISSUER,
+  clockToleranceSec: 300,
+  cacheMaxAgeMs: 10 * 60_000,
+} as const satisfies Partial<JwtVerifierOptions>;
 
 /** The longest validity accepted (exp − iat, or exp − now without iat). */
 const MAX_LIFETIME_S = 24 * 3600;
@@ -48,22 +57,23 @@ export interface JwtVerifier {
 }
 
 /** Creates a verifier whose JWKS is fetched lazily, cached and refreshed when an unknown `kid` appears. */
-export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
+export function createJwtVerifier(given: JwtVerifierOptions): JwtVerifier {
+  const options = withDefaults(JWT_VERIFIER_DEFAULTS, given);
   if (!options.audience) {
     throw new Error(
       'JWT auth needs an audience: the ACS resource\'s immutable resource ID (Azure portal → resource → Properties), ' +
         'or turn auth off explicitly with --auth off for local development.',
     );
   }
-  const issuer = options.issuer ?? ACS_JWT_ISSUER;
-  const keys = createRemoteJWKSet(new URL(options.jwksUrl ?? ACS_JWKS_URL), {
-    cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
+  const issuer = options.issuer;
+  const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
+    cacheMaxAge: options.cacheMaxAgeMs,
     cooldownDuration: 30_000,
   });
   const verifyOptions = {
     issuer,
     audience: options.audience,
-    clockTolerance: options.clockToleranceSec ?? 300,
+    clockTolerance: options.clockToleranceSec,
     algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256'],
     requiredClaims: ['exp'],
   };
