@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { createMediaServer, type MediaServer, type MediaServerOptions } from '../src/server/media-server.js';
+import { createMediaServer, type MediaServer, type MediaServerOptions } from '../src/server/index.js';
 import { tuneGcForStreaming } from '../src/server/gc-tuning.js';
 import type { AudioFrame, MediaSession } from '../src/media/index.js';
 import type { RecorderProbe } from '../src/media/recorder.js';

@@ -2,7 +2,6 @@
 export * from './protocol/index.js';
 export {
   FRAME_MS,
-  frameBytes,
   frameSamples,
   levelDbfs,
   isSilence,
@@ -54,7 +53,20 @@ export {
   type DtmfMessage,
   type RegistryEntry,
   type ClusterSessionSummary,
-} from './scale/index.js';
+} from './cluster/index.js';
+export {
+  createBlobRecordingsUploader,
+  parseRecordingsTarget,
+  blobConnectionStringFrom,
+  BlobRecordingsError,
+  BlobRecordingsErrorCode,
+  isBlobRecordingsError,
+  type BlobRecordingsOptions,
+  type BlobRecordingsStats,
+  type BlobRecordingsUploader,
+  type BlobRetryOptions,
+  type RecordingsTarget,
+} from './recordings-storage/index.js';
 export { createEmulator, type Emulator, type EmulatorOptions, type Scenario } from './emulator/index.js';
 export { createRealtimeModel, type ConnectionRecord, type RealtimeFaults, type RealtimeModel, type RealtimeModelOptions, type RealtimeScript, type ScriptStep } from './emulator/index.js';
 export {

@@ -8,7 +8,7 @@ export {
   WavError,
   WavErrorCode,
 } from './audio-error.js';
-export { FRAME_MS, frameBytes, frameSamples, isSilence, levelDbfs, mixFrames, toMono } from './pcm.js';
+export { FRAME_MS, frameSamples, isSilence, levelDbfs, mixFrames, toMono } from './pcm.js';
 export { createResampler, resample, type Resampler } from './resampler.js';
 export { encodeWav } from './encode-wav.js';
 export { readWav, readWavFile, type ReadWavOptions, type WavAudio } from './read-wav.js';

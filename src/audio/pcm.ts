@@ -17,11 +17,6 @@ export function frameSamples(sampleRate: number): number {
   return samples;
 }
 
-/** Bytes in one 20 ms mono PCM16 frame: 640 at 16 kHz, 960 at 24 kHz. */
-export function frameBytes(sampleRate: number): number {
-  return frameSamples(sampleRate) * 2;
-}
-
 /**
  * RMS level in dBFS, where 0 dBFS is a full-scale square wave (a full-scale sine reads about -3.01 dBFS).
  * -Infinity for digital silence or no samples.

@@ -1,8 +1,7 @@
 // `acs-audio serve`: flags and environment variables → createMediaServer options; graceful stop on SIGTERM/SIGINT.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
-import { createBlobRecordingsUploader, type BlobRecordingsUploader } from '../scale/blob-recordings.js';
-import { blobConnectionStringFrom, parseRecordingsTarget, type RecordingsTarget } from '../scale/blob-recordings-target.js';
+import { blobConnectionStringFrom, parseRecordingsTarget, type RecordingsTarget } from '../recordings-storage/index.js';
 import { addAgentOptions, checkAgentFlags, startAgents } from './agent-options.js';
 import { checkRecordingsFolder } from '../media/index.js';
 import { createMediaServer, ACS_JWKS_URL, ACS_JWT_ISSUER, type MediaServerOptions } from '../server/index.js';
@@ -129,31 +128,16 @@ export function registerServe(program: Command): void {
           : undefined,
         limits: { maxConnections: flags.maxConnections, idleTimeoutMs: flags.idleTimeout, pingIntervalMs: flags.pingInterval },
         media: { maxSessions: flags.maxSessions, maxRecordingFiles: flags.maxRecordingFiles, maxParticipants: flags.maxParticipants, maxFrameRate: flags.maxFrameRate, maxRecordingQueueBytes: flags.maxRecordingQueue, recordMix: flags.mix !== 'off' },
+        blob: target.kind === 'azblob' ? { connectionString: blobConnectionString as string, container: target.container, prefix: target.prefix } : undefined,
         logger,
       };
       let server;
-      let uploader: BlobRecordingsUploader | undefined;
       try {
         server = createMediaServer(options);
-        if (target.kind === 'azblob') {
-          uploader = createBlobRecordingsUploader({
-            connectionString: blobConnectionString as string,
-            container: target.container,
-            prefix: target.prefix,
-            spoolDir: flags.spool,
-            logger,
-            registry: server.metrics.registry,
-          });
-          uploader.attach(server.hub);
-        }
         const agents = startAgents(flags, server, logger);
         if (agents) logger.info({ model: new URL(flags.agentUrl).host }, 'a voice agent answers every call');
-        // Listen first: crash-damaged WAVs in the spool are repaired before anything is uploaded.
+        // With azblob://, listen() also drains the spool (after repairing crash-damaged WAVs in it).
         await server.listen();
-        if (uploader !== undefined) {
-          const drained = await uploader.start();
-          logger.info({ container: target.kind === 'azblob' ? target.container : undefined, spool: flags.spool, ...drained }, 'uploading finished sessions to Blob Storage');
-        }
       } catch (error) {
         console.error(`acs-audio serve: ${(error as Error).message}`);
         process.exitCode = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 1 : 2;
@@ -161,13 +145,8 @@ export function registerServe(program: Command): void {
       }
       const stop = (signal: string) => {
         logger.info({ signal }, 'stopping: closing sockets and finishing recordings');
-        void server
-          .close()
-          .then(async () => {
-            const left = await uploader?.close();
-            if (left !== undefined && left.leftInSpool > 0) logger.warn({ leftInSpool: left.leftInSpool, spool: flags.spool }, 'sessions left in the spool; they upload at the next start');
-          })
-          .then(() => process.exit(0));
+        // close() ends the sessions, then waits for their uploads (what does not finish stays in the spool).
+        void server.close().then(() => process.exit(0));
       };
       // `on`, not `once`: the Agents SDK's tracing exits the process on a signal when it sees no other listener left,
       // which would cut the graceful close short. stop() may run twice; close() is idempotent.

@@ -1,7 +1,7 @@
 // `acs-audio tap`: consume what `acs-audio serve --nats` nodes publish, on any machine: WAVs per track or live levels.
 import { Command, Option } from 'commander';
 import { levelDbfs } from '../audio/index.js';
-import { subscribe, WavTap, type NatsSubscription, type SubscribedMessage } from '../scale/index.js';
+import { subscribe, WavTap, type NatsSubscription, type SubscribedMessage } from '../cluster/index.js';
 
 interface TapFlags {
   nats: string;

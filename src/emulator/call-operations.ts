@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { CallRecord, CallStore, MediaStreamingRequest, TranscriptionRequest } from './call-store.js';
 import { acsErrors } from './rest/acs-errors.js';
 import { buildCallEvent, participantsFields, RESULT_OK, streamingFields, type CallbackSender } from './callback-events.js';
-import { identifierOf, rawIdOf, type IdentifierModel } from './identifiers.js';
+import { identifierOf, rawIdOf, rawIdOfNumber, type IdentifierModel } from './identifiers.js';
 import type { MediaEngine, Scenario, StreamEvents, StreamSpec } from './media-engine-contract.js';
 import type { TokenSigner } from './token-signer.js';
 
@@ -104,7 +104,8 @@ export class CallOperations {
     const call = this.newCall({
       direction: 'inbound',
       callbackUri: requireString(body, 'callbackUri'),
-      targets: [pending.from],
+      // The caller as the IncomingCall event named it: a phone number's raw ID is "4:+1555…".
+      targets: [rawIdOfNumber(pending.from)],
       sourceCallerId: undefined,
       operationContext: str(body.operationContext),
       mediaStreaming: body.mediaStreamingOptions as MediaStreamingRequest | undefined,
@@ -194,7 +195,10 @@ export class CallOperations {
     if (fields.mediaStreaming?.transportUrl && !/^wss?:\/\//i.test(fields.mediaStreaming.transportUrl)) {
       throw acsErrors.badRequest(`mediaStreamingOptions.transportUrl must be a ws:// or wss:// URL, not "${fields.mediaStreaming.transportUrl}".`);
     }
-    const scenario: Scenario = this.ctx.scenario ?? { participants: fields.targets.map((rawId) => ({ rawId, steps: [] })) };
+    // A scenario that names nobody (it may script only replies or callees) still has the call's targets in the call,
+    // each speaking a bundled fixture, as with no scenario at all.
+    const base: Scenario = this.ctx.scenario ?? { participants: [] };
+    const scenario: Scenario = base.participants.length > 0 ? base : { ...base, participants: fields.targets.map((rawId) => ({ rawId, steps: [] })) };
     const call: CallRecord = {
       callConnectionId: randomUUID(),
       serverCallId: fields.serverCallId ?? Buffer.from(`emulator-server-call-${randomUUID()}`).toString('base64url'),

@@ -1,6 +1,7 @@
 // The emulator's calls: state behind a small store interface with an in-memory default (as Azurite keeps its
 // metadata), so handlers never touch HTTP and a test can read what the emulator did.
 import type { EngineStream, EngineStreamStats, Scenario } from './media-engine-contract.js';
+import type { PlayingPrompt } from './prompt-audio.js';
 
 /** Call states as ACS reports them (docs/protocol.md §4). */
 export type CallConnectionState = 'connecting' | 'connected' | 'disconnecting' | 'disconnected';
@@ -51,6 +52,8 @@ export interface CallRecord {
   /** The last stream's figures, kept when it ends (frames sent, what the app played back, faults). */
   mediaStats: EngineStreamStats | undefined;
   scenario: Scenario;
+  /** The :play or recognize prompt the call hears now, if any (its recording mixes it in). */
+  prompt?: PlayingPrompt;
   /** Every callback event posted for this call, in order (type and time), for tests and the admin API. */
   events: Array<{ type: string; time: string; delivered: boolean }>;
   createdAt: string;

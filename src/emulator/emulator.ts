@@ -102,7 +102,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   if (!(speed > 0)) throw new Error(`createEmulator: speed must be a positive number (got ${options.speed})`);
   const logger = options.logger ?? pino({ enabled: false });
   const accessKey = options.accessKey ?? randomBytes(32).toString('base64');
-  const realtime = options.realtime ? createRealtimeModel({ host: options.host, apiKey: accessKey, ...options.realtime }) : undefined;
+  const realtime = options.realtime ? createRealtimeModel({ host: options.host, apiKey: accessKey, adminRemote: options.adminRemote, ...options.realtime }) : undefined;
   const audience = options.resourceId ?? randomUUID();
   const engine = options.engine ?? createMediaEngine({ speed, logger, playbackDir: options.playbackDir ?? join(tmpdir(), `acs-emulator-playback-${process.pid}`) });
   const store = options.store ?? createMemoryCallStore();

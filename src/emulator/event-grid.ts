@@ -2,12 +2,13 @@
 // event in the Event Grid schema — Microsoft.Communication.IncomingCall, RecordingFileStatusUpdated.
 import { randomUUID } from 'node:crypto';
 import type { PendingIncomingCall } from './call-operations.js';
+import { rawIdOfNumber } from './identifiers.js';
 import { acsErrors } from './rest/acs-errors.js';
 
 const TOPIC = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/emulator/providers/Microsoft.Communication/communicationServices/emulator';
 
 function identifier(value: string) {
-  const rawId = value.startsWith('+') ? `4:${value}` : value;
+  const rawId = rawIdOfNumber(value);
   return rawId.startsWith('4:')
     ? { kind: 'phoneNumber', rawId, phoneNumber: { value: rawId.slice(2) } }
     : { kind: 'communicationUser', rawId, communicationUser: { id: rawId } };

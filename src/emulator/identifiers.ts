@@ -21,6 +21,11 @@ export function rawIdOf(model: IdentifierModel | undefined): string | undefined 
   return undefined;
 }
 
+/** A raw ID for a phone number ("+1555…" → "4:+1555…") or a raw ID given as one (kept). */
+export function rawIdOfNumber(value: string): string {
+  return value.startsWith('+') ? `4:${value}` : value;
+}
+
 /** The wire identifier for a raw ID (docs/protocol.md §1 lists the shapes). */
 export function identifierOf(rawId: string): IdentifierModel {
   if (rawId.startsWith('4:')) return { kind: 'phoneNumber', rawId, phoneNumber: { value: rawId.slice(2) } };

@@ -7,6 +7,7 @@ import type { CallRecord } from './call-store.js';
 import { buildCallEvent, RESULT_OK, type CallbackSender, type ResultInformation } from './callback-events.js';
 import { listFixtures, loadFixture } from './engine/fixtures.js';
 import type { ScenarioReply } from './media-engine-contract.js';
+import type { PlayingPrompt } from './prompt-audio.js';
 import { AcsRestError, acsErrors } from './rest/acs-errors.js';
 
 type Body = Record<string, unknown>;
@@ -23,6 +24,8 @@ interface Running {
   timer: NodeJS.Timeout | undefined;
   operationContext: string | undefined;
   uri: string;
+  /** What the call hears of this operation's prompt, while it plays. */
+  prompt: PlayingPrompt | undefined;
 }
 
 /** DTMF characters as the REST API names them (the `Tone` enum). */
@@ -74,6 +77,7 @@ export class MediaOperations {
       if (this.running.get(id) !== op) return;
       if (!ok) return this.finish(call, op, 'PlayFailed', { resultInformation: R.fileUnreadable });
       void this.ctx.sender.post(call, buildCallEvent(call, 'PlayStarted', { operationContext: op.operationContext, resultInformation: RESULT_OK }), op.uri);
+      this.hear(call, op, options.loop === true ? Infinity : this.duration(sources));
       if (options.loop === true) return;
       op.timer = setTimeout(() => this.finish(call, op, 'PlayCompleted', { resultInformation: RESULT_OK }), this.duration(sources));
     });
@@ -98,6 +102,7 @@ export class MediaOperations {
     const op = this.begin(call, 'recognize', body, body.interruptCallMediaOperation === true);
     const reply = this.nextReply(call);
     const promptMs = options.interruptPrompt === true && reply?.dtmf ? 0 : this.duration(promptSources);
+    if (promptSources.length > 0 && promptMs > 0) this.hear(call, op, promptMs);
     op.timer = setTimeout(() => {
       void this.recognition(call, inputType, options, choices, reply).then(([name, fields]) => {
         if (this.running.get(id) === op) this.finish(call, op, name, fields);
@@ -119,6 +124,7 @@ export class MediaOperations {
   forget(id: string): void {
     const op = this.running.get(id);
     if (op?.timer) clearTimeout(op.timer);
+    if (op?.prompt) op.prompt.untilMs = 0;
     this.running.delete(id);
     this.replyIndex.delete(id);
   }
@@ -136,13 +142,20 @@ export class MediaOperations {
       }
       this.finish(call, current, current.kind === 'play' ? 'PlayCanceled' : 'RecognizeCanceled', {});
     }
-    const op: Running = { kind, timer: undefined, operationContext: str(body.operationContext), uri: str(body.operationCallbackUri) ?? call.callbackUri };
+    const op: Running = { kind, timer: undefined, operationContext: str(body.operationContext), uri: str(body.operationCallbackUri) ?? call.callbackUri, prompt: undefined };
     this.running.set(call.callConnectionId, op);
     return op;
   }
 
+  /** The call hears `op`'s prompt for `ms` (wall). */
+  private hear(call: CallRecord, op: Running, ms: number): void {
+    op.prompt = { untilMs: Date.now() + ms };
+    call.prompt = op.prompt;
+  }
+
   private finish(call: CallRecord, op: Running, name: string, fields: Body): void {
     if (op.timer) clearTimeout(op.timer);
+    if (op.prompt && call.prompt === op.prompt) call.prompt = undefined;
     if (this.running.get(call.callConnectionId) === op) this.running.delete(call.callConnectionId);
     if (call.state !== 'connected') return;
     void this.ctx.sender.post(call, buildCallEvent(call, name, { operationContext: op.operationContext, ...fields }), op.uri);

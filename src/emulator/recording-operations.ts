@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { CallRecord, CallStore } from './call-store.js';
 import { buildCallEvent, RESULT_OK, type CallbackSender } from './callback-events.js';
+import { isPlaying, withPromptTone } from './prompt-audio.js';
 import { createRecordingCapture, type RecordingCapture } from './recording-capture.js';
 import { AcsRestError, acsErrors } from './rest/acs-errors.js';
 
@@ -89,8 +90,14 @@ export class RecordingOperations {
     };
     this.recordings.set(recording.recordingId, recording);
     this.documents.set(documentId, recording);
+    const sampleRate = call.stream?.spec.sampleRate ?? 16000;
+    let sample = 0;
     recording.detach = call.stream?.listen?.((frame) => {
-      if (recording.state === 'active') recording.capture.write(frame);
+      if (recording.state !== 'active') return;
+      // A prompt the call hears now is in the app's audio, as ACS records it.
+      const heard = isPlaying(call.prompt, Date.now()) ? { ...frame, app: withPromptTone(frame.app, sampleRate, sample) } : frame;
+      sample += frame.app.length;
+      recording.capture.write(heard);
     });
     this.setState(recording, body.pauseOnStart === true ? 'inactive' : 'active', 'start');
     return this.response(recording);

@@ -173,6 +173,10 @@ export interface SessionSummary {
     talkBackPlayed: number;
     talkBackCut: number;
     connections: number;
+    /** Gaps too long to fill with silence (over `maxGapFillMs`, or the session's fill bound): skipped instead. */
+    discontinuities: number;
+    /** Times the timeline moved to the clock of a run of frames that were all off it (docs/media.md §Timeline). */
+    reanchors: number;
   };
 }
 
@@ -204,6 +208,8 @@ export interface MediaHubStats {
   talkBackCut: number;
   /** Sockets the media layer closed because a session exceeded a limit, by limit ('participants', 'frame_rate'). */
   limitClosures: Record<string, number>;
+  /** Timeline discontinuities, by kind: 'gap' (skipped, not filled) and 'reanchor' (docs/media.md §Timeline). */
+  timelineDiscontinuities: Record<string, number>;
 }
 
 /** A callback event linked to a call (what `hub.recordCallEvent` takes and the session's 'callEvent' carries). */
@@ -293,6 +299,9 @@ export interface MediaHubOptions {
   flushIntervalMs?: number;
   /** A frame whose timestamp jumps further ahead than this is rejected ('timestamp_jump'). @default 3600000 */
   maxTimestampJumpMs?: number;
+  /** The longest gap in a session's frames that is filled with silence; a longer one is skipped, the timeline
+   *  continuing right after its newest slot, and recorded as a discontinuity (docs/media.md §Timeline). @default 5000 */
+  maxGapFillMs?: number;
   /** Talk-back frames may be sent this long before their due time. @default 20 */
   talkBackLeadMs?: number;
   /** Live talk-back (PlaySource `live`): the most audio ACS may hold for a session before live frames are skipped.

@@ -1,6 +1,31 @@
-// The hub-wide ledger behind /metrics: one object the connection and the session add to directly as a message moves
-// forward (no call back into the hub). Every message received ends up accepted or rejected (by reason) exactly once.
+// Counters as plain numbers: the hub-wide ledger behind /metrics, one object the connection, the session and its
+// timeline add to directly as a message moves forward (no call back into the hub), where every message received ends
+// up accepted or rejected (by reason) exactly once; and each session's own counts (session.json, the API).
+import type { SessionSummary } from './contract.js';
 import type { RecordingFailureReason } from './recording-health.js';
+
+/** A new session's counts (SessionSummary['counts']): zeros, and its first connection. */
+export function newSessionCounts(): SessionSummary['counts'] {
+  return {
+    framesReceived: 0,
+    framesWritten: 0,
+    gapsFilled: 0,
+    duplicates: 0,
+    late: 0,
+    tooLate: 0,
+    rejected: 0,
+    recordingDropped: 0,
+    transcripts: 0,
+    dtmf: 0,
+    talkBackFrames: 0,
+    talkBackSkipped: 0,
+    talkBackPlayed: 0,
+    talkBackCut: 0,
+    connections: 1,
+    discontinuities: 0,
+    reanchors: 0,
+  };
+}
 
 /** Hub-wide message counters; plain fields read at scrape time. */
 export class MediaCounters {
@@ -14,6 +39,8 @@ export class MediaCounters {
   readonly limitClosures: Record<string, number> = {};
   /** Failed recording file operations, by reason (recording-health.ts: a fixed set). */
   readonly recordingFailures: Record<string, number> = {};
+  /** Timeline discontinuities, by kind ('gap': too long to fill, 'reanchor': moved to a run of frames off it). */
+  readonly discontinuities: Record<string, number> = {};
 
   /** A WebSocket message arrived (before it is parsed). */
   received(bytes: number): void {
@@ -41,5 +68,9 @@ export class MediaCounters {
 
   limitClosed(limit: string): void {
     this.limitClosures[limit] = (this.limitClosures[limit] ?? 0) + 1;
+  }
+
+  discontinuity(kind: 'gap' | 'reanchor'): void {
+    this.discontinuities[kind] = (this.discontinuities[kind] ?? 0) + 1;
   }
 }

@@ -51,6 +51,7 @@ function checkOptions(o: MediaHubOptions): void {
   if (o.reconnectGraceMs !== undefined && !(o.reconnectGraceMs >= 0)) bad.push('reconnectGraceMs (≥ 0)');
   if (o.flushIntervalMs !== undefined && !(o.flushIntervalMs >= 10)) bad.push('flushIntervalMs (≥ 10)');
   if (o.maxTimestampJumpMs !== undefined && !(o.maxTimestampJumpMs > 0)) bad.push('maxTimestampJumpMs (> 0)');
+  if (o.maxGapFillMs !== undefined && !(o.maxGapFillMs >= 0)) bad.push('maxGapFillMs (≥ 0)');
   if (o.talkBackLeadMs !== undefined && !(o.talkBackLeadMs >= 0 && o.talkBackLeadMs <= 200)) bad.push('talkBackLeadMs (0–200)');
   if (o.talkBackLiveLeadMs !== undefined && !(o.talkBackLiveLeadMs >= 20 && o.talkBackLiveLeadMs <= 1000)) bad.push('talkBackLiveLeadMs (20–1000)');
   if (o.maxSessions !== undefined && !(Number.isInteger(o.maxSessions) && o.maxSessions >= 1)) bad.push('maxSessions (integer ≥ 1)');
@@ -99,6 +100,7 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
       lateWindowMs: options.lateWindowMs ?? 200,
       maxRecordingQueueBytes: options.maxRecordingQueueBytes ?? 4 * 1024 * 1024,
       maxTimestampJumpMs: options.maxTimestampJumpMs ?? 3_600_000,
+      maxGapFillMs: options.maxGapFillMs ?? 5000,
       reconnectGraceMs: options.reconnectGraceMs ?? 10_000,
       channel: options.channel ?? 'auto',
       recordMix: options.recordMix ?? true,
@@ -307,6 +309,7 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
       messages: { received: this.counters.messagesReceived, accepted: this.counters.messagesAccepted, rejected: this.counters.messagesRejected },
       rejectsByReason: { ...this.counters.rejectsByReason },
       limitClosures: { ...this.counters.limitClosures },
+      timelineDiscontinuities: { ...this.counters.discontinuities },
       gapsFilled: sums.gapsFilled,
       duplicates: sums.duplicates,
       lateFrames: sums.late,

@@ -7,8 +7,7 @@ import type { PlayResult, PlayStream } from './contract.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import type { FrameSource } from './play-source.js';
 import type { Playback } from './playback.js';
-import { FRAME_MS } from './track.js';
-import { createResampler, frameSamples, type Resampler } from '../audio/index.js';
+import { createResampler, FRAME_MS, frameSamples, type Resampler } from '../audio/index.js';
 
 /** Default bound on a stream's queued audio: a whole long answer from a model that generates faster than real time. */
 export const DEFAULT_STREAM_QUEUE_MS = 60_000;

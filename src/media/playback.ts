@@ -3,7 +3,7 @@
 // so of what was sent, all but what ACS still holds (`endMs − now`) was heard; a cut freezes it.
 import type { PlayHandle, PlayResult } from './contract.js';
 import type { FrameSource } from './play-source.js';
-import { FRAME_MS } from './track.js';
+import { FRAME_MS } from '../audio/index.js';
 
 /** What a playback asks of its queue. */
 export interface PlaybackOwner {

@@ -3,8 +3,7 @@
 import { join } from 'node:path';
 import type { AudioFrame, Sink } from './contract.js';
 import { BudgetedWav, type RecordingTarget } from './recording-budget.js';
-import { FRAME_MS } from './track.js';
-import { frameSamples } from '../audio/index.js';
+import { FRAME_MS, frameSamples } from '../audio/index.js';
 
 /**
  * Watches a recording sink's frames reach the disk (benchmarks measure ingest-to-disk latency with it). Off unless

@@ -89,3 +89,23 @@ export class SafeEmitter<E extends EventMap> implements TypedEvents<E> {
     if (i >= 0) this.listeners.set(event, [...list.slice(0, i), ...list.slice(i + 1)]);
   }
 }
+
+/** The on/once/off of a class whose events are part of its API, delegated to the SafeEmitter it emits on. */
+export abstract class EmitterDoor<E extends EventMap> implements TypedEvents<E> {
+  constructor(protected readonly emitter: SafeEmitter<E>) {}
+
+  on<K extends keyof E & string>(event: K, listener: Listener<E, K>): this {
+    this.emitter.on(event, listener);
+    return this;
+  }
+
+  once<K extends keyof E & string>(event: K, listener: Listener<E, K>): this {
+    this.emitter.once(event, listener);
+    return this;
+  }
+
+  off<K extends keyof E & string>(event: K, listener: Listener<E, K>): this {
+    this.emitter.off(event, listener);
+    return this;
+  }
+}

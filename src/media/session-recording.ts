@@ -1,6 +1,6 @@
 // A session's recording folder `<recordingsDir>/<YYYY-MM-DD>/<session id>/`: track WAVs, mix.wav, transcript.jsonl,
 // events.jsonl and session.json. Everything is written asynchronously, off the frame path.
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { JsonlWriter, toJsonLine } from './jsonl-writer.js';
@@ -9,6 +9,9 @@ import { MediaError, MediaErrorCode } from './media-error.js';
 import { RecordingBudget, RecordingFileSlots, type RecordingTarget } from './recording-budget.js';
 import { recordingFailureReason, RecordingHealth, type RecordingFailureCounter } from './recording-health.js';
 import type { OpenFile } from '../audio/index.js';
+import type { DtmfDataPacket, TranscriptionDataPacket, TranscriptionMetadataPacket } from '../protocol/index.js';
+import type { SessionCallEvent, UtteranceEvent } from './contract.js';
+import { mixTalkBackFiles } from './mix-files.js';
 
 /** Bound on queued transcript / event lines per file. */
 const MAX_JSONL_QUEUE = 1 << 20;
@@ -146,6 +149,73 @@ export class SessionRecording {
       }
     });
     return this.summaryChain;
+  }
+
+  /** events.jsonl: a transcription socket of this call joined. */
+  recordTranscriptionMetadata(packet: TranscriptionMetadataPacket, nowMs: number): void {
+    this.events.append({ time: new Date(nowMs).toISOString(), type: 'TranscriptionMetadata', data: packet });
+  }
+
+  /** events.jsonl: a key the caller pressed. */
+  recordDtmf(packet: DtmfDataPacket, nowMs: number): void {
+    this.events.append({
+      time: new Date(nowMs).toISOString(),
+      type: 'DtmfData',
+      tone: packet.tone,
+      data: packet.data,
+      timestamp: packet.timestamp,
+      participantRawID: packet.participantRawID,
+    });
+  }
+
+  /** transcript.jsonl: an ACS TranscriptionData result, as received. */
+  recordTranscript(packet: TranscriptionDataPacket, nowMs: number): void {
+    this.transcript.append({
+      receivedAt: new Date(nowMs).toISOString(),
+      resultStatus: packet.resultStatus,
+      text: packet.text,
+      format: packet.format,
+      confidence: packet.confidence,
+      offsetTicks: packet.offsetTicks,
+      durationTicks: packet.durationTicks,
+      participantRawID: packet.participantRawID,
+      words: packet.words,
+      ...(Object.keys(packet.extra).length > 0 ? { extra: packet.extra } : {}),
+    });
+  }
+
+  /** transcript.jsonl: a line the app added (session.addTranscript: a voice agent's both sides). */
+  recordUtterance(utterance: UtteranceEvent, nowMs: number): void {
+    this.transcript.append({ receivedAt: new Date(nowMs).toISOString(), ...utterance });
+  }
+
+  /** events.jsonl: a callback event of this call. After the session ended no flush timer runs for it, so a late
+   *  event (often CallDisconnected) is written at once. */
+  recordCallEvent(event: SessionCallEvent, nowMs: number, ended: boolean): void {
+    this.events.append({ time: event.time ?? new Date(nowMs).toISOString(), type: event.type, callConnectionId: event.callConnectionId, data: event.data });
+    if (ended) void this.flushLines(this.eventsWriter);
+  }
+
+  /** A mixed session with talk-back gets mix.wav (mixed.wav + talk-back.wav) once its files are finished
+   *  (mix-files.ts); true when it was written. */
+  async mixTalkBack(openFile: OpenFile | undefined): Promise<boolean> {
+    if (this.mix !== undefined || this.recorder.fileOf('mixed') === undefined) return false;
+    try {
+      await mixTalkBackFiles(this.dir, this.sampleRate, openFile);
+      return true;
+    } catch (err) {
+      this.logger.error({ err }, 'media: could not write mix.wav from mixed.wav and talk-back.wav');
+      return false;
+    }
+  }
+
+  /** Look at the folder (a stat, no write): one deleted under the call makes the next flush make it again. */
+  async checkFolder(): Promise<void> {
+    try {
+      await stat(this.dir);
+    } catch (err) {
+      this.failed(err, this.dir);
+    }
   }
 
   private folder(): Promise<boolean> {

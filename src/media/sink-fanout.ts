@@ -1,12 +1,11 @@
-// The sink fan-out: a committed frame goes to every attached sink in order; a sink that throws is detached (its
-// error kept for session.json and reported once), and the others go on. No closure per frame.
-import type { AudioFrame, Sink } from './contract.js';
+// The sink fan-out, where a session's tracks deliver: a committed frame goes to every attached sink in order, then to
+// the session's 'audio' listeners; a sink that throws is detached (its error kept for session.json, logged and
+// emitted as 'sinkError'), and the others go on. No closure per frame.
+import type { Logger } from 'pino';
+import type { AudioFrame, MediaSessionEvents, Sink } from './contract.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
-
-/** Told when a sink was detached for throwing (the session logs it and emits 'sinkError'). */
-export interface SinkFailureListener {
-  sinkFailed(sink: Sink, error: MediaError): void;
-}
+import type { SafeEmitter } from './safe-emitter.js';
+import type { TrackOutput } from './track.js';
 
 /** A detached sink as session.json records it. */
 export interface SinkErrorRecord {
@@ -15,15 +14,20 @@ export interface SinkErrorRecord {
   message: string;
 }
 
-/** Ordered sinks with detach-on-throw. */
-export class SinkFanout {
+/** Ordered sinks with detach-on-throw, then the session's 'audio' listeners. */
+export class SinkFanout implements TrackOutput {
   readonly errors: SinkErrorRecord[] = [];
   private sinks: Sink[] = [];
 
-  constructor(private readonly listener: SinkFailureListener) {}
+  constructor(
+    private readonly emitter: SafeEmitter<MediaSessionEvents>,
+    private readonly logger: Logger,
+  ) {}
 
-  get size(): number {
-    return this.sinks.length;
+  /** TrackOutput: a committed frame goes to every sink, then to app 'audio' listeners. */
+  deliver(frame: AudioFrame): void {
+    this.write(frame);
+    this.emitter.emit('audio', frame);
   }
 
   add(sink: Sink): void {
@@ -37,8 +41,8 @@ export class SinkFanout {
     return this.sinks.length !== before;
   }
 
-  /** The frame path: every sink in order; a throwing sink is detached and closed, the rest still get the frame. */
-  write(frame: AudioFrame): void {
+  /** Every sink in order; a throwing sink is detached and closed, the rest still get the frame. */
+  private write(frame: AudioFrame): void {
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) {
       try {
@@ -63,6 +67,7 @@ export class SinkFanout {
     const error = err instanceof MediaError ? err : new MediaError(MediaErrorCode.SinkFailed, `sink ${sink.name} threw and was detached`, { cause: err });
     this.errors.push({ sink: sink.name, code: error.code, message: error.message });
     sink.close().catch(() => undefined);
-    this.listener.sinkFailed(sink, error);
+    this.logger.error({ sink: sink.name, err: error }, 'media: a sink threw; it was detached and the other sinks go on');
+    this.emitter.emit('sinkError', error);
   }
 }

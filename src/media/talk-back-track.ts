@@ -5,7 +5,8 @@
 // step with the others and gaps between playbacks become silence.
 import type { Logger } from 'pino';
 import type { AudioDataPacket } from '../protocol/index.js';
-import { FRAME_MS, type Track, type TrackCounts } from './track.js';
+import type { Track, TrackCounts } from './track.js';
+import { FRAME_MS } from '../audio/index.js';
 
 /** The talk-back track's id and file name stem (track-id.ts reserves it: no participant gets it). */
 export const TALK_BACK_TRACK_ID = 'talk-back';
@@ -40,14 +41,13 @@ export class TalkBackTrack {
     const originMs = this.host.timelineOriginMs;
     if (timelineMs === undefined || originMs === undefined) return this.lost('before the first inbound frame');
     let slot = Math.round(timelineMs / FRAME_MS);
-    // Frames of one playback are 20 ms apart in the model; never let rounding put two in one slot.
+    // Frames of one playback are 20 ms apart in the model; never let rounding put two in one slot (nor one before
+    // slot 0: lastSlot starts at -1).
     if (slot <= this.lastSlot) slot = this.lastSlot + 1;
-    if (slot < 0) return this.lost('before the timeline started');
     this.lastSlot = slot;
     const packet: AudioDataPacket = { kind: 'AudioData', timestamp: '', timestampMs: originMs + slot * FRAME_MS, participantRawID: undefined, silent: false, samples };
     this.track ??= this.host.addTrack(TALK_BACK_TRACK_ID, this.counts).asTalkBack();
-    const result = this.track.place(slot, packet);
-    if (result === 'tooLate' || result === 'duplicate') this.lost('later than the late window');
+    if (!this.track.place(slot, packet)) this.lost('later than the late window');
   }
 
   private lost(why: string): void {

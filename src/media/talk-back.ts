@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { PlayoutEvent, PlayResult } from './contract.js';
 import type { FrameSource } from './play-source.js';
 import { Playback, type PlaybackOwner } from './playback.js';
-import { FRAME_MS } from './track.js';
+import { FRAME_MS } from '../audio/index.js';
 import { serializeOutbound } from '../protocol/index.js';
 
 /** Outbound bytes queued on the socket above which sending waits (the peer is not reading). */

@@ -2,10 +2,8 @@
 // duplicates, holds frames briefly after a gap so late ones can still be put in place (docs/media.md §Timeline).
 import type { AudioDataPacket, SampleRate } from '../protocol/index.js';
 import type { AudioFrame } from './contract.js';
-import { levelDbfs } from '../audio/index.js';
+import { FRAME_MS, levelDbfs } from '../audio/index.js';
 
-/** Frame length on the grid. */
-export const FRAME_MS = 20;
 /** Slots remembered behind the commit point to tell a duplicate from a frame that came too late. */
 const HISTORY = 1024;
 
@@ -22,21 +20,33 @@ export interface TrackOutput {
   deliver(frame: AudioFrame): void;
 }
 
-/** What `place` did with a frame. */
-export type PlaceResult = 'placed' | 'held' | 'late' | 'duplicate' | 'tooLate';
+/** What a track takes from the session timeline it is on (timeline.ts). */
+export interface TrackTimeline {
+  readonly sampleRate: SampleRate;
+  /** Epoch ms (the frames' clock) of slot 0; it moves at a discontinuity. */
+  readonly timelineOriginMs: number | undefined;
+  /** How many slots a frame after a gap is held for the gap's frames to arrive. */
+  readonly windowSlots: number;
+  /** One frame of zeros (never written to). */
+  readonly silence: Int16Array;
+  readonly output: TrackOutput;
+}
 
 /** A track: frames in (any order), committed frames out in slot order, every slot exactly once. */
 export class Track {
+  readonly id: string;
+  readonly participantRawId: string | undefined;
   /** Committed slots (real and filled): the track's length on the timeline. */
   frames = 0;
   /** Real frames committed. */
-  realFrames = 0;
-  /** Frame-rate limit state (the session's token bucket): tokens left and when they were last topped up. */
-  rateTokens = Number.POSITIVE_INFINITY;
-  rateCheckedAt = 0;
+  private realFrames = 0;
   private nextSlot = 0;
   /** Highest slot of a real frame seen on this track (-1: none). */
   private highest = -1;
+  private readonly windowSlots: number;
+  private readonly silence: Int16Array;
+  private readonly counts: TrackCounts;
+  private readonly output: TrackOutput;
   private readonly ring: Array<AudioDataPacket | undefined>;
   private readonly ringSlot: Int32Array;
   private readonly historySlot = new Int32Array(HISTORY).fill(-1);
@@ -45,27 +55,25 @@ export class Track {
   private readonly frame: AudioFrame;
 
   constructor(
-    readonly id: string,
-    readonly participantRawId: string | undefined,
-    sampleRate: SampleRate,
-    /** Session timeline origin (epoch ms of slot 0). */
-    private readonly originMs: number,
-    /** How many slots a frame after a gap is held for the gap's frames to arrive. */
-    private readonly windowSlots: number,
-    private readonly silence: Int16Array,
-    private readonly counts: TrackCounts,
-    private readonly output: TrackOutput,
+    private readonly timeline: TrackTimeline,
+    track: { id: string; participantRawId: string | undefined; counts: TrackCounts },
   ) {
-    const size = windowSlots + 2;
+    this.id = track.id;
+    this.participantRawId = track.participantRawId;
+    this.counts = track.counts;
+    this.windowSlots = timeline.windowSlots;
+    this.silence = timeline.silence;
+    this.output = timeline.output;
+    const size = this.windowSlots + 2;
     this.ring = new Array<AudioDataPacket | undefined>(size).fill(undefined);
     this.ringSlot = new Int32Array(size).fill(-1);
     this.frame = {
-      trackId: id,
-      participantRawId,
-      sampleRate,
-      samples: silence,
+      trackId: track.id,
+      participantRawId: track.participantRawId,
+      sampleRate: timeline.sampleRate,
+      samples: this.silence,
       timelineMs: 0,
-      timestampMs: originMs,
+      timestampMs: 0,
       silent: true,
       filled: true,
       levelDbfs: -Infinity,
@@ -79,14 +87,12 @@ export class Track {
     return this;
   }
 
-  /** Put a frame at its slot; commits what is ready. */
-  place(slot: number, packet: AudioDataPacket): PlaceResult {
+  /** Put a frame at its slot and commit what is ready; false when it was dropped (a duplicate, or too late). */
+  place(slot: number, packet: AudioDataPacket): boolean {
     if (slot < this.nextSlot) {
-      const h = slot % HISTORY;
-      const duplicate = this.historySlot[h] === slot && this.historyReal[h] === 1;
-      if (duplicate) this.counts.duplicates++;
+      if (this.holds(slot)) this.counts.duplicates++;
       else this.counts.tooLate++;
-      return duplicate ? 'duplicate' : 'tooLate';
+      return false;
     }
     const late = slot < this.highest;
     if (slot > this.highest) this.highest = slot;
@@ -94,19 +100,20 @@ export class Track {
       this.commitReal(slot, packet);
       this.drain();
     } else {
-      // A gap before this frame: commit what is older than the late window, then hold this frame.
+      // A gap before this frame: commit what is older than the late window, then hold this frame (committing what
+      // was held before it may have brought the track up to it).
       if (slot - this.nextSlot > this.windowSlots) this.advanceTo(slot - this.windowSlots);
       const r = slot % this.ring.length;
       if (this.ringSlot[r] === slot) {
         this.counts.duplicates++;
-        return 'duplicate';
+        return false;
       }
       this.ring[r] = packet;
       this.ringSlot[r] = slot;
       if (slot === this.nextSlot) this.drain();
     }
     if (late) this.counts.late++;
-    return late ? 'late' : slot >= this.nextSlot ? 'held' : 'placed';
+    return true;
   }
 
   /** Commit every slot below `slot` (filling holes with silence), then any frames held right after. */
@@ -126,9 +133,10 @@ export class Track {
     this.advanceTo(Math.max(endSlot, this.highest + 1));
   }
 
-  /** The next slot this track will commit (its committed length in slots). */
-  get committedSlots(): number {
-    return this.nextSlot;
+  /** True when a real frame was committed at `slot` (recently enough to be remembered): another one is a duplicate. */
+  holds(slot: number): boolean {
+    const h = slot % HISTORY;
+    return slot < this.nextSlot && this.historySlot[h] === slot && this.historyReal[h] === 1;
   }
 
   private drain(): void {
@@ -165,7 +173,7 @@ export class Track {
     const f = this.frame;
     f.samples = this.silence;
     f.timelineMs = slot * FRAME_MS;
-    f.timestampMs = this.originMs + slot * FRAME_MS;
+    f.timestampMs = (this.timeline.timelineOriginMs ?? 0) + slot * FRAME_MS;
     f.silent = true;
     f.filled = true;
     f.levelDbfs = -Infinity;

@@ -1,5 +1,6 @@
 // The media server: HTTP + WebSocket edges around the media hub. See ARCHITECTURE.md.
-export { createMediaServer, type MediaServer, type MediaServerEvents, type MediaServerOptions } from './media-server.js';
+export { createMediaServer, type MediaServer, type MediaServerEvents } from './media-server.js';
+export type { MediaServerOptions } from './media-server-options.js';
 export { IngestCloseCode, type IngestLimits } from './ingest.js';
 export { parseCallEvents, type CallEvent, type CallState } from './call-events.js';
 export { createJwtVerifier, AuthFailure, ACS_JWKS_URL, ACS_JWT_ISSUER, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt-verifier.js';

@@ -1,10 +1,14 @@
-// The WebSocket ingest edge: hands each accepted socket to the media hub as a MediaConnection and passes every
-// message straight through (raw Buffer, isBinary). Listeners are module-level functions registered once per socket,
-// so no closure is made per message or per socket. One sweep timer for all sockets does ping/pong and the idle timeout.
+// The WebSocket ingest edge: the upgrade of /ws (JWT, connection limit, or a refusal with a real HTTP status), then
+// each accepted socket handed to the media hub as a MediaConnection, every message passed straight through (raw
+// Buffer, isBinary). Listeners are module-level functions registered once per socket, so no closure is made per
+// message or per socket. One sweep timer for all sockets does ping/pong and the idle timeout.
 import type { IncomingMessage } from 'node:http';
-import { WebSocket, type RawData } from 'ws';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ConnectionInfo, MediaConnection, MediaHub } from '../media/index.js';
 import { SessionLimitCloseCode } from '../media/index.js';
+import type { JwtVerifier } from './auth/jwt-verifier.js';
 import type { ServerMetrics } from './metrics.js';
 
 /** Close codes the ingest uses (RFC 6455 §7.4 and the private range 4000-4999). */
@@ -29,6 +33,21 @@ export interface IngestLimits {
   /** Ping interval; a peer that misses a pong for a whole interval is terminated (4001). @default 30000 */
   pingIntervalMs: number;
 }
+
+/** What the ingest needs from its server. */
+export interface IngestOptions {
+  hub: MediaHub;
+  metrics: ServerMetrics;
+  limits: IngestLimits;
+  logger: Logger;
+  /** Verifies the JWT of upgrades and callbacks; none lets everyone in. */
+  verifier: JwtVerifier | undefined;
+  /** Largest WebSocket message, in bytes (ws closes with 1009 above it). */
+  maxPayloadBytes: number;
+}
+
+/** A request's JWT check: the verifier's reason and detail when it is refused. */
+export type Authorization = { ok: true } | { ok: false; reason: string; detail: string };
 
 const MEDIA = Symbol('media');
 const STATE = Symbol('state');
@@ -95,15 +114,51 @@ function onError(this: WebSocket, error: Error & { code?: string }): void {
 export class Ingest {
   private readonly sockets = new Set<IngestSocket>();
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly hub: MediaHub;
+  private readonly metrics: ServerMetrics;
+  private readonly limits: IngestLimits;
+  private readonly wss: WebSocketServer;
 
-  constructor(
-    private readonly hub: MediaHub,
-    private readonly metrics: ServerMetrics,
-    private readonly limits: IngestLimits,
-  ) {
-    const sweepEvery = Math.max(50, Math.min(limits.pingIntervalMs, limits.idleTimeoutMs / 2));
+  constructor(private readonly options: IngestOptions) {
+    this.hub = options.hub;
+    this.metrics = options.metrics;
+    this.limits = options.limits;
+    // UTF-8 is checked per message by the media layer (rejected as invalid_utf8) instead of ws failing the whole socket.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false, skipUTF8Validation: true });
+    const sweepEvery = Math.max(50, Math.min(this.limits.pingIntervalMs, this.limits.idleTimeoutMs / 2));
     this.sweepTimer = setInterval(() => this.sweep(), sweepEvery);
     this.sweepTimer.unref();
+  }
+
+  /** Checks the request's JWT (when the server has a verifier); a refusal is counted and logged. */
+  async authorize(req: IncomingMessage, surface: 'ws' | 'callback'): Promise<Authorization> {
+    const { verifier, logger } = this.options;
+    if (!verifier) return { ok: true };
+    const result = await verifier.verify(req.headers.authorization);
+    if (result.ok) return result;
+    this.metrics.authFailures.inc({ surface, reason: result.reason });
+    logger.warn({ surface, reason: result.reason, detail: result.detail, remote: req.socket.remoteAddress }, 'refused: bad or missing JWT');
+    return result;
+  }
+
+  /** An upgrade of /ws: refused with 401 (JWT) or 503 (maxConnections), else accepted as a media socket. */
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const auth = await this.authorize(req, 'ws');
+    if (!auth.ok) return this.refuse(socket, 401, 'unauthorized', `${auth.reason}: ${auth.detail}`);
+    if (!this.hasRoom()) {
+      this.metrics.limitClosures.inc({ limit: 'max_connections' });
+      return this.refuse(socket, 503, 'too_many_connections', `This server holds ${this.limits.maxConnections} sockets already.`);
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+  }
+
+  /** Answers an upgrade with an HTTP error instead of a WebSocket (counted by reason), and closes the socket. */
+  refuse(socket: Duplex, status: number, reason: string, message: string): void {
+    this.metrics.wsRefused.inc({ reason });
+    const body = JSON.stringify({ error: { code: reason, message } });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   }
 
   /** True when one more socket fits under maxConnections. */

@@ -81,6 +81,15 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
       for (const [reason, count] of Object.entries(hub.stats().rejectsByReason)) this.set({ reason }, count);
     },
   });
+  new Gauge({
+    name: prefix + 'timeline_discontinuities_total',
+    help: 'Points where a session timeline did not follow the frames\' clock, by kind (gap: too long to fill, skipped; reanchor: moved to a run of frames off it)',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      for (const [kind, count] of Object.entries(hub.stats().timelineDiscontinuities)) this.set({ kind }, count);
+    },
+  });
   // How busy the main thread was since the last scrape. Every frame is handled on it, so this is the server's
   // headroom: near 1, frames are read in long batches, and timers (talk-back, flushes) and new calls' handshakes wait
   // their turn: at 500 calls × 2 on the bench machine a handshake then waits seconds (README.md, "Sizing").

@@ -25,14 +25,15 @@ function graph(): Map<string, string[]> {
 /** Folder → folders it must never import (ARCHITECTURE.md "The parts"). */
 const FORBIDDEN: Record<string, string[]> = {
   errors: ['*'],
-  protocol: ['audio', 'media', 'server', 'scale', 'calls', 'emulator', 'cli', 'agent'],
-  audio: ['protocol', 'media', 'server', 'scale', 'calls', 'emulator', 'cli', 'agent'],
-  media: ['server', 'scale', 'calls', 'emulator', 'cli', 'agent'],
-  emulator: ['server', 'media', 'scale', 'calls', 'cli', 'agent'],
-  calls: ['server', 'media', 'scale', 'emulator', 'cli', 'agent'],
+  protocol: ['audio', 'media', 'server', 'cluster', 'recordings-storage', 'calls', 'emulator', 'cli', 'agent'],
+  audio: ['protocol', 'media', 'server', 'cluster', 'recordings-storage', 'calls', 'emulator', 'cli', 'agent'],
+  media: ['server', 'cluster', 'recordings-storage', 'calls', 'emulator', 'cli', 'agent'],
+  emulator: ['server', 'media', 'cluster', 'recordings-storage', 'calls', 'cli', 'agent'],
+  calls: ['server', 'media', 'cluster', 'recordings-storage', 'emulator', 'cli', 'agent'],
   server: ['cli', 'emulator', 'agent'],
-  scale: ['cli', 'emulator', 'agent'],
-  agent: ['server', 'scale', 'emulator', 'cli'],
+  cluster: ['server', 'recordings-storage', 'calls', 'emulator', 'cli', 'agent'],
+  'recordings-storage': ['server', 'cluster', 'calls', 'emulator', 'cli', 'agent'],
+  agent: ['server', 'cluster', 'recordings-storage', 'emulator', 'cli'],
 };
 
 const folderOf = (file: string): string => (file.includes('/') ? file.split('/')[0] : '.');
@@ -52,6 +53,26 @@ test('no import cycle between files of src/', () => {
     state.set(file, 'done');
   };
   for (const file of edges.keys()) visit(file, []);
+  assert.deepEqual(cycles, []);
+});
+
+test('no import cycle between folders of src/ (a folder that imports another is never imported back by it, even through a third)', () => {
+  const folders = new Map<string, Set<string>>();
+  for (const [file, targets] of graph()) {
+    const from = folderOf(file);
+    for (const target of targets) {
+      const to = folderOf(target);
+      if (to !== from && from !== '.' && to !== '.') folders.set(from, (folders.get(from) ?? new Set()).add(to));
+    }
+  }
+  const reaches = (from: string, to: string, seen = new Set<string>()): boolean => {
+    for (const next of folders.get(from) ?? []) {
+      if (next === to) return true;
+      if (!seen.has(next) && (seen.add(next), reaches(next, to, seen))) return true;
+    }
+    return false;
+  };
+  const cycles = [...folders].flatMap(([from, tos]) => [...tos].filter((to) => reaches(to, from)).map((to) => `${from} → ${to} → … → ${from}`));
   assert.deepEqual(cycles, []);
 });
 

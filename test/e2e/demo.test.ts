@@ -74,7 +74,10 @@ test('the agent demo (npm start): greeting, a turn, one barge-in truncated at wh
     assert.deepEqual(result.toolCalls.map((c) => c.name), ['end_call']);
     const files = await readdir(result.session.recordingDir!);
     for (const name of ['talk-back.wav', 'mixed.wav', 'mix.wav', 'transcript.jsonl']) assert.ok(files.includes(name), `${name} in ${files.join(', ')}`);
-    assert.ok(result.transcript.some((l) => l.speaker === 'caller') && result.transcript.some((l) => l.speaker === 'agent'), 'both sides in the transcript');
+    assert.ok(result.transcript.some((l) => l.speaker === 'agent'), 'the agent in the transcript');
+    // The scripted caller speaks bundled fixtures, which the local model knows: their text, not their length.
+    assert.deepEqual(result.transcript.filter((l) => l.speaker === 'caller').map((l) => l.text),
+      ["Hi, I'm calling about my order from last week.", 'Hello, I would like to change my delivery address.']);
   } finally {
     await result.close();
   }

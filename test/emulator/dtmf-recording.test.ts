@@ -1,17 +1,13 @@
 // sendDtmfTones, continuous DTMF and call recording through the official SDK; every callback through
 // parseCallAutomationEvent, the recording downloaded with the SDK's downloadToPath.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallAutomationClient, DtmfTone } from '@azure/communication-call-automation';
-import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipeline';
 import { readWav, isSilence } from '../../src/audio/index.js';
-import { connectedCall, startCallbacks, startEmulator } from './sdk-harness.js';
+import { connectedCall, routeStorageTo, startCallbacks, startEmulator, startEventGrid } from './sdk-harness.js';
 import { startRecordingServer } from './engine/recording-server.js';
 
 const caller = { phoneNumber: '+15551234567' };
@@ -31,41 +27,6 @@ test('sendDtmfTones → SendDtmfTonesCompleted; continuous DTMF posts the scenar
   assert.equal((await callbacks.waitFor('ContinuousDtmfRecognitionStopped')).parsed.operationContext, 'keys');
   assert.deepEqual(callbacks.parseErrors, []);
 });
-
-/** An Event Grid webhook: answers the validation handshake and keeps every notification. */
-async function startEventGrid(t: TestContext) {
-  const events: Array<{ eventType: string; data: Record<string, unknown> }> = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString()) as Array<{ eventType: string; data: Record<string, unknown> }>;
-    if (body[0]?.eventType === 'Microsoft.EventGrid.SubscriptionValidationEvent') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ validationResponse: body[0].data.validationCode }));
-    }
-    events.push(...body);
-    res.end();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => server.close());
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/eventgrid`, events };
-}
-
-/** The SDK downloads recordings only from https://*.asm.skype.com: this HTTP client routes that host to the emulator. */
-function routeStorageTo(emulatorUrl: string): HttpClient {
-  const inner = createDefaultHttpClient();
-  return {
-    sendRequest(request) {
-      const url = new URL(request.url);
-      if (url.hostname.endsWith('.asm.skype.com')) {
-        request.url = `${emulatorUrl}${url.pathname}`;
-        request.allowInsecureConnection = true;
-      }
-      return inner.sendRequest(request);
-    },
-  };
-}
 
 test('callRecording start / pause / resume / stop: RecordingStateChanged, RecordingFileStatusUpdated, a WAV with the call\'s audio', async (t) => {
   const grid = await startEventGrid(t);

@@ -1,10 +1,12 @@
 // Shared parts for driving the emulator with the official SDK only: an emulator on port 0, a callback receiver that
-// parses every event with the SDK's parseCallAutomationEvent, and a connected call.
+// parses every event with the SDK's parseCallAutomationEvent, an Event Grid webhook, the SDK's route to recordings,
+// and a connected call.
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { CallAutomationClient, parseCallAutomationEvent, type CallAutomationEvent } from '@azure/communication-call-automation';
+import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipeline';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 
 /** A received event: the SDK's parse of it, and the raw CloudEvent. */
@@ -67,4 +69,40 @@ export async function connectedCall(client: CallAutomationClient, callbacks: Awa
   const result = await client.createCall({ targetParticipant: { phoneNumber: to }, sourceCallIdNumber: { phoneNumber: '+15550000000' } }, `${callbacks.url}/cb`);
   await callbacks.waitFor('CallConnected');
   return { id: result.callConnectionProperties.callConnectionId!, connection: result.callConnection, media: result.callConnection.getCallMedia() };
+}
+
+/** An Event Grid webhook: answers the validation handshake and keeps every notification (`onEvent` hears each). */
+export async function startEventGrid(t: TestContext, onEvent?: (event: { eventType: string; data: Record<string, unknown> }) => void) {
+  const events: Array<{ eventType: string; data: Record<string, unknown> }> = [];
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString()) as Array<{ eventType: string; data: Record<string, unknown> }>;
+    if (body[0]?.eventType === 'Microsoft.EventGrid.SubscriptionValidationEvent') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ validationResponse: body[0].data.validationCode }));
+    }
+    events.push(...body);
+    res.end();
+    for (const event of body) onEvent?.(event);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => server.close());
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/eventgrid`, events };
+}
+
+/** The SDK downloads recordings only from https://*.asm.skype.com: this HTTP client routes that host to the emulator. */
+export function routeStorageTo(emulatorUrl: string): HttpClient {
+  const inner = createDefaultHttpClient();
+  return {
+    sendRequest(request) {
+      const url = new URL(request.url);
+      if (url.hostname.endsWith('.asm.skype.com')) {
+        request.url = `${emulatorUrl}${url.pathname}`;
+        request.allowInsecureConnection = true;
+      }
+      return inner.sendRequest(request);
+    },
+  };
 }

@@ -9,10 +9,15 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { serializePacket } from '../../src/protocol/index.js';
-import { createBlobRecordingsUploader, type BlobRecordingsOptions } from '../../src/scale/blob-recordings.js';
-import { blobConnectionStringFrom, parseRecordingsTarget } from '../../src/scale/blob-recordings-target.js';
-import { BlobRecordingsErrorCode, isBlobRecordingsError } from '../../src/scale/blob-recordings-error.js';
-import { UPLOAD_MARKER } from '../../src/scale/blob-spool.js';
+import {
+  blobConnectionStringFrom,
+  BlobRecordingsErrorCode,
+  createBlobRecordingsUploader,
+  isBlobRecordingsError,
+  parseRecordingsTarget,
+  UPLOAD_MARKER,
+  type BlobRecordingsOptions,
+} from '../../src/recordings-storage/index.js';
 import { audio, connect, metadata, metricValue, sessionEnd, startServer } from '../server/wire.js';
 import { startAzurite, type Azurite } from './azurite-harness.js';
 import { tempDirUntilExit } from '../temp-dir.js';

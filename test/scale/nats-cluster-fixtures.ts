@@ -1,7 +1,7 @@
 // Shared parts of the scale-out tests: media server nodes on one NATS, and emulator calls streamed into them.
 import { pino } from 'pino';
 import { createMediaServer, type MediaServer } from '../../src/server/index.js';
-import type { NatsOptions } from '../../src/scale/index.js';
+import type { NatsOptions } from '../../src/cluster/index.js';
 import type { EngineStream, MediaEngine, Scenario, StreamEvents, StreamSpec } from '../../src/emulator/index.js';
 import { tempDirUntilExit } from '../temp-dir.js';
 

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { connect } from 'nats';
 import { createMediaEngine } from '../../src/emulator/index.js';
-import { registryKeyOf } from '../../src/scale/index.js';
+import { registryKeyOf } from '../../src/cluster/index.js';
 import type { SessionSummary } from '../../src/server/index.js';
 import { skipWithoutNats, startNatsServer } from './nats-harness.js';
 import { startCall, startNode, twoPartyScenario } from './nats-cluster-fixtures.js';

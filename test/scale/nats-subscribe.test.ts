@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMediaEngine } from '../../src/emulator/index.js';
 import { readWav } from '../../src/audio/index.js';
-import { subscribe, type SubscribedMessage } from '../../src/scale/index.js';
+import { subscribe, type SubscribedMessage } from '../../src/cluster/index.js';
 import type { SessionSummary } from '../../src/server/index.js';
 import { skipWithoutNats, startNatsServer } from './nats-harness.js';
 import { startCall, startNode, twoPartyScenario } from './nats-cluster-fixtures.js';

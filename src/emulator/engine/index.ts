@@ -13,7 +13,8 @@ import { createPacer } from './pacer.js';
 
 export { listFixtures, loadFixture, fixturesDir, type SpeechFixture, type Transcript } from './fixtures.js';
 export { MediaEngineError, EngineErrorCode, isMediaEngineError } from './engine-error.js';
-export { MALFORMED_PACKET, type LocalEngineStream, type LocalEngineStreamStats, type StreamState } from './engine-stream.js';
+export { type LocalEngineStream, type LocalEngineStreamStats, type StreamState } from './engine-stream.js';
+export { MALFORMED_PACKET } from './stream-faults.js';
 export { DTMF_SPACING_MS, FINAL_CONFIDENCE, FINAL_RESULT_DELAY_MS } from './call-audio.js';
 export type { PlaybackViolation } from './playback.js';
 

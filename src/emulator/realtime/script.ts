@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readWav } from '../../audio/index.js';
+import { knownSpeech, type KnownSpeech } from './known-speech.js';
 
 /** One step: say a bundled clip (`clip`, its text from the manifest) or any text (spoken with the closest clip), or call a tool. */
 export type ScriptStep = { say?: string; clip?: string } | { tool: { name: string; arguments: Record<string, unknown> | string } };
@@ -21,6 +22,8 @@ export interface Clip {
   name: string;
   text: string;
   pcm: Buffer;
+  /** Its envelope and word timings: to recognize it when a caller plays it back, and to say what a truncate left. */
+  known: KnownSpeech;
 }
 
 function clipsDir(): string {
@@ -42,7 +45,8 @@ export function loadClips(): Map<string, Clip> {
   for (const { name, text } of manifest.clips) {
     const wav = readWav(readFileSync(join(dir, `${name}.wav`)));
     const samples = wav.samples;
-    clips.set(name, { name, text, pcm: Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength) });
+    const pcm = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
+    clips.set(name, { name, text, pcm, known: knownSpeech(name, text, samples, wav.sampleRate) });
   }
   return clips;
 }

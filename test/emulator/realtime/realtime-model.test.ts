@@ -90,7 +90,7 @@ for (const kind of ['openai', 'azure'] as const) {
     rt.send({ type: 'response.create' });
     await waitFor(seen, (e) => e.type === 'response.done' && (e.response as { output: Array<{ type: string }> }).output[0]?.type === 'message' && e !== done);
     const record = (await (await fetch(`${model.url.replace('ws:', 'http:')}/admin/realtime/connections`)).json()) as { connections: Array<{ truncations: unknown[]; toolCalls: Array<{ output?: string }> }> };
-    assert.deepEqual(record.connections[0].truncations, [{ itemId: firstDelta.item_id, contentIndex: 0, audioEndMs: 300 }]);
+    assert.deepEqual(record.connections[0].truncations, [{ itemId: firstDelta.item_id, contentIndex: 0, audioEndMs: 300, heardText: 'Hello,' }]);
     assert.equal(record.connections[0].toolCalls[0].output, '{"status":"shipped"}');
     for (const e of seen) {
       assert.ok(SERVER_EVENT_TYPES.has(e.type), `not an openai server event type: ${e.type}`);

@@ -1,6 +1,5 @@
 // Prometheus gauges for the Blob recordings uploader, read from its plain counters at scrape time.
-import type { Registry } from 'prom-client';
-import { registerReadGauge } from '../server/metrics.js';
+import { Gauge, type Registry } from 'prom-client';
 
 /** The uploader's counters (see BlobRecordingsUploader.stats). */
 export interface BlobRecordingsStats {
@@ -24,7 +23,7 @@ export interface BlobRecordingsStats {
 /** Register gauges named `acs_audio_blob_*` in `registry` (one uploader per registry). */
 export function registerBlobRecordingsMetrics(registry: Registry, stats: () => BlobRecordingsStats): void {
   const gauge = (name: string, help: string, read: (s: BlobRecordingsStats) => number) =>
-    registerReadGauge(registry, `acs_audio_blob_${name}`, help, () => read(stats()));
+    new Gauge({ name: `acs_audio_blob_${name}`, help, registers: [registry], collect() { this.set(read(stats())); } });
   gauge('uploaded_files_total', 'Recording files uploaded to Blob Storage and verified', (s) => s.uploadedFiles);
   gauge('uploaded_bytes_total', 'Recording bytes uploaded to Blob Storage', (s) => s.uploadedBytes);
   gauge('uploaded_sessions_total', 'Session folders completely uploaded to Blob Storage', (s) => s.uploadedFolders);

@@ -8,7 +8,7 @@ import type { MediaHub, MediaSession, SessionSummary } from '../media/index.js';
 import { registerNatsMetrics } from './nats-metrics.js';
 import { resolveNatsOptions, type NatsOptions, type ResolvedNatsOptions } from './nats-options.js';
 import { NatsPublisher, type PublisherStats } from './nats-publisher.js';
-import { RemoteControl, type ControlOp, type ControlReply } from './remote-control.js';
+import { RemoteControl, type ControlOp, type ControlReply, type PerformControl } from './remote-control.js';
 import { SessionRegistry, type RegistryEntry } from './session-registry.js';
 import { ensureStream } from './stream-setup.js';
 import { createSubjects } from './subjects.js';
@@ -22,6 +22,8 @@ export interface NatsNodeDeps {
   logger: Logger;
   /** The server's metrics registry: the NATS figures are added to it. */
   metricsRegistry: Registry;
+  /** Runs play / stop-audio that another node forwarded here (the media server's session routes). */
+  perform: PerformControl;
 }
 
 /** One media server's presence on NATS. */
@@ -106,7 +108,7 @@ export function createNatsNode(natsOptions: NatsOptions, deps: NatsNodeDeps): Na
     publisher = new NatsPublisher({ js, nc: connection, subjects, nodeId, publishAudio: options.publishAudio, maxQueue: options.maxQueue, maxInFlight: options.maxInFlight, logger: log });
     registry = new SessionRegistry({ ...options, js, liveSessions, logger: log });
     await registry.open();
-    control = new RemoteControl({ nc: connection, hub, registry, subjects, nodeId, requestTimeoutMs: options.requestTimeoutMs, logger: log });
+    control = new RemoteControl({ nc: connection, perform: deps.perform, registry, subjects, nodeId, requestTimeoutMs: options.requestTimeoutMs, logger: log });
     control.start();
     watchConnection(connection);
     log.info({ server: connection.getServer(), stream: options.streamName, audio: options.publishAudio }, `nats: node ${nodeId} publishing to stream ${options.streamName}`);

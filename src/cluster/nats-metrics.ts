@@ -1,7 +1,6 @@
 // The NATS scale-out's figures on the server's own prom-client registry, read from plain counters at scrape time.
 import { Gauge, type Registry } from 'prom-client';
 import type { PublisherStats } from './nats-publisher.js';
-import { registerReadGauge } from '../server/metrics.js';
 
 /** Where the figures come from. */
 export interface NatsMetricsSources {
@@ -24,7 +23,9 @@ export function registerNatsMetrics(registry: Registry, sources: NatsMetricsSour
       }
     },
   });
-  const gauge = (name: string, help: string, read: () => number) => registerReadGauge(registry, prefix + name, help, read);
+  // A gauge that reads a plain number at scrape time (as server/metrics.ts does for the hub's counters).
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({ name: prefix + name, help, registers: [registry], collect() { this.set(read()); } });
   gauge('queue_length', 'Messages waiting to be published', () => sources.publisher().queueLength);
   gauge('in_flight', 'Messages published and not yet confirmed (a JetStream ack; for audio, the batch round trip)', () => sources.publisher().inFlight);
   gauge('connected', '1 while the NATS connection is up', () => (sources.publisher().connected ? 1 : 0));

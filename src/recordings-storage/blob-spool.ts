@@ -1,22 +1,22 @@
 // The spool: the media server's local recordings folder, read as a queue of finished sessions waiting for Blob
 // Storage. A session folder `<spoolDir>/<YYYY-MM-DD>/<session id>/` is finished when its session.json has an
 // `endedAt` (or, after a crash, when nothing in it changed for a while), and done when it holds the upload marker,
-// written only after every file was uploaded and verified.
+// written only after every file was uploaded and verified. The folder layout is the media server's (recordingDirFor):
+// a folder counts as a session's only where the media server would have recorded that session.
 import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { recordingDirFor } from '../media/session-recording.js';
 import { BlobRecordingsError, BlobRecordingsErrorCode } from './blob-recordings-error.js';
 
 /** Name of the marker file that says a session folder is in Blob Storage (JSON: what was uploaded, when). */
 export const UPLOAD_MARKER = '.uploaded';
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
 /** One session's recording folder in the spool. */
 export interface SessionFolder {
   /** Absolute path. */
   path: string;
-  /** `YYYY-MM-DD` (UTC day the session started). */
-  day: string;
+  /** The folder relative to the spool, `/`-separated (`<YYYY-MM-DD>/<session id>`): blob names repeat it. */
+  key: string;
   sessionId: string;
 }
 
@@ -34,24 +34,34 @@ export interface UploadManifest {
   blobs: Array<{ file: string; blob: string; bytes: number; md5: string }>;
 }
 
-/** The session folder at `path`, which must be `<spoolDir>/<YYYY-MM-DD>/<session id>`. */
+/** Where the media server records session `sessionId` started on the UTC day `day` (the name of a day folder), or
+ *  undefined when `day` names no day. */
+function recordingFolderOf(spoolDir: string, day: string, sessionId: string): string | undefined {
+  const dayMs = Date.parse(`${day}T00:00:00.000Z`);
+  return Number.isNaN(dayMs) ? undefined : resolve(recordingDirFor(spoolDir, dayMs, sessionId));
+}
+
+function folderAt(spoolDir: string, path: string): SessionFolder {
+  return { path, key: relative(resolve(spoolDir), path).split(sep).join('/'), sessionId: basename(path) };
+}
+
+/** The session folder at `path`, which must be where the media server records a session: `<spoolDir>/<YYYY-MM-DD>/<session id>`. */
 export function sessionFolderOf(spoolDir: string, path: string): SessionFolder {
   const absolute = resolve(path);
-  const rel = relative(resolve(spoolDir), absolute);
-  const parts = rel.split(sep);
-  if (parts.length !== 2 || !DAY.test(parts[0]) || parts[1].startsWith('.') || rel.startsWith('..')) {
+  const sessionId = basename(absolute);
+  if (sessionId.startsWith('.') || recordingFolderOf(spoolDir, basename(dirname(absolute)), sessionId) !== absolute) {
     throw new BlobRecordingsError(
       BlobRecordingsErrorCode.NotASessionFolder,
       `upload: ${path} is not a session folder <spoolDir>/<YYYY-MM-DD>/<session id> under the spool ${spoolDir}; ` +
         'give the recordingDir of a session of a media server whose recordingsDir is the spool.',
     );
   }
-  return { path: absolute, day: basename(dirname(absolute)), sessionId: basename(absolute) };
+  return folderAt(spoolDir, absolute);
 }
 
-/** Blob name of `file` of `folder`: `<prefix>/<YYYY-MM-DD>/<session id>/<file>`. */
+/** Blob name of `file` of `folder`: `<prefix>/<YYYY-MM-DD>/<session id>/<file>`, the local layout under the prefix. */
 export function blobNameFor(prefix: string | undefined, folder: SessionFolder, file: string): string {
-  const name = `${folder.day}/${folder.sessionId}/${file}`;
+  const name = `${folder.key}/${file}`;
   return prefix === undefined ? name : `${prefix}/${name}`;
 }
 
@@ -113,14 +123,15 @@ export async function listPendingFolders(spoolDir: string, scan: PendingScan): P
     throw err;
   });
   const pending: PendingFolder[] = [];
-  for (const day of days.filter((d) => d.isDirectory() && DAY.test(d.name)).sort((a, b) => a.name.localeCompare(b.name))) {
+  // Only folders where the media server records a session count (so not one of a day folder's look-alikes).
+  for (const day of days.filter((d) => d.isDirectory() && !d.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
     const sessions = await readdir(join(spoolDir, day.name), { withFileTypes: true });
     for (const session of sessions) {
       if (!session.isDirectory() || session.name.startsWith('.')) continue;
       const path = resolve(spoolDir, day.name, session.name);
-      if (await isUploaded(path)) continue;
+      if (recordingFolderOf(spoolDir, day.name, session.name) !== path || (await isUploaded(path))) continue;
       const ended = await hasEnded(path);
-      if (ended || (await isAbandoned(path, scan))) pending.push({ path, day: day.name, sessionId: session.name, ended });
+      if (ended || (await isAbandoned(path, scan))) pending.push({ ...folderAt(spoolDir, path), ended });
     }
   }
   return pending;

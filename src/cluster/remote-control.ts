@@ -3,8 +3,6 @@
 // and JSON body, which the forwarding node returns as is.
 import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { readWav, toMono } from '../audio/index.js';
-import { isMediaError, type MediaHub } from '../media/index.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { Subjects } from './subjects.js';
 
@@ -24,33 +22,15 @@ function failure(status: number, code: string, message: string): ControlReply {
   return { status, body: { error: { code, message } } };
 }
 
-/** Runs a play or stop-audio on a session of this node's hub: the same answers as the local HTTP routes. */
-export function performControl(hub: MediaHub, op: ControlOp, sessionId: string, body: Uint8Array): ControlReply {
-  const session = hub.get(sessionId);
-  if (session === undefined) return failure(404, 'session_not_found', `No session "${sessionId}" on this node. GET /api/sessions lists them.`);
-  if (op === 'stop-audio') {
-    session.stopAudio();
-    return { status: 202, body: { stopped: true } };
-  }
-  let wav;
-  try {
-    wav = readWav(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-  } catch (error) {
-    return failure(400, 'bad_wav', `The body is not a WAV file we can play: ${(error as Error).message}`);
-  }
-  try {
-    const handle = session.play({ pcm: toMono(wav.samples, wav.channels), sampleRate: wav.sampleRate });
-    return { status: 202, body: { playId: handle.id, durationMs: Math.round(wav.durationMs) } };
-  } catch (error) {
-    if (isMediaError(error)) return failure(409, error.code, error.message);
-    throw error;
-  }
-}
+/** Runs a play or stop-audio on a session of this node: the media server's own route handler, so a forwarded request
+ *  is answered exactly as a local one (404 when this node no longer holds the session). */
+export type PerformControl = (op: ControlOp, sessionId: string, body: Uint8Array) => ControlReply;
 
 /** What the control plane needs. */
 export interface RemoteControlOptions {
   nc: NatsConnection;
-  hub: MediaHub;
+  /** Answers the requests forwarded to this node. */
+  perform: PerformControl;
   registry: SessionRegistry;
   subjects: Subjects;
   nodeId: string;
@@ -108,7 +88,7 @@ export class RemoteControl {
     const sessionId = msg.headers?.get(SESSION_HEADER) ?? '';
     let reply: ControlReply;
     try {
-      reply = op === 'play' || op === 'stop-audio' ? performControl(this.options.hub, op, sessionId, msg.data) : failure(400, 'bad_control_op', `Unknown control operation "${op}".`);
+      reply = op === 'play' || op === 'stop-audio' ? this.options.perform(op, sessionId, msg.data) : failure(400, 'bad_control_op', `Unknown control operation "${op}".`);
     } catch (error) {
       this.options.logger.error({ err: error, op, sessionId }, 'nats control: a forwarded request failed');
       reply = failure(500, 'internal_error', (error as Error).message);

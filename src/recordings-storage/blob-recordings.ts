@@ -2,17 +2,18 @@
 // session ends, its folder is uploaded to `<prefix>/<YYYY-MM-DD>/<session id>/<file>`, verified, and marked done.
 // A failed upload leaves the folder in the spool; drainSpool() (at start and every drainIntervalMs) tries it again,
 // so a Blob outage or a restart loses nothing.
+// Options are blob-recordings-options.ts, retries and the concurrency limit blob-retry.ts, the spool's layout blob-spool.ts.
 import { readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { pino, type Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { pino } from 'pino';
 import type { MediaSession, SessionSummary } from '../media/index.js';
 import { uploadFileVerified, type VerifiedUpload } from './blob-file-upload.js';
 import { BlobRecordingsError, BlobRecordingsErrorCode, isBlobRecordingsError } from './blob-recordings-error.js';
 import { registerBlobRecordingsMetrics, type BlobRecordingsStats } from './blob-recordings-metrics.js';
-import { parseRecordingsTarget } from './blob-recordings-target.js';
+import { checkBlobRecordingsOptions, type BlobRecordingsOptions } from './blob-recordings-options.js';
+import { createLimiter, storageErrorOf, withRetries, type RetryPolicy } from './blob-retry.js';
 import {
   blobNameFor,
   contentTypeOf,
@@ -28,56 +29,7 @@ import {
 } from './blob-spool.js';
 
 export type { BlobRecordingsStats } from './blob-recordings-metrics.js';
-
-/** Backoff between attempts of one file: min(maxDelayMs, baseDelayMs · 2^(attempt−1)), then half of it jittered. */
-export interface BlobRetryOptions {
-  /** Attempts per file before the folder is left for the next drain. @default 5 */
-  maxAttempts?: number;
-  /** @default 500 */
-  baseDelayMs?: number;
-  /** @default 30000 */
-  maxDelayMs?: number;
-}
-
-/** Options for {@link createBlobRecordingsUploader}. */
-export interface BlobRecordingsOptions {
-  /** Storage account connection string (the CLI reads AZURE_STORAGE_CONNECTION_STRING). */
-  connectionString: string;
-  /** Blob container; created on first upload when missing. */
-  container: string;
-  /** Folder-like prefix for every blob name, without slashes at the ends. @default none (container root) */
-  prefix?: string;
-  /** The media server's recordingsDir: session folders are `<spoolDir>/<YYYY-MM-DD>/<session id>/`. */
-  spoolDir: string;
-  /** @default a silent logger */
-  logger?: Logger;
-  retry?: BlobRetryOptions;
-  /** Files uploading at once, across all sessions. @default 4 */
-  concurrency?: number;
-  /** How often the spool is scanned for finished folders not yet uploaded; 0 = only at start(). @default 60000 */
-  drainIntervalMs?: number;
-  /** Wait this long after a session ends before uploading it: the call's last callbacks (CallDisconnected usually
-   *  comes after the stream closed) still reach its events.jsonl. Pending ones at close() upload at the next start.
-   *  @default 5000 */
-  settleMs?: number;
-  /** A folder whose session never ended (its server crashed; the restarted server repairs the WAVs) is uploaded
-   *  once none of its files changed for this long; 0 = never. @default 900000 (15 min) */
-  abandonedAfterMs?: number;
-  /** Keep local files after a verified upload; false deletes them (the folder goes when only the marker is left). @default true */
-  keepLocal?: boolean;
-  /** close() waits this long for uploads in flight, then aborts them (their folders stay in the spool). @default 10000 */
-  closeTimeoutMs?: number;
-  /** Timeout of one request to Blob Storage. @default 60000 */
-  requestTimeoutMs?: number;
-  /** Bytes per staged block: the memory each upload in flight holds. @default 4 MiB */
-  blockSizeBytes?: number;
-  /** Register `acs_audio_blob_*` gauges here (e.g. the media server's `metrics.registry`). @default none */
-  registry?: Registry;
-  /** Jitter source in [0, 1). @default Math.random */
-  random?: () => number;
-  /** Clock for the abandoned-folder age (epoch ms). @default Date.now */
-  now?: () => number;
-}
+export type { BlobRecordingsOptions, BlobRetryOptions } from './blob-recordings-options.js';
 
 /** One session folder's upload. */
 export interface FolderUploadResult {
@@ -115,31 +67,6 @@ export interface BlobRecordingsUploader {
   close(): Promise<{ leftInSpool: number }>;
 }
 
-function checkOptions(o: BlobRecordingsOptions): void {
-  const bad: string[] = [];
-  const r = o.retry ?? {};
-  if (!o.spoolDir) bad.push('spoolDir (the media server recordingsDir)');
-  const target = `azblob://${o.container}${o.prefix ? `/${o.prefix}` : ''}`;
-  try {
-    parseRecordingsTarget(target);
-  } catch (err) {
-    bad.push(`container/prefix (${(err as Error).message})`);
-  }
-  if (o.concurrency !== undefined && !(Number.isInteger(o.concurrency) && o.concurrency >= 1)) bad.push('concurrency (integer ≥ 1)');
-  if (r.maxAttempts !== undefined && !(Number.isInteger(r.maxAttempts) && r.maxAttempts >= 1)) bad.push('retry.maxAttempts (integer ≥ 1)');
-  if (r.baseDelayMs !== undefined && !(r.baseDelayMs >= 0)) bad.push('retry.baseDelayMs (≥ 0)');
-  if (r.maxDelayMs !== undefined && !(r.maxDelayMs >= (r.baseDelayMs ?? 0))) bad.push('retry.maxDelayMs (≥ retry.baseDelayMs)');
-  if (o.drainIntervalMs !== undefined && !(o.drainIntervalMs === 0 || o.drainIntervalMs >= 100)) bad.push('drainIntervalMs (0 or ≥ 100)');
-  if (o.settleMs !== undefined && !(o.settleMs >= 0)) bad.push('settleMs (≥ 0)');
-  if (o.abandonedAfterMs !== undefined && !(o.abandonedAfterMs >= 0)) bad.push('abandonedAfterMs (≥ 0)');
-  if (o.closeTimeoutMs !== undefined && !(o.closeTimeoutMs >= 0)) bad.push('closeTimeoutMs (≥ 0)');
-  if (o.requestTimeoutMs !== undefined && !(o.requestTimeoutMs >= 100)) bad.push('requestTimeoutMs (≥ 100)');
-  if (o.blockSizeBytes !== undefined && !(Number.isInteger(o.blockSizeBytes) && o.blockSizeBytes >= 1024 && o.blockSizeBytes <= 100 * 1024 * 1024)) {
-    bad.push('blockSizeBytes (1 KiB – 100 MiB)');
-  }
-  if (bad.length > 0) throw new BlobRecordingsError(BlobRecordingsErrorCode.BadOptions, `createBlobRecordingsUploader: invalid options: ${bad.join(', ')}`);
-}
-
 function connect(connectionString: string, requestTimeoutMs: number): BlobServiceClient {
   try {
     // One try per SDK call: the uploader's own retries (with the spool behind them) decide how long to insist.
@@ -155,41 +82,16 @@ function connect(connectionString: string, requestTimeoutMs: number): BlobServic
   }
 }
 
-/** Runs at most `limit` tasks at once, in arrival order. */
-function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  return async (task) => {
-    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-    try {
-      return await task();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
-  };
-}
-
-function statusOf(err: unknown): { status: number | undefined; code: string | undefined } {
-  const e = err as { statusCode?: number; code?: string; details?: { errorCode?: string } };
-  return { status: e?.statusCode, code: e?.details?.errorCode ?? e?.code };
-}
-
 /** Creates an uploader of finished session folders from `spoolDir` to Blob Storage. Starts nothing until attach/start. */
 export function createBlobRecordingsUploader(options: BlobRecordingsOptions): BlobRecordingsUploader {
-  checkOptions(options);
+  checkBlobRecordingsOptions(options);
   const logger = options.logger ?? pino({ level: 'silent' });
-  const maxAttempts = options.retry?.maxAttempts ?? 5;
-  const baseDelayMs = options.retry?.baseDelayMs ?? 500;
-  const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
   const drainIntervalMs = options.drainIntervalMs ?? 60_000;
   const settleMs = options.settleMs ?? 5000;
   const settling = new Set<NodeJS.Timeout>();
   const keepLocal = options.keepLocal ?? true;
   const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
   const blockSizeBytes = options.blockSizeBytes ?? 4 * 1024 * 1024;
-  const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const abandonedAfterMs = options.abandonedAfterMs ?? 15 * 60_000;
   const prefix = options.prefix?.replace(/^\/+|\/+$/g, '') || undefined;
@@ -198,6 +100,13 @@ export function createBlobRecordingsUploader(options: BlobRecordingsOptions): Bl
   // Two signals: close() stops waiting retries at once, but gives requests in flight closeTimeoutMs.
   const stopRetrying = new AbortController();
   const abortRequests = new AbortController();
+  const retry: RetryPolicy = {
+    maxAttempts: options.retry?.maxAttempts ?? 5,
+    baseDelayMs: options.retry?.baseDelayMs ?? 500,
+    maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+    random: options.random ?? Math.random,
+    signal: stopRetrying.signal,
+  };
   const inFlight = new Map<string, Promise<FolderUploadResult>>();
   const pending = new Set<string>();
   const counts = { uploadedFiles: 0, uploadedBytes: 0, uploadedFolders: 0, retries: 0, failedFiles: 0 };
@@ -216,7 +125,7 @@ export function createBlobRecordingsUploader(options: BlobRecordingsOptions): Bl
       (err: unknown) => {
         containerReady = undefined;
         // A SAS limited to one container may not create it: go on and let the upload say whether it exists.
-        if (statusOf(err).status === 403) return logger.warn({ container: options.container, err }, 'blob: may not create the container; assuming it exists');
+        if (storageErrorOf(err).status === 403) return logger.warn({ container: options.container, err }, 'blob: may not create the container; assuming it exists');
         throw err;
       },
     );
@@ -226,9 +135,9 @@ export function createBlobRecordingsUploader(options: BlobRecordingsOptions): Bl
   async function uploadFile(folder: SessionFolder, file: SpoolFile): Promise<VerifiedUpload & { blob: string }> {
     const blob = blobNameFor(prefix, folder, file.name);
     const context = { sessionId: folder.sessionId, file: file.name, blob };
-    for (let attempt = 1; ; attempt++) {
+    const attempt = async (n: number): Promise<VerifiedUpload & { blob: string }> => {
       try {
-        logger.debug({ ...context, attempt, bytes: file.bytes }, 'blob: upload start');
+        logger.debug({ ...context, attempt: n, bytes: file.bytes }, 'blob: upload start');
         await ensureContainer();
         const result = await uploadFileVerified(container.getBlockBlobClient(blob), {
           path: file.path,
@@ -242,23 +151,24 @@ export function createBlobRecordingsUploader(options: BlobRecordingsOptions): Bl
         logger.debug({ ...context, bytes: result.bytes, md5: result.md5 }, 'blob: upload ok');
         return { ...result, blob };
       } catch (err) {
-        const { status, code } = statusOf(err);
         lastError = `${folder.sessionId}/${file.name}: ${(err as Error).message}`;
-        if (code === 'ContainerNotFound') containerReady = undefined; // deleted, or lost by an emulator restart
-        const missingLocally = (err as NodeJS.ErrnoException).code === 'ENOENT';
-        if (attempt >= maxAttempts || missingLocally || stopRetrying.signal.aborted) {
-          counts.failedFiles++;
-          logger.error({ ...context, attempt, status, code, err }, 'blob: upload failed; the session stays in the spool for the next drain');
-          throw err;
-        }
-        const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-        const delayMs = Math.round(ceiling / 2 + (random() * ceiling) / 2);
-        counts.retries++;
-        logger.warn({ ...context, attempt, maxAttempts, delayMs, status, code, error: (err as Error).message }, 'blob: upload failed; retrying');
-        await sleep(delayMs, undefined, { signal: stopRetrying.signal }).catch(() => undefined);
-        if (stopRetrying.signal.aborted) throw err;
+        if (storageErrorOf(err).code === 'ContainerNotFound') containerReady = undefined; // deleted, or lost by an emulator restart
+        throw err;
       }
-    }
+    };
+    return withRetries(attempt, retry, {
+      isFinal: (err) => (err as NodeJS.ErrnoException).code === 'ENOENT', // the local file is gone
+      onRetry(err, n, delayMs) {
+        counts.retries++;
+        const { status, code } = storageErrorOf(err);
+        logger.warn({ ...context, attempt: n, maxAttempts: retry.maxAttempts, delayMs, status, code, error: (err as Error).message }, 'blob: upload failed; retrying');
+      },
+      onGiveUp(err, n) {
+        counts.failedFiles++;
+        const { status, code } = storageErrorOf(err);
+        logger.error({ ...context, attempt: n, status, code, err }, 'blob: upload failed; the session stays in the spool for the next drain');
+      },
+    });
   }
 
   async function removeLocal(folder: SessionFolder, files: SpoolFile[]): Promise<void> {
