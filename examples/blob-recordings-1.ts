@@ -2,23 +2,19 @@
 // test/architecture/doc-examples.test.ts. Declarations of the example's placeholders go above the marker.
 export {};
 // ---- the example, exactly as the document shows it ----
-import { createMediaServer } from 'acs-audio-streaming';
-import { createBlobRecordingsUploader, parseRecordingsTarget, blobConnectionStringFrom } from './src/scale/blob-recordings.js';
+import { createMediaServer, blobConnectionStringFrom } from 'acs-audio-streaming';
 
-const target = parseRecordingsTarget('azblob://call-recordings/prod'); // { kind: 'azblob', container, prefix }
-const spoolDir = './recordings-spool';
-const server = createMediaServer({ port: 8080, recordingsDir: spoolDir });
-const uploader = createBlobRecordingsUploader({
-  connectionString: blobConnectionStringFrom(process.env, 'azblob://call-recordings/prod'),
-  container: target.container,
-  prefix: target.prefix,
-  spoolDir,
-  logger,
-  registry: server.metrics.registry, // acs_audio_blob_* on /metrics
+const server = createMediaServer({
+  port: 8080,
+  recordingsDir: './recordings-spool', // the spool: sessions are recorded here, and kept until uploaded
+  blob: {
+    connectionString: blobConnectionStringFrom(process.env), // ACS_AUDIO_BLOB_CONNECTION_STRING or AZURE_STORAGE_CONNECTION_STRING
+    container: 'call-recordings',
+    prefix: 'prod',
+  },
 });
-uploader.attach(server.hub);
-await server.listen();   // repairs WAVs a crash left, before the spool is drained
-await uploader.start();  // drain what an earlier run left, then every drainIntervalMs
-// at shutdown: the server first (it ends sessions, which queues their uploads), then the uploader
-await server.close();
-await uploader.close();  // waits up to closeTimeoutMs; the rest stays in the spool
+// listen() repairs WAVs a crash left in the spool, then uploads what an earlier run left there.
+const { wsUrl } = await server.listen();
+console.log(`ACS streams to ${wsUrl}; finished sessions go to Blob Storage`);
+// server.blob.stats() has the uploader's figures, /metrics the same as acs_audio_blob_*.
+process.on('SIGTERM', () => void server.close()); // ends the sessions, then waits up to closeTimeoutMs for their uploads
