@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // Documentation examples show values being made for the reader (examples/, checked against the docs).
+    files: ['examples/**'],
+    rules: { '@typescript-eslint/no-unused-vars': 'off' },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
