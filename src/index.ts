@@ -54,6 +54,7 @@ export {
   type RegistryEntry,
   type ClusterSessionSummary,
 } from './cluster/index.js';
+export { ClusterError, ClusterErrorCode, isClusterError } from './cluster/index.js';
 export {
   createBlobRecordingsUploader,
   parseRecordingsTarget,

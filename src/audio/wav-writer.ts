@@ -8,6 +8,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { checkChannels, checkSampleRate, WavError, WavErrorCode } from './audio-error.js';
 import { writePcm16 } from './encode-wav.js';
 import { MAX_WAV_DATA_BYTES, serializeWavHeader, WAV_HEADER_BYTES } from './wav-header.js';
+import { AcsAudioError, ErrorCode } from '../errors/index.js';
 
 /** Options for {@link createWavWriter}. */
 export interface WavWriterOptions {
@@ -239,10 +240,10 @@ export async function createWavWriter(path: string, options: WavWriterOptions): 
   checkSampleRate(sampleRate, 'sampleRate');
   checkChannels(channels);
   if (!Number.isInteger(headerEvery) || headerEvery < 1) {
-    throw new RangeError(`createWavWriter: headerEvery must be a whole number ≥ 1 (flushes per header rewrite), got ${headerEvery}`);
+    throw new AcsAudioError(ErrorCode.BadOptions, `createWavWriter: headerEvery must be a whole number ≥ 1 (flushes per header rewrite), got ${headerEvery}`);
   }
   if (!Number.isInteger(skipBytes) || skipBytes < 0 || skipBytes % (channels * 2) !== 0) {
-    throw new RangeError(`createWavWriter: skipBytes must be a whole number of sample frames (${channels * 2} bytes each), got ${skipBytes}`);
+    throw new AcsAudioError(ErrorCode.BadOptions, `createWavWriter: skipBytes must be a whole number of sample frames (${channels * 2} bytes each), got ${skipBytes}`);
   }
   let handle: FileHandle | undefined;
   try {

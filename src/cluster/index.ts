@@ -20,3 +20,4 @@ export {
   type SubscribedDtmf,
 } from './subscribe.js';
 export { WavTap, type WavTapTrack } from './wav-tap.js';
+export { ClusterError, ClusterErrorCode, isClusterError } from './cluster-error.js';

@@ -12,6 +12,7 @@ import { RemoteControl, type ControlOp, type ControlReply, type PerformControl }
 import { SessionRegistry, type RegistryEntry } from './session-registry.js';
 import { ensureStream } from './stream-setup.js';
 import { createSubjects } from './subjects.js';
+import { ClusterError, ClusterErrorCode } from './cluster-error.js';
 
 /** A session as GET /api/sessions lists it across the cluster: the local shape plus the owning node. */
 export type ClusterSessionSummary = SessionSummary & { node: string; endReason?: string };
@@ -75,7 +76,8 @@ export function createNatsNode(natsOptions: NatsOptions, deps: NatsNodeDeps): Na
     try {
       return await connect({ servers, name: `acs-audio ${nodeId}`, timeout: options.connectTimeoutMs, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
     } catch (error) {
-      throw new Error(
+      throw new ClusterError(
+        ClusterErrorCode.ConnectFailed,
         `nats: could not connect to ${options.url} (${(error as Error).message}). Start a NATS server with JetStream (nats-server -js) there, or leave out --nats / ACS_AUDIO_NATS.`,
         { cause: error },
       );
@@ -101,7 +103,7 @@ export function createNatsNode(natsOptions: NatsOptions, deps: NatsNodeDeps): Na
     try {
       jsm = await connection.jetstreamManager();
     } catch (error) {
-      throw new Error(`nats: ${connection.getServer()} has no JetStream (${(error as Error).message}). Start nats-server with -js.`, { cause: error });
+      throw new ClusterError(ClusterErrorCode.NoJetStream, `nats: ${connection.getServer()} has no JetStream (${(error as Error).message}). Start nats-server with -js.`, { cause: error });
     }
     await ensureStream(jsm, { name: options.streamName, subjects: subjects.streamSubjects(), maxAgeMs: options.maxAgeMs, maxBytes: options.maxBytes });
     const js = connection.jetstream();

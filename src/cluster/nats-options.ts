@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import { withDefaults } from '../errors/index.js';
+import { ClusterError, ClusterErrorCode } from './cluster-error.js';
 
 /** How a media server node uses NATS JetStream (MediaServerOptions.nats). Every field but `url` has a default. */
 export interface NatsOptions {
@@ -91,6 +92,6 @@ export function resolveNatsOptions(options: NatsOptions): ResolvedNatsOptions {
   if (resolved.nodeTtlMs <= resolved.heartbeatMs) {
     problems.push(`nats.nodeTtlMs (${resolved.nodeTtlMs}) must be longer than nats.heartbeatMs (${resolved.heartbeatMs}), or live nodes look dead`);
   }
-  if (problems.length > 0) throw new Error(`createMediaServer: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new ClusterError(ClusterErrorCode.BadOptions, `createMediaServer: ${problems.join('; ')}`);
   return resolved;
 }

@@ -4,6 +4,7 @@
 import type { JetStreamClient, KV } from 'nats';
 import type { Logger } from 'pino';
 import type { MediaSession, SessionSummary } from '../media/index.js';
+import { ClusterError, ClusterErrorCode } from './cluster-error.js';
 
 /** One session as the registry holds it: its summary, plus who owns it. */
 export interface RegistryEntry extends SessionSummary {
@@ -137,7 +138,7 @@ export class SessionRegistry {
       } finally {
         clearTimeout(timer);
       }
-      if (attempt === 2) throw new Error(`listing the ${bucket} registry took over ${this.options.requestTimeoutMs} ms; try again`);
+      if (attempt === 2) throw new ClusterError(ClusterErrorCode.RegistryUnavailable, `listing the ${bucket} registry took over ${this.options.requestTimeoutMs} ms; try again`);
       this.options.logger.debug({ bucket }, 'nats: a registry key listing stalled; listing again');
     }
   }
@@ -175,7 +176,7 @@ export class SessionRegistry {
 
   private kv(which: 'sessions' | 'nodes'): KV {
     const kv = which === 'sessions' ? this.sessionsKv : this.nodesKv;
-    if (kv === undefined) throw new Error('nats registry: used before open(); call listen() on the media server first');
+    if (kv === undefined) throw new ClusterError(ClusterErrorCode.RegistryUnavailable, 'nats registry: used before open(); call listen() on the media server first');
     return kv;
   }
 

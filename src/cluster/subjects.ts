@@ -1,5 +1,6 @@
 // Subject names, header names and stream subjects of the NATS scale-out (docs/scale-out.md §Subjects).
 // Every token that comes from a call (session id, track id, node id) is encoded so it is one valid subject token.
+import { ClusterError, ClusterErrorCode } from './cluster-error.js';
 
 /** Headers on every published message; audio frames carry all of them (docs/scale-out.md §Headers). */
 export const NatsHeader = {
@@ -69,7 +70,7 @@ export interface Subjects {
 /** Subject names under `prefix`; the prefix must be one or more valid tokens (`acs`, `prod.acs`). */
 export function createSubjects(prefix = 'acs'): Subjects {
   if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(prefix)) {
-    throw new Error(`NATS subject prefix "${prefix}" is not valid: use letters, digits, _ and -, tokens separated by dots (e.g. "acs").`);
+    throw new ClusterError(ClusterErrorCode.BadOptions, `NATS subject prefix "${prefix}" is not valid: use letters, digits, _ and -, tokens separated by dots (e.g. "acs").`);
   }
   const s = (sessionId: string) => `${prefix}.${encodeSubjectToken(sessionId)}`;
   return {

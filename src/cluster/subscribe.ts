@@ -18,6 +18,7 @@ import type { DtmfMessage, SessionEventMessage, TranscriptMessage } from './mess
 import { withDefaults } from '../errors/index.js';
 import { NATS_DEFAULTS } from './nats-options.js';
 import { createSubjects, NatsHeader, parseFormatHeader, parseSubject } from './subjects.js';
+import { ClusterError, ClusterErrorCode } from './cluster-error.js';
 
 /** Options for {@link subscribe}. */
 export interface SubscribeOptions {
@@ -114,7 +115,7 @@ export async function subscribe(given: SubscribeOptions): Promise<NatsSubscripti
   const nc =
     typeof options.nats === 'string'
       ? await connect({ servers: options.nats.split(',').map((s) => s.trim()), name: 'acs-audio subscribe' }).catch((error: Error) => {
-          throw new Error(`subscribe: could not connect to NATS at ${options.nats as string} (${error.message}); check the URL and that nats-server runs.`, { cause: error });
+          throw new ClusterError(ClusterErrorCode.ConnectFailed, `subscribe: could not connect to NATS at ${options.nats as string} (${error.message}); check the URL and that nats-server runs.`, { cause: error });
         })
       : options.nats;
   try {
@@ -122,7 +123,7 @@ export async function subscribe(given: SubscribeOptions): Promise<NatsSubscripti
     const js = nc.jetstream();
     const jsm = await nc.jetstreamManager();
     await jsm.streams.info(stream).catch((error: Error) => {
-      throw new Error(`subscribe: no stream "${stream}" on ${nc.getServer()} (${error.message}); has a media server with --nats run against this NATS server yet?`, { cause: error });
+      throw new ClusterError(ClusterErrorCode.NoStream, `subscribe: no stream "${stream}" on ${nc.getServer()} (${error.message}); has a media server with --nats run against this NATS server yet?`, { cause: error });
     });
     const durable = options.durable ?? (await createEphemeral(jsm, stream, filter, options.from));
     const consumer = await js.consumers.get(stream, options.durable === undefined ? durable : await prepareDurable(jsm, stream, durable, filter, options.from));
@@ -153,7 +154,7 @@ async function createEphemeral(jsm: JetStreamManager, stream: string, filter: st
 
 /** Creates the durable, or re-creates it from its ack floor when messages were handed out but not acknowledged. */
 async function prepareDurable(jsm: JetStreamManager, stream: string, durable: string, filter: string | undefined, from: 'start' | 'new'): Promise<string> {
-  if (!/^[A-Za-z0-9_-]+$/.test(durable)) throw new Error(`subscribe: durable name "${durable}" may hold letters, digits, _ and - only.`);
+  if (!/^[A-Za-z0-9_-]+$/.test(durable)) throw new ClusterError(ClusterErrorCode.BadOptions, `subscribe: durable name "${durable}" may hold letters, digits, _ and - only.`);
   const existing = await jsm.consumers.info(stream, durable).catch(() => undefined);
   const base: Partial<ConsumerConfig> = {
     durable_name: durable,
@@ -164,7 +165,8 @@ async function prepareDurable(jsm: JetStreamManager, stream: string, durable: st
   };
   if (existing !== undefined) {
     if ((existing.config.filter_subject || undefined) !== filter) {
-      throw new Error(
+      throw new ClusterError(
+        ClusterErrorCode.DurableInUse,
         `subscribe: durable "${durable}" follows ${existing.config.filter_subject || 'every session'}, not ${filter ?? 'every session'}; use another durable name, or the same session as before.`,
       );
     }

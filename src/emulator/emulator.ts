@@ -20,6 +20,7 @@ import { createTokenSigner, type TokenSigner } from './token-signer.js';
 import { deliverEventGridEvent, deliverIncomingCall } from './event-grid.js';
 import { MidCallHandlers, type HandlerResult } from './mid-call-handlers.js';
 import { createRealtimeModel, type RealtimeModel, type RealtimeModelOptions } from './realtime/index.js';
+import { AcsAudioError, ErrorCode } from '../errors/index.js';
 
 /** ACS Call Automation's JWT issuer (docs/protocol.md §3). */
 export const EMULATOR_ISSUER = 'https://acscallautomation.communication.azure.com';
@@ -99,7 +100,7 @@ const BODY_LIMIT = 1024 * 1024;
 /** Creates the emulator; nothing listens until `listen()`. */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const speed = options.speed ?? 1;
-  if (!(speed > 0)) throw new Error(`createEmulator: speed must be a positive number (got ${options.speed})`);
+  if (!(speed > 0)) throw new AcsAudioError(ErrorCode.BadOptions, `createEmulator: speed must be a positive number (got ${options.speed})`);
   const logger = options.logger ?? pino({ enabled: false });
   const accessKey = options.accessKey ?? randomBytes(32).toString('base64');
   const realtime = options.realtime ? createRealtimeModel({ host: options.host, apiKey: accessKey, adminRemote: options.adminRemote, ...options.realtime }) : undefined;

@@ -3,6 +3,7 @@
 // `/?token=<token>` once (HttpOnly, SameSite=Strict, so another site cannot ride on it).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AcsAudioError, ErrorCode } from '../errors/index.js';
 
 export const API_TOKEN_COOKIE = 'acs_audio_token';
 
@@ -41,7 +42,7 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 /** A guard for `token`; throws on a token too short to be a secret. */
 export function createApiTokenGuard(token: string): ApiTokenGuard {
   if (token.length < 16) {
-    throw new Error(`the API token must be at least 16 characters (got ${token.length}); generate one with: openssl rand -hex 24`);
+    throw new AcsAudioError(ErrorCode.BadOptions, `the API token must be at least 16 characters (got ${token.length}); generate one with: openssl rand -hex 24`);
   }
   const expected = digest(token);
   // Hash both sides so the comparison is constant-time whatever the candidate's length.

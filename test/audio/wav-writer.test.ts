@@ -206,5 +206,5 @@ test('skipBytes starts the data after a hole of zeros (a file opened again at it
   await writer.close();
   const wav = readWav(await readFile(path));
   assert.deepEqual([...wav.samples], [...new Int16Array(640), ...frame(5)]);
-  await assert.rejects(createWavWriter(join(dirname(path), 'b.wav'), { sampleRate: 16000, skipBytes: 3 }), RangeError);
+  await assert.rejects(createWavWriter(join(dirname(path), 'b.wav'), { sampleRate: 16000, skipBytes: 3 }), /skipBytes must be a whole number of sample frames/);
 });

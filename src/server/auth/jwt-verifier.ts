@@ -1,7 +1,7 @@
 // Verifies the JWT ACS puts on every media WebSocket upgrade and every callback POST (docs/protocol.md §3):
 // RS256 signature against the published JWKS (cached and refreshed by jose), issuer, audience, expiry with skew.
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
-import { withDefaults } from '../../errors/index.js';
+import { AcsAudioError, ErrorCode, withDefaults } from '../../errors/index.js';
 
 /** ACS Call Automation's issuer and key set (docs/protocol.md §3). */
 export const ACS_JWT_ISSUER = 'https://acscallautomation.communication.azure.com';
@@ -60,7 +60,8 @@ export interface JwtVerifier {
 export function createJwtVerifier(given: JwtVerifierOptions): JwtVerifier {
   const options = withDefaults(JWT_VERIFIER_DEFAULTS, given);
   if (!options.audience) {
-    throw new Error(
+    throw new AcsAudioError(
+      ErrorCode.BadOptions,
       'JWT auth needs an audience: the ACS resource\'s immutable resource ID (Azure portal → resource → Properties), ' +
         'or turn auth off explicitly with --auth off for local development.',
     );
