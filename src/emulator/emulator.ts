@@ -21,6 +21,7 @@ import { deliverEventGridEvent, deliverIncomingCall } from './event-grid.js';
 import { MidCallHandlers, type HandlerResult } from './mid-call-handlers.js';
 import { createRealtimeModel, type RealtimeModel, type RealtimeModelOptions } from './realtime/index.js';
 import { AcsAudioError, ErrorCode } from '../errors/index.js';
+import { PromptSynth } from './prompt-synth.js';
 
 /** ACS Call Automation's JWT issuer (docs/protocol.md §3). */
 export const EMULATOR_ISSUER = 'https://acscallautomation.communication.azure.com';
@@ -57,6 +58,12 @@ export interface EmulatorOptions {
   connectDelayMs?: number;
   /** Serve the admin API (/admin/*: faults, incoming calls, call views) to non-loopback clients too. @default false */
   adminRemote?: boolean;
+  /**
+   * How text and SSML prompts of :play and recognize are heard (and recorded): 'espeak' speaks them with espeak-ng
+   * when it is installed (a tone where it is not), 'tone' always plays the tone (~60 ms a character). File prompts
+   * are their audio when readable (file: or loopback http), either way. @default 'espeak'
+   */
+  promptSpeech?: 'espeak' | 'tone';
   /** The media engine. @default createMediaEngine({ speed, logger, playbackDir }) */
   engine?: MediaEngine;
   /** Where calls are kept. @default in memory */
@@ -122,7 +129,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       sender = new CallbackSender(signer, logger);
       operations = new CallOperations({ store, engine, sender, signer, scenario: options.scenario, connectDelayMs: (options.connectDelayMs ?? 50) / speed, speed, logger, onEnded: (id) => (media?.forget(id), midCall?.forget(id)) });
       const ops = operations;
-      media = new MediaOperations({ connected: (id) => ops.connected(id), sender, speed });
+      media = new MediaOperations({ connected: (id) => ops.connected(id), sender, speed, synth: new PromptSynth({ speech: options.promptSpeech !== 'tone' }) });
       const webhook = options.eventGridWebhook;
       midCall = new MidCallHandlers({
         store,

@@ -8,6 +8,7 @@ import { buildCallEvent, RESULT_OK, type CallbackSender, type ResultInformation 
 import { listFixtures, loadFixture } from './engine/fixtures.js';
 import type { ScenarioReply } from './media-engine-contract.js';
 import type { PlayingPrompt } from './prompt-audio.js';
+import { PromptSynth } from './prompt-synth.js';
 import { AcsRestError, acsErrors } from './rest/acs-errors.js';
 
 type Body = Record<string, unknown>;
@@ -17,6 +18,8 @@ export interface MediaOperationsContext {
   connected(id: string): CallRecord;
   sender: CallbackSender;
   speed: number;
+  /** Makes the prompts' audio (speech, files) where it can. @default a PromptSynth with espeak-ng */
+  synth?: PromptSynth;
 }
 
 interface Running {
@@ -65,22 +68,36 @@ export class MediaOperations {
   private readonly running = new Map<string, Running>();
   private readonly replyIndex = new Map<string, number>();
 
-  constructor(private readonly ctx: MediaOperationsContext) {}
+  private readonly synth: PromptSynth;
 
-  /** :play. File sources must be readable; text lasts ~60 ms a character; `loop` plays until canceled. */
+  constructor(private readonly ctx: MediaOperationsContext) {
+    this.synth = ctx.synth ?? new PromptSynth();
+  }
+
+  /** :play. File sources must be readable; it lasts as long as its audio, or ~60 ms a character of text; `loop`
+   *  plays until canceled. */
   play(id: string, body: Body): void {
     const call = this.ctx.connected(id);
     const sources = this.sources(body.playSources, 'playSources', true);
     const options = (body.playOptions ?? {}) as { loop?: unknown };
     const op = this.begin(call, 'play', body, body.interruptCallMediaOperation === true);
-    void this.playable(sources).then((ok) => {
+    void this.playable(sources).then(async (ok) => {
       if (this.running.get(id) !== op) return;
       if (!ok) return this.finish(call, op, 'PlayFailed', { resultInformation: R.fileUnreadable });
+      const { ms, pcm } = await this.promptAudio(call, sources);
+      if (this.running.get(id) !== op) return;
       void this.ctx.sender.post(call, buildCallEvent(call, 'PlayStarted', { operationContext: op.operationContext, resultInformation: RESULT_OK }), op.uri);
-      this.hear(call, op, options.loop === true ? Infinity : this.duration(sources));
+      this.hear(call, op, options.loop === true ? Infinity : ms, pcm);
       if (options.loop === true) return;
-      op.timer = setTimeout(() => this.finish(call, op, 'PlayCompleted', { resultInformation: RESULT_OK }), this.duration(sources));
+      op.timer = setTimeout(() => this.finish(call, op, 'PlayCompleted', { resultInformation: RESULT_OK }), ms);
     });
+  }
+
+  /** The prompt's audio at the call's rate and how long it plays (wall ms), or the text-length estimate and no audio. */
+  private async promptAudio(call: CallRecord, sources: Body[]): Promise<{ ms: number; pcm: Int16Array | undefined }> {
+    const rate = call.stream?.spec.sampleRate ?? 16000;
+    const pcm = await this.synth.audio(sources, rate);
+    return pcm === undefined ? { ms: this.duration(sources), pcm } : { ms: (pcm.length * 1000) / rate / this.ctx.speed, pcm };
   }
 
   /** :recognize — DTMF, choices, speech or speechOrDtmf, after the optional prompt. */
@@ -101,13 +118,16 @@ export class MediaOperations {
     const promptSources = prompts.length ? this.sources(prompts, 'playPrompt', false) : [];
     const op = this.begin(call, 'recognize', body, body.interruptCallMediaOperation === true);
     const reply = this.nextReply(call);
-    const promptMs = options.interruptPrompt === true && reply?.dtmf ? 0 : this.duration(promptSources);
-    if (promptSources.length > 0 && promptMs > 0) this.hear(call, op, promptMs);
-    op.timer = setTimeout(() => {
-      void this.recognition(call, inputType, options, choices, reply).then(([name, fields]) => {
-        if (this.running.get(id) === op) this.finish(call, op, name, fields);
-      });
-    }, promptMs + 300 / this.ctx.speed);
+    const interrupted = options.interruptPrompt === true && Boolean(reply?.dtmf);
+    void (promptSources.length > 0 && !interrupted ? this.promptAudio(call, promptSources) : Promise.resolve({ ms: 0, pcm: undefined })).then(({ ms, pcm }) => {
+      if (this.running.get(id) !== op) return;
+      if (ms > 0) this.hear(call, op, ms, pcm);
+      op.timer = setTimeout(() => {
+        void this.recognition(call, inputType, options, choices, reply).then(([name, fields]) => {
+          if (this.running.get(id) === op) this.finish(call, op, name, fields);
+        });
+      }, ms + 300 / this.ctx.speed);
+    });
   }
 
   /** :cancelAllMediaOperations — the running play or recognize ends with PlayCanceled / RecognizeCanceled. */
@@ -148,8 +168,8 @@ export class MediaOperations {
   }
 
   /** The call hears `op`'s prompt for `ms` (wall). */
-  private hear(call: CallRecord, op: Running, ms: number): void {
-    op.prompt = { untilMs: Date.now() + ms };
+  private hear(call: CallRecord, op: Running, ms: number, pcm: Int16Array | undefined): void {
+    op.prompt = { untilMs: Date.now() + ms, pcm };
     call.prompt = op.prompt;
   }
 

@@ -1,6 +1,6 @@
-// What the call hears of a running :play or recognize prompt. The emulator synthesizes no speech: a prompt (text,
-// SSML or file) is heard as a tone for as long as it plays, so a call recording holds the bot's prompts where ACS's
-// does (in the app's audio: its own channel when unmixed).
+// What the call hears of a running :play or recognize prompt: its audio when the emulator could make it
+// (prompt-synth.ts: espeak-ng speech, readable files), else a tone for as long as it plays, so a call recording holds
+// the bot's prompts where ACS's does (in the app's audio: its own channel when unmixed).
 
 /** The prompt tone's pitch. */
 export const PROMPT_TONE_HZ = 440;
@@ -10,6 +10,9 @@ const AMPLITUDE = 3277;
 /** A prompt playing on a call, until `untilMs` (wall clock; Infinity for a loop until it is canceled). */
 export interface PlayingPrompt {
   untilMs: number;
+  /** The prompt's audio at the call's rate, when it could be made; `cursor` is how much of it was heard. */
+  pcm?: Int16Array;
+  cursor?: number;
 }
 
 /** Whether `prompt` is heard at wall time `now`. */
@@ -17,13 +20,26 @@ export function isPlaying(prompt: PlayingPrompt | undefined, now: number): promp
   return prompt !== undefined && now < prompt.untilMs;
 }
 
-/** The app's frame with the prompt tone added; `firstSample` keeps the tone's phase continuous across frames. */
-export function withPromptTone(app: Int16Array, sampleRate: number, firstSample: number): Int16Array {
+/** The app's frame with the prompt added: the next part of its audio, or the tone (`firstSample` keeps the tone's
+ *  phase continuous across frames). */
+export function withPrompt(app: Int16Array, sampleRate: number, prompt: PlayingPrompt, firstSample: number): Int16Array {
+  if (prompt.pcm !== undefined) return withPromptAudio(app, prompt, prompt.pcm);
   const out = new Int16Array(app.length);
   const step = (2 * Math.PI * PROMPT_TONE_HZ) / sampleRate;
   for (let i = 0; i < app.length; i++) {
     const sum = app[i] + Math.round(AMPLITUDE * Math.sin(step * (firstSample + i)));
     out[i] = sum > 32767 ? 32767 : sum < -32768 ? -32768 : sum;
   }
+  return out;
+}
+
+function withPromptAudio(app: Int16Array, prompt: PlayingPrompt, pcm: Int16Array): Int16Array {
+  const out = new Int16Array(app.length);
+  const from = prompt.cursor ?? 0;
+  for (let i = 0; i < app.length; i++) {
+    const sum = app[i] + (from + i < pcm.length ? pcm[from + i] : 0);
+    out[i] = sum > 32767 ? 32767 : sum < -32768 ? -32768 : sum;
+  }
+  prompt.cursor = from + app.length;
   return out;
 }

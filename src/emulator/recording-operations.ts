@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { CallRecord, CallStore } from './call-store.js';
 import { buildCallEvent, RESULT_OK, type CallbackSender } from './callback-events.js';
-import { isPlaying, withPromptTone } from './prompt-audio.js';
+import { isPlaying, withPrompt } from './prompt-audio.js';
 import { createRecordingCapture, type RecordingCapture } from './recording-capture.js';
 import { AcsRestError, acsErrors } from './rest/acs-errors.js';
 
@@ -95,7 +95,7 @@ export class RecordingOperations {
     recording.detach = call.stream?.listen?.((frame) => {
       if (recording.state !== 'active') return;
       // A prompt the call hears now is in the app's audio, as ACS records it.
-      const heard = isPlaying(call.prompt, Date.now()) ? { ...frame, app: withPromptTone(frame.app, sampleRate, sample) } : frame;
+      const heard = isPlaying(call.prompt, Date.now()) ? { ...frame, app: withPrompt(frame.app, sampleRate, call.prompt, sample) } : frame;
       sample += frame.app.length;
       recording.capture.write(heard);
     });

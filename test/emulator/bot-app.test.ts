@@ -38,6 +38,7 @@ test('a menu bot on the SDK alone: answer, record, play, recognize "0", add a hu
   });
   const { emulator } = await startEmulator(t, {
     eventGridWebhook: grid.url,
+    promptSpeech: 'tone', // the same on every machine, espeak-ng installed or not
     scenario: { participants: [], replies: [{ dtmf: '0' }], callees: [{ rawId: `4:${HUMAN_AGENT}`, ringMs: 1000 }] },
   });
   const emulatorUrl = `http://127.0.0.1:${emulator.address()!.port}`;
