@@ -12,10 +12,8 @@ import { readWav } from '../../src/audio/index.js';
 import { startServe } from '../cli/serve-process.js';
 import { tempDirUntilExit } from '../temp-dir.js';
 import { waitUntil } from '../wait-until.js';
-import { CALLER } from './harness.js';
+import { CALLER, GREET_AND_END_SCRIPT, oneQuestionScenario } from './harness.js';
 
-/** The greeting (reply-0, 3.76 s), then end_call for the caller's question. */
-const SCRIPT = { greeting: { clip: 'reply-0' }, turns: [{ tool: { name: 'end_call', arguments: { reason: 'the caller is done' } } }], repeat: false };
 const GREETING_MS = 3758;
 
 /** The session folder under `recordings` whose session.json says it ended, with that summary. */
@@ -38,8 +36,8 @@ test('serve --agent-url/--agent-key/--agent-instructions: an emulator call reach
   await writeFile(instructions, 'You answer calls for the serve test. Hang up when the caller is done.');
   const emulator = createEmulator({
     port: 0,
-    scenario: { participants: [{ rawId: CALLER, displayName: 'Caller', steps: [{ atMs: 5_000, say: { type: 'fixture', name: 'en-us-male' } }] }] },
-    realtime: { port: 0, script: SCRIPT as never },
+    scenario: oneQuestionScenario(),
+    realtime: { port: 0, script: GREET_AND_END_SCRIPT as never },
   });
   const { connectionString } = await emulator.listen();
   t.after(() => emulator.close());
