@@ -1,71 +1,35 @@
 // AcsRealtimeTransportLayer: the Agents SDK's OpenAIRealtimeWebSocket bound to one ACS media session, the ACS
-// counterpart of TwilioRealtimeTransportLayer (@openai/agents-extensions). Caller audio → input_audio_buffer.append;
-// model audio → the session's PlayStream; barge-in → StopAudio first, then one truncate per unheard item with what
-// the caller heard (the pacing model's playedMs), never what the model generated. Twilio needs `mark` echoes for
-// that figure; ACS has none, and our talk-back pacer knows it (docs/voice-agents.md §Barge-in).
+// counterpart of TwilioRealtimeTransportLayer (@openai/agents-extensions). Caller audio → input_audio_buffer.append
+// (caller-audio.ts); model audio → one PlayStream per item (agent-playback.ts); barge-in → StopAudio first, then one
+// truncate per unheard item with what the caller heard (barge-in.ts), never what the model generated. Twilio needs
+// `mark` echoes for that figure; ACS has none, and our talk-back pacer knows it (docs/voice-agents.md §Barge-in).
+// Preview event names are rewritten to GA ones in model-socket.ts, before anything here sees them.
 import { performance } from 'node:perf_hooks';
 import {
   OpenAIRealtimeWebSocket,
-  type OpenAIRealtimeWebSocketOptions,
   type RealtimeSessionConfig,
   type RealtimeTransportLayerConnectOptions,
   type TransportLayerAudio,
 } from '@openai/agents-realtime';
 import type { WebSocket as WsSocket } from 'ws';
 import type { AudioFrame, MediaSession } from '../media/index.js';
-import { AgentError } from './agent-error.js';
 import type { AgentMetrics } from './agent-metrics.js';
+import { AgentPlayback } from './agent-playback.js';
+import { truncationsFor } from './barge-in.js';
+import { BridgeStats } from './bridge-stats.js';
 import { CallerAudio, MODEL_RATE } from './caller-audio.js';
+import { HeardTranscript } from './heard-transcript.js';
 import { modelEndpoint } from './model-endpoint.js';
 import { ModelSocket } from './model-socket.js';
-import { openPlayStream, type AgentPlayStream } from './play-stream.js';
-import { BridgeStats, type AgentTruncation } from './bridge-stats.js';
-import { HeardTranscript } from './heard-transcript.js';
+import { SilenceWatch } from './silence-watch.js';
+import { transportSettings, withPcm24, type AcsRealtimeTransportOptions } from './transport-options.js';
 
-/** Options of {@link AcsRealtimeTransportLayer}; everything but `session` and `url` has a default. */
-export interface AcsRealtimeTransportOptions extends Omit<OpenAIRealtimeWebSocketOptions, 'createWebSocket' | 'url' | 'skipOpenEventListeners' | 'useInsecureApiKey'> {
-  /** The call's media session (bidirectional): caller audio comes from it, the model's audio is played into it. */
-  session: MediaSession;
-  /** The realtime model's wss:// URL: OpenAI, Azure OpenAI or Voice Live (docs/voice-agents.md). */
-  url: string;
-  /** CA certificate(s) for a wss:// model with a private certificate (the local stand-in's `certPem`). */
-  ca?: string | Buffer;
-  /** Most model audio queued for playback ahead of the caller, in ms (the model sends faster than real time).
-   *  @default 120000 */
-  maxQueuedMs?: number;
-  /** A turn whose answer has not finished and from which the model sent nothing for this long counts as a failure:
-   *  the model socket is closed (`lastFailure` 'silent'), so whoever supervises the call reconnects. null: never.
-   *  @default 10000 */
-  silenceTimeoutMs?: number | null;
-  /** Write both sides' transcripts to the session (`session.addTranscript`). @default true */
-  transcripts?: boolean;
-  /** Shared agent metrics (createAgentMetrics). @default none */
-  metrics?: AgentMetrics;
-}
-
-interface PlaybackItem {
-  responseId: string;
-  itemId: string;
-  contentIndex: number;
-  stream: AgentPlayStream;
-  generatedMs: number;
-  /** playedMs frozen when a barge-in cut it. */
-  cutAtMs: number | undefined;
-}
+export type { AcsRealtimeTransportOptions } from './transport-options.js';
 
 interface OutputMeta {
   response_id: string;
   item_id: string;
   content_index: number;
-}
-
-const MAX_TIMER_MS = 2_147_483_647;
-
-function withPcm24(config: Partial<RealtimeSessionConfig> | undefined): Partial<RealtimeSessionConfig> {
-  const pcm = { type: 'audio/pcm', rate: MODEL_RATE } as const;
-  const c = (config ?? {}) as Partial<RealtimeSessionConfig> & { audio?: { input?: Record<string, unknown>; output?: Record<string, unknown> } };
-  if ('inputAudioFormat' in c || 'outputAudioFormat' in c) return c;
-  return { ...c, audio: { ...c.audio, input: { ...c.audio?.input, format: c.audio?.input?.format ?? pcm }, output: { ...c.audio?.output, format: c.audio?.output?.format ?? pcm } } } as Partial<RealtimeSessionConfig>;
 }
 
 /**
@@ -80,26 +44,20 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
   /** Why the model connection last ended from our side ('silent'), or undefined. */
   lastFailure: 'silent' | undefined;
   #ca: string | Buffer | undefined;
-  #maxQueuedMs: number;
-  #silenceTimeoutMs: number | null;
   #metrics: AgentMetrics | undefined;
   #caller: CallerAudio;
+  #playback: AgentPlayback;
+  #silence: SilenceWatch;
   #socket: ModelSocket | undefined;
-  #items: PlaybackItem[] = [];
-  /** Playbacks of a previous model connection: still cut by barge-in, never truncated (their items are gone). */
-  #orphans = new Set<AgentPlayStream>();
-  #activeResponseId: string | null = null;
-  #discarded = new Set<string>();
+  /** The last output_audio.delta's ids: the SDK's audio event carries the response id only. */
   #nextMeta: OutputMeta | null = null;
   #audioReceivedAt = 0;
   #speechStoppedAt: number | undefined;
+  /** StopAudio already went out from the inbound hook for the barge-in the SDK is about to report. */
   #stopAudioSent = false;
-  #silenceTimer: NodeJS.Timeout | undefined;
-  #awaitingAnswer = false;
   #attached = false;
   /** The agent's transcript lines, written as heard. */
   #heard: HeardTranscript | undefined;
-  #idleWaiters: Array<() => void> = [];
 
   constructor(options: AcsRealtimeTransportOptions) {
     const apiKey = typeof options.apiKey === 'string' ? options.apiKey : undefined;
@@ -113,22 +71,16 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
       createWebSocket: async ({ url, apiKey: key }) => holder.transport!.#openSocket(url, key),
     });
     holder.transport = this;
-    if (!options.session || typeof options.session.on !== 'function') {
-      throw new AgentError('ERR_AGENT_BAD_OPTIONS', 'AcsRealtimeTransportLayer: `session` must be a MediaSession (the media server\'s "session" event).');
-    }
-    const maxQueuedMs = options.maxQueuedMs ?? 120_000;
-    if (!(maxQueuedMs >= 100)) throw new RangeError(`maxQueuedMs must be at least 100 (got ${maxQueuedMs}).`);
-    const silence = options.silenceTimeoutMs === undefined ? 10_000 : options.silenceTimeoutMs;
-    if (silence !== null && !(silence > 0 && silence <= MAX_TIMER_MS)) {
-      throw new RangeError(`silenceTimeoutMs must be a positive number of ms no greater than ${MAX_TIMER_MS}, or null (got ${silence}).`);
-    }
+    const settings = transportSettings(options);
     this.session = options.session;
     this.#ca = options.ca;
-    this.#maxQueuedMs = maxQueuedMs;
-    this.#silenceTimeoutMs = silence;
     this.#metrics = options.metrics;
     this.#caller = new CallerAudio(this.#sendCallerAudio);
-    this.#attach(options.transcripts ?? true);
+    this.#playback = new AgentPlayback(this.session, MODEL_RATE, settings.maxQueuedMs, (item) => {
+      this.#heard?.opened(item.itemId, item.stream.id, () => item.generatedMs);
+    });
+    this.#silence = new SilenceWatch(settings.silenceTimeoutMs, this.#onSilent);
+    this.#attach(settings.transcripts);
   }
 
   async #openSocket(url: string, apiKey: string): Promise<WsSocket> {
@@ -144,19 +96,15 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
     this.on('response.output_audio.delta', (e: OutputMeta) => {
       this.#nextMeta = e;
     });
-    this.on('response.output_audio.done', (e: OutputMeta) => this.#endItem(e.response_id, e.item_id));
+    this.on('response.output_audio.done', (e: OutputMeta) => this.#playback.itemDone(e.response_id, e.item_id));
     this.on('response.created', (e: { response: { id?: string } }) => {
-      if (typeof e.response.id === 'string') this.#activeResponseId = e.response.id;
+      if (typeof e.response.id === 'string') this.#playback.responseCreated(e.response.id);
     });
     this.on('response.done', (e: { response: { id?: string } }) => {
       const id = e.response.id;
       if (typeof id !== 'string') return;
-      this.#discarded.delete(id);
-      if (this.#activeResponseId === id) this.#activeResponseId = null;
-      for (const item of this.#items) if (item.responseId === id) item.stream.end();
-      this.#awaitingAnswer = false;
-      this.#clearSilence();
-      this.#checkIdle();
+      this.#silence.answered();
+      this.#playback.responseDone(id);
     });
     this.on('connection_change', (status: string) => {
       if (status === 'connected') this.stats.connects++;
@@ -184,11 +132,11 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
 
   #onSessionEnd = (): void => {
     this.detach();
-    for (const item of this.#items) item.stream.cancel();
-    this.#items = [];
-    this.#checkIdle();
+    this.#playback.cancelAll();
     if (this.status !== 'disconnected') this.close();
   };
+
+  // ── audio in: the caller's side → the model ──
 
   #onFrame = (frame: AudioFrame): void => {
     if (this.status === 'connected') this.#caller.accept(frame);
@@ -201,49 +149,36 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
     this.stats.inputFramesSent++;
   };
 
-  /** Every model message, before the SDK parses it: StopAudio must not wait for that. */
+  // ── every model message, before the SDK parses it: StopAudio must not wait for that ──
+
   #inbound = (type: string, _text: string, receivedAt: number): void => {
-    if (this.#awaitingAnswer) this.#armSilence();
+    this.#silence.heard();
     switch (type) {
       case 'response.output_audio.delta':
         this.#audioReceivedAt = receivedAt;
         return;
       case 'input_audio_buffer.speech_started':
-        if (this.#items.length > 0 || this.#activeResponseId !== null || this.#orphans.size > 0) {
+        if (this.#playback.audible) {
           this.session.stopAudio();
           this.#stopAudioSent = true;
           const ms = performance.now() - receivedAt;
           this.stats.stopAudioLatencyMs.push(ms);
           this.#metrics?.bridgeLatency.observe({ hop: 'stop_audio' }, ms / 1000);
-          for (const item of this.#items) item.cutAtMs = item.stream.playedMs;
+          this.#playback.freezeHeard();
         }
         return;
       case 'input_audio_buffer.speech_stopped':
         this.#speechStoppedAt = receivedAt;
         this.stats.turns++;
         this.#metrics?.turns.inc();
-        this.#awaitingAnswer = true;
-        this.#armSilence();
+        this.#silence.expect();
         return;
       default:
     }
   };
 
-  #armSilence(): void {
-    if (this.#silenceTimeoutMs === null) return;
-    clearTimeout(this.#silenceTimer);
-    this.#silenceTimer = setTimeout(this.#onSilence, this.#silenceTimeoutMs);
-    this.#silenceTimer.unref?.();
-  }
-
-  #clearSilence(): void {
-    clearTimeout(this.#silenceTimer);
-    this.#silenceTimer = undefined;
-  }
-
-  #onSilence = (): void => {
-    this.#silenceTimer = undefined;
-    if (!this.#awaitingAnswer || this.status !== 'connected') return;
+  #onSilent = (): void => {
+    if (this.status !== 'connected') return;
     this.lastFailure = 'silent';
     this.stats.modelSilent++;
     this.#socket?.terminate();
@@ -251,8 +186,7 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
 
   /** Marks that an answer is expected (a response.create the app sent): the silence watch covers it too. */
   expectAnswer(): void {
-    this.#awaitingAnswer = true;
-    this.#armSilence();
+    this.#silence.expect();
   }
 
   override async connect(options: RealtimeTransportLayerConnectOptions): Promise<void> {
@@ -270,83 +204,52 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
     this.expectAnswer();
   }
 
+  // ── audio out: the model → the caller ──
+
   protected override _onAudio(audioEvent: TransportLayerAudio): void {
     const meta = this.#nextMeta;
     this.#nextMeta = null;
-    if (this.#discarded.has(audioEvent.responseId)) return;
+    if (this.#playback.isDiscarded(audioEvent.responseId)) return;
     const itemId = this.currentItemId;
     if (itemId === undefined || !this.#attached) {
       this.emit('audio', audioEvent);
       return;
     }
     const contentIndex = meta !== null && meta.response_id === audioEvent.responseId && meta.item_id === itemId ? meta.content_index : 0;
-    const item = this.#itemFor(audioEvent.responseId, itemId, contentIndex);
-    if (item !== undefined) {
+    const item = this.#playback.item(audioEvent.responseId, itemId, contentIndex);
+    if (item === undefined) {
+      this.stats.audioDropped++;
+    } else {
       const samples = new Int16Array(audioEvent.data, 0, audioEvent.data.byteLength >> 1);
       item.generatedMs += (samples.length * 1000) / MODEL_RATE;
       item.stream.write(samples);
-      const now = performance.now();
-      const ms = now - this.#audioReceivedAt;
-      this.stats.audioOutLatencyMs.push(ms);
-      this.#metrics?.bridgeLatency.observe({ hop: 'audio_out' }, ms / 1000);
-      if (this.#speechStoppedAt !== undefined) {
-        const turnMs = now - this.#speechStoppedAt;
-        this.#speechStoppedAt = undefined;
-        this.stats.turnLatencyMs.push(turnMs);
-        this.#metrics?.turnLatency.observe(turnMs / 1000);
-      }
+      this.#measureAudioOut(performance.now());
     }
     this.emit('audio', audioEvent);
   }
 
-  #itemFor(responseId: string, itemId: string, contentIndex: number): PlaybackItem | undefined {
-    for (const item of this.#items) {
-      if (item.itemId === itemId && item.contentIndex === contentIndex && item.responseId === responseId) return item;
-    }
-    let stream: AgentPlayStream;
-    try {
-      stream = openPlayStream(this.session, MODEL_RATE, this.#maxQueuedMs);
-    } catch {
-      // The session has ended or lost its socket: nothing can be played, the recording is unaffected.
-      this.stats.audioDropped++;
-      return undefined;
-    }
-    const item: PlaybackItem = { responseId, itemId, contentIndex, stream, generatedMs: 0, cutAtMs: undefined };
-    this.#items.push(item);
-    this.#heard?.opened(itemId, stream.id, () => item.generatedMs);
-    void stream.done.then(() => this.#forget(item), () => this.#forget(item));
-    return item;
-  }
-
-  #endItem(responseId: string, itemId: string): void {
-    for (const item of this.#items) if (item.responseId === responseId && item.itemId === itemId) item.stream.end();
-  }
-
-  #forget(item: PlaybackItem): void {
-    const i = this.#items.indexOf(item);
-    if (i >= 0) this.#items.splice(i, 1);
-    this.#checkIdle();
-  }
-
-  #checkIdle(): void {
-    if (this.#items.length > 0 || this.#activeResponseId !== null) return;
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const w of waiters) w();
+  #measureAudioOut(now: number): void {
+    const ms = now - this.#audioReceivedAt;
+    this.stats.audioOutLatencyMs.push(ms);
+    this.#metrics?.bridgeLatency.observe({ hop: 'audio_out' }, ms / 1000);
+    if (this.#speechStoppedAt === undefined) return;
+    const turnMs = now - this.#speechStoppedAt;
+    this.#speechStoppedAt = undefined;
+    this.stats.turnLatencyMs.push(turnMs);
+    this.#metrics?.turnLatency.observe(turnMs / 1000);
   }
 
   /** Resolves once the response in progress is done and all its audio has been heard (or cut). */
   playbackIdle(): Promise<void> {
-    if (this.#items.length === 0 && this.#activeResponseId === null) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return this.#playback.idle();
   }
 
   /** Ms of agent audio queued but not yet heard (0 when idle). */
   get pendingPlaybackMs(): number {
-    let ms = 0;
-    for (const item of this.#items) ms += item.generatedMs - item.stream.playedMs;
-    return ms;
+    return this.#playback.pendingMs;
   }
+
+  // ── barge-in ──
 
   override interrupt(cancelOngoingResponse = true): void {
     this.#interruptPlayback(cancelOngoingResponse);
@@ -356,39 +259,25 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
     this.#interruptPlayback(cancelOngoingResponse);
   }
 
-  /** Barge-in: StopAudio (unless the inbound hook already sent it), then truncate each unheard item at what was heard. */
+  /** StopAudio (unless the inbound hook already sent it), then truncate each unheard item at what was heard. */
   #interruptPlayback(cancelOngoingResponse: boolean): void {
     const stopped = this.#stopAudioSent;
     this.#stopAudioSent = false;
-    for (const stream of this.#orphans) stream.cancel();
-    this.#orphans.clear();
-    if (this.#activeResponseId === null && this.#items.length === 0) return;
+    this.#playback.cancelOrphans();
+    if (!this.#playback.busy) return;
     if (!stopped) {
       this.session.stopAudio();
-      for (const item of this.#items) item.cutAtMs = item.stream.playedMs;
+      this.#playback.freezeHeard();
     }
-    const items = this.#items;
-    this.#items = [];
-    const active = this.#activeResponseId;
-    this.#activeResponseId = null;
-    if (active !== null) this.#discarded.add(active);
-    for (const item of items) {
-      this.#discarded.add(item.responseId);
-      item.stream.cancel();
-    }
+    const cut = this.#playback.cutAll();
     this.stats.bargeIns++;
     this.#metrics?.bargeIns.inc();
-    this.#checkIdle();
     if (this.status !== 'connected') return;
     try {
-      if (cancelOngoingResponse && active !== null) this._cancelResponse();
+      if (cancelOngoingResponse && cut.activeResponseId !== null) this._cancelResponse();
       this.emit('audio_interrupted');
-      for (const item of items) {
-        const heard = Math.max(0, Math.floor(Math.min(item.cutAtMs ?? item.stream.playedMs, item.generatedMs)));
-        // An item heard to its end needs no truncation: the model's context is already right.
-        if (heard >= Math.floor(item.generatedMs) - 20 && !(active === item.responseId)) continue;
-        const truncation: AgentTruncation = { itemId: item.itemId, contentIndex: item.contentIndex, audioEndMs: heard, generatedMs: Math.round(item.generatedMs) };
-        this.sendEvent({ type: 'conversation.item.truncate', item_id: item.itemId, content_index: item.contentIndex, audio_end_ms: heard });
+      for (const truncation of truncationsFor(cut)) {
+        this.sendEvent({ type: 'conversation.item.truncate', item_id: truncation.itemId, content_index: truncation.contentIndex, audio_end_ms: truncation.audioEndMs });
         this.stats.truncations.push(truncation);
         this.#metrics?.truncations.inc();
       }
@@ -399,19 +288,9 @@ export class AcsRealtimeTransportLayer extends OpenAIRealtimeWebSocket {
 
   protected override _onClose(): void {
     // Audio already received keeps playing; its items belong to a conversation the next connection will not know.
-    for (const item of this.#items) {
-      const stream = item.stream;
-      stream.end();
-      this.#orphans.add(stream);
-      void stream.done.then(() => this.#orphans.delete(stream), () => this.#orphans.delete(stream));
-    }
-    this.#items = [];
-    this.#activeResponseId = null;
-    this.#discarded.clear();
+    this.#playback.orphanAll();
     this.#speechStoppedAt = undefined;
-    this.#awaitingAnswer = false;
-    this.#clearSilence();
-    this.#checkIdle();
+    this.#silence.answered();
     super._onClose();
   }
 }

@@ -24,6 +24,11 @@ export interface TranscriptMessage {
   durationTicks: string | undefined;
   participantRawId: string | undefined;
   words: Array<{ text: string; offsetTicks: string; durationTicks: string | undefined }>;
+  /** Lines the app added (session.addTranscript, e.g. a voice agent's 'caller' and 'agent'): who spoke. Absent on
+   *  ACS's own transcription, which names the speaker by participantRawId. */
+  speaker?: string;
+  /** Lines the app added: their session timeline ms (offsetTicks is the same position in ticks). */
+  timelineMs?: number;
 }
 
 /** A DTMF tone on `acs.<session>.dtmf`. */

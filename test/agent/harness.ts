@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmulator, createRealtimeModel, type Scenario } from '../../src/emulator/index.js';
-import { createMediaServer, type MediaSession } from '../../src/server/index.js';
+import { createMediaServer, type MediaServer, type MediaServerOptions, type MediaSession } from '../../src/server/index.js';
 import { createCallClient, createStreamingCall } from '../../src/calls/index.js';
 import { createVoiceAgents, type VoiceAgentOptions, type VoiceAgents } from '../../src/agent/index.js';
 import { waitUntil } from '../wait-until.js';
@@ -18,6 +18,18 @@ export const AGENT_SCRIPT = {
   turns: [{ clip: 'reply-5' }, { tool: { name: 'end_call', arguments: { reason: 'the caller is done' } } }, { clip: 'reply-4' }],
   repeat: false,
 };
+
+/** A short call: the greeting (reply-0, 3.76 s), then end_call for the caller's one question. */
+export const GREET_AND_END_SCRIPT = {
+  greeting: { clip: 'reply-0' },
+  turns: [{ tool: { name: 'end_call', arguments: { reason: 'the caller is done' } } }],
+  repeat: false,
+};
+
+/** The caller asks one question after the greeting (at 5 s). */
+export function oneQuestionScenario(): Scenario {
+  return { participants: [{ rawId: CALLER, displayName: 'Caller', steps: [{ atMs: 5_000, say: { type: 'fixture', name: 'en-us-male' } }] }] };
+}
 
 /** The caller asks after the greeting (5 s; the greeting ends near 4 s), and talks over the agent's answer (which
  *  starts at about 8.5 s) at 11 s. */
@@ -38,6 +50,7 @@ export function callerScenario(interruptAtMs = 11_000): Scenario {
 
 export interface AgentRig {
   agents: VoiceAgents;
+  server: MediaServer;
   model: ReturnType<typeof createRealtimeModel>;
   emulator: ReturnType<typeof createEmulator>;
   recordingsDir: string;
@@ -47,12 +60,12 @@ export interface AgentRig {
 
 export async function startAgentRig(
   t: TestContext,
-  options: { script?: object; scenario?: Scenario; eventNames?: 'ga' | 'beta'; agent?: Partial<VoiceAgentOptions> } = {},
+  options: { script?: object; scenario?: Scenario; eventNames?: 'ga' | 'beta'; agent?: Partial<VoiceAgentOptions>; server?: Partial<MediaServerOptions> } = {},
 ): Promise<AgentRig> {
   const recordingsDir = await mkdtemp(join(tmpdir(), 'agent-'));
   const model = createRealtimeModel({ script: (options.script ?? AGENT_SCRIPT) as never, eventNames: options.eventNames });
   const { url: modelUrl } = await model.listen();
-  const server = createMediaServer({ host: '127.0.0.1', port: 0, recordingsDir });
+  const server = createMediaServer({ host: '127.0.0.1', port: 0, recordingsDir, ...options.server });
   const { url, wsUrl } = await server.listen();
   const emulator = createEmulator({ port: 0, scenario: options.scenario ?? callerScenario() });
   const { connectionString } = await emulator.listen();
@@ -101,5 +114,5 @@ export async function startAgentRig(
     await waitUntil(() => session.callConnectionId === callConnectionId, { message: 'the callback linking the call to its session' });
     return { callConnectionId, session };
   };
-  return { agents, model, emulator, recordingsDir, call };
+  return { agents, server, model, emulator, recordingsDir, call };
 }
