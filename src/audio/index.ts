@@ -15,3 +15,4 @@ export { readWav, readWavFile, type ReadWavOptions, type WavAudio } from './read
 export { WAV_HEADER_BYTES } from './wav-header.js';
 export { createWavWriter, type OpenFile, type WavWriter, type WavWriterOptions } from './wav-writer.js';
 export { repairRecordings, repairWav, type RepairFailure, type RepairOptions, type RepairReport, type RepairResult } from './repair-wav.js';
+export type { SessionFileRepair } from './repair-session-file.js';

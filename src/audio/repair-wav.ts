@@ -1,15 +1,19 @@
 // Crash repair: a recording cut short (process killed between a data write and its header update, or before any
 // header update) has RIFF/data sizes that disagree with what is on disk. repairWav makes the header describe the
-// whole sample frames really there; repairRecordings does it for every .wav under a folder.
-import { open, readdir, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+// whole sample frames really there; repairRecordings does it for every .wav under a folder, then brings each
+// session.json the crash left unfinished up to date (repair-session-file.ts).
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { isWavError, WavError, WavErrorCode } from './audio-error.js';
 import { checkRiffHeader } from './wav-header.js';
+import { repairSessionFile, type SessionFileRepair, type TrackLength } from './repair-session-file.js';
 
 /** Options for {@link repairWav} and {@link repairRecordings}. */
 export interface RepairOptions {
   /** Only check: report what would be repaired, change nothing. @default false */
   readonly dryRun?: boolean;
+  /** The clock for `repairedAt` in a session.json brought up to date. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** What repairWav found and did (or, in a dry run, would do). */
@@ -31,7 +35,7 @@ export interface RepairResult {
 /** One file repairRecordings could not check or repair. */
 export interface RepairFailure {
   readonly path: string;
-  /** A WavError code, or WAV_IO for file-system errors. */
+  /** A WavError code; ERR_WAV_IO for file-system errors and for a session.json that cannot be read as JSON. */
   readonly code: string;
   readonly reason: string;
 }
@@ -45,6 +49,8 @@ export interface RepairReport {
   readonly healthy: number;
   readonly repaired: RepairResult[];
   readonly failed: RepairFailure[];
+  /** session.json files that still said the session was live (the server crashed), now ended. */
+  readonly sessions: SessionFileRepair[];
 }
 
 interface Layout {
@@ -164,9 +170,14 @@ export async function repairWav(path: string, options: RepairOptions = {}): Prom
   }
 }
 
-/** Every .wav file under `folder` (any depth, sorted, symbolic links not followed). */
-async function findWavFiles(folder: string, failed: RepairFailure[]): Promise<string[]> {
-  const found: string[] = [];
+/** What a walk of the recordings folder found: the WAVs, and each session.json with its folder's last write. */
+interface FoundFiles {
+  readonly wavs: string[];
+  readonly sessions: Array<{ path: string; lastWriteMs: number }>;
+}
+
+/** Every .wav and session.json under `folder` (any depth, sorted, symbolic links not followed). */
+async function findRecordingFiles(folder: string, failed: RepairFailure[], found: FoundFiles = { wavs: [], sessions: [] }): Promise<FoundFiles> {
   let entries;
   try {
     entries = await readdir(folder, { withFileTypes: true });
@@ -177,15 +188,21 @@ async function findWavFiles(folder: string, failed: RepairFailure[]): Promise<st
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) found.push(...(await findWavFiles(path, failed)));
-    else if (entry.isFile() && entry.name.toLowerCase().endsWith('.wav')) found.push(path);
+    if (entry.isDirectory()) await findRecordingFiles(path, failed, found);
+    else if (entry.isFile() && entry.name.toLowerCase().endsWith('.wav')) found.wavs.push(path);
+  }
+  if (entries.some((e) => e.isFile() && e.name === 'session.json')) {
+    // Read before any repair touches the files: the newest write is when the session was last seen alive.
+    const times = await Promise.all(entries.filter((e) => e.isFile()).map((e) => stat(join(folder, e.name)).then((s) => s.mtimeMs, () => 0)));
+    found.sessions.push({ path: join(folder, 'session.json'), lastWriteMs: Math.max(...times) });
   }
   return found;
 }
 
 /**
- * Checks every .wav under `folder` and repairs those cut short. Never throws for a bad file: failures are listed
- * with their reason. Throws WAV_IO only when `folder` itself cannot be read.
+ * Checks every .wav under `folder` and repairs those cut short, then ends every session.json that still says its
+ * session is live (the server crashed): state, end time, frames from the WAVs. Never throws for a bad file:
+ * failures are listed with their reason. Throws WAV_IO only when `folder` itself cannot be read.
  */
 export async function repairRecordings(folder: string, options: RepairOptions = {}): Promise<RepairReport> {
   try {
@@ -194,18 +211,31 @@ export async function repairRecordings(folder: string, options: RepairOptions = 
     throw new WavError(WavErrorCode.Io, `cannot read the recordings folder: ${(cause as Error).message}`, { cause, path: folder });
   }
   const failed: RepairFailure[] = [];
-  const files = await findWavFiles(folder, failed);
+  const files = await findRecordingFiles(folder, failed);
   const repaired: RepairResult[] = [];
+  const lengths = new Map<string, Map<string, TrackLength>>();
   let healthy = 0;
-  for (const path of files) {
+  for (const path of files.wavs) {
     try {
       const result = await repairWav(path, options);
       if (result.repaired) repaired.push(result);
       else healthy++;
+      const inFolder = lengths.get(dirname(path)) ?? new Map<string, TrackLength>();
+      inFolder.set(basename(path), { durationMs: result.durationMs });
+      lengths.set(dirname(path), inFolder);
     } catch (error) {
       if (isWavError(error)) failed.push({ path, code: error.code, reason: error.reason });
       else failed.push({ path, code: WavErrorCode.Io, reason: String(error) });
     }
   }
-  return { folder, checked: files.length, healthy, repaired, failed };
+  const sessions: SessionFileRepair[] = [];
+  const now = options.now ?? Date.now;
+  for (const session of files.sessions) {
+    const tracks = lengths.get(dirname(session.path)) ?? new Map<string, TrackLength>();
+    const outcome = await repairSessionFile(session.path, { tracks, lastWriteMs: session.lastWriteMs, nowMs: now(), dryRun: options.dryRun === true });
+    if (outcome === undefined) continue;
+    if ('reason' in outcome) failed.push({ path: session.path, code: WavErrorCode.Io, reason: outcome.reason });
+    else sessions.push(outcome);
+  }
+  return { folder, checked: files.wavs.length, healthy, repaired, failed, sessions };
 }

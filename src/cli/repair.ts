@@ -1,6 +1,6 @@
 // `acs-audio repair <folder>`: fixes WAV recordings cut short by a crash (src/audio repairRecordings).
 import type { Command } from 'commander';
-import { isWavError, repairRecordings, type RepairReport, type RepairResult } from '../audio/index.js';
+import { isWavError, repairRecordings, type RepairReport, type RepairResult, type SessionFileRepair } from '../audio/index.js';
 
 interface RepairFlags {
   dryRun?: boolean;
@@ -13,6 +13,10 @@ function describe(result: RepairResult): string {
   return `${result.path}: data ${result.declaredDataBytes} → ${result.dataBytes} bytes (${seconds} s at ${result.sampleRate} Hz${trimmed})`;
 }
 
+function describeSession(session: SessionFileRepair): string {
+  return `${session.path}: ${session.stateBefore} → ${session.state} (crashed; last write ${session.endedAt}), ${session.frames} frames in its WAVs`;
+}
+
 function printReport(report: RepairReport, flags: RepairFlags): void {
   if (flags.json) {
     console.log(JSON.stringify(report, null, 2));
@@ -20,10 +24,12 @@ function printReport(report: RepairReport, flags: RepairFlags): void {
   }
   const verb = flags.dryRun ? 'would repair' : 'repaired';
   for (const result of report.repaired) console.log(`${verb} ${describe(result)}`);
+  for (const session of report.sessions) console.log(`${flags.dryRun ? 'would end' : 'ended'} ${describeSession(session)}`);
   for (const failure of report.failed) console.error(`failed ${failure.path}: ${failure.reason} [${failure.code}]`);
   console.log(
     `acs-audio repair: ${report.checked} .wav file(s) checked under ${report.folder}: ${report.healthy} healthy, ` +
-      `${report.repaired.length} ${verb}, ${report.failed.length} failed`,
+      `${report.repaired.length} ${verb}, ${report.failed.length} failed; ` +
+      `${report.sessions.length} session.json ${flags.dryRun ? 'would be brought' : 'brought'} up to date`,
   );
 }
 
@@ -41,7 +47,10 @@ export function registerRepair(program: Command): void {
 A recording whose process was killed mid-write keeps its audio but may have a header that
 still gives the old (or no) length, so players show it empty or short. repair sets the
 RIFF and data sizes to the whole samples really on disk; healthy files are left untouched.
-Stop the server first: do not repair files that are still being written.
+A session.json the crash left live ("streaming", no endedAt) is ended: state "ended"
+(or "failed" before any audio), endedAt = the folder's last write, endReason "crashed: …",
+repairedAt, and each participant's frames from its WAV. \`acs-audio serve\` does all of
+this at start. Stop the server first: do not repair files that are still being written.
 
 Exit status: 0 when every file is healthy or repaired, 1 when any could not be checked or repaired.
 

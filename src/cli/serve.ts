@@ -40,7 +40,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--dtmf', 'answered calls: stream DTMF tones').env('ACS_AUDIO_DTMF'))
     .addOption(new Option('--no-start-now', 'answered calls: do not start streaming at answer time (start it with `acs-audio call stream start`)'))
     .addOption(
-      new Option('--auth <mode>', 'verify the JWT ACS sends on WebSocket upgrades and callbacks (default: jwt when a connection string is set)')
+      new Option('--auth <mode>', 'verify the JWT ACS sends on WebSocket upgrades and callbacks (default: jwt with a real ACS connection string or when --audience, --jwks-url or --issuer is given, else off)')
         .choices(['jwt', 'off'])
         .env('ACS_AUDIO_AUTH'),
     )
@@ -66,15 +66,18 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('ACS_AUDIO_LOG_LEVEL').default('info'))
     .action(async (flags, command: Command) => {
       const logger = pino({ level: flags.logLevel }, pino.destination(2));
-      const authMode: 'jwt' | 'off' = flags.auth ?? (flags.connectionString && !/endpoint=http:\/\//i.test(flags.connectionString) ? 'jwt' : 'off');
+      const jwtFlags = jwtFlagsGiven(flags, command);
+      const authMode = chooseAuthMode(flags, jwtFlags);
       if (authMode === 'jwt' && !flags.audience) {
+        const cause = flags.auth === 'jwt' ? '--auth jwt' : jwtFlags.length > 0 ? `JWT auth (on because of ${jwtFlags.join(', ')})` : 'JWT auth (on with a real ACS connection string)';
         console.error(
-          'acs-audio serve: --auth jwt needs --audience <immutable resource ID of your ACS resource> ' +
-            '(Azure portal → resource → Properties), or pass --auth off explicitly for local development.',
+          `acs-audio serve: ${cause} needs --audience <immutable resource ID of your ACS resource> ` +
+            '(Azure portal → resource → Properties; `acs-audio emulator` logs its own), or pass --auth off explicitly for local development.',
         );
         process.exitCode = 2;
         return;
       }
+      if (authMode === 'off' && jwtFlags.length > 0) logger.warn({ ignored: jwtFlags }, `--auth off: ${jwtFlags.join(', ')} ignored; no JWT is checked`);
       const urlProblems = checkPublicUrls(flags);
       if (urlProblems.length > 0) {
         console.error(`acs-audio serve: ${urlProblems.join('; ')}`);
@@ -154,6 +157,27 @@ export function registerServe(program: Command): void {
       process.on('SIGINT', () => stop('SIGINT'));
     });
   addAgentOptions(serve);
+}
+
+/** The JWT flags given on the command line or in the environment (not left at their defaults). */
+function jwtFlagsGiven(flags: { audience?: string }, command: Command): string[] {
+  const given: string[] = [];
+  if (flags.audience !== undefined) given.push('--audience');
+  for (const [key, flag] of [['jwksUrl', '--jwks-url'], ['issuer', '--issuer']] as const) {
+    const source = command.getOptionValueSource(key);
+    if (source !== undefined && source !== 'default') given.push(flag);
+  }
+  return given;
+}
+
+/**
+ * --auth when given; else jwt for a real ACS connection string, or when any JWT flag is given (someone who names an
+ * audience or a key set means their tokens to be checked, also against the emulator's http:// endpoint); else off.
+ */
+function chooseAuthMode(flags: { auth?: 'jwt' | 'off'; connectionString?: string }, jwtFlags: string[]): 'jwt' | 'off' {
+  if (flags.auth !== undefined) return flags.auth;
+  const realAcs = flags.connectionString !== undefined && flags.connectionString !== '' && !/endpoint=http:\/\//i.test(flags.connectionString);
+  return realAcs || jwtFlags.length > 0 ? 'jwt' : 'off';
 }
 
 /** --public-url and --allowed-origin must be http(s) URLs; a public URL needs --api-token or an explicit opt-out. */

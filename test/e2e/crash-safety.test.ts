@@ -12,14 +12,16 @@ import { createMediaServer } from '../../src/server/index.js';
 import { pino } from 'pino';
 import { startServe, type ServeProcess } from '../cli/serve-process.js';
 import { tempDirUntilExit } from '../temp-dir.js';
+import { waitUntil } from '../wait-until.js';
 
 function startServeRecordingTo(dir: string): ServeProcess {
   return startServe(['--port', '0', '--recordings', dir, '--auth', 'off']);
 }
 
-test('after SIGKILL mid-call, a restart repairs the WAVs and they hold the audio up to one second before the kill', async () => {
+test('after SIGKILL mid-call, a restart repairs the WAVs and they hold the audio up to one second before the kill', async (t) => {
   const dir = await tempDirUntilExit('crash-');
   const first = startServeRecordingTo(dir);
+  t.after(() => first.child.kill('SIGKILL'));
   const ws = new WebSocket(await first.ready);
   await once(ws, 'open');
   ws.send(serializePacket({ kind: 'AudioMetadata', subscriptionId: 'crash-sub', encoding: 'PCM', sampleRate: 16000, channels: 1, length: 640 }));
@@ -47,6 +49,7 @@ test('after SIGKILL mid-call, a restart repairs the WAVs and they hold the audio
   ws.terminate();
 
   const second = startServeRecordingTo(dir);
+  t.after(() => second.child.kill('SIGKILL'));
   await second.ready;
   const [day] = await readdir(dir);
   const [session] = await readdir(join(dir, day));
@@ -83,4 +86,52 @@ test('a WAV whose header lags its data (killed between the two writes) is repair
   await server.close();
   const repaired = readWav(await readFile(join(folder, 'mix.wav')));
   assert.equal(repaired.samples.length, 16000);
+});
+
+/** session.json of the one session recorded under `dir`, once it exists. */
+async function sessionSummary(dir: string): Promise<{ state: string } | undefined> {
+  const [day] = await readdir(dir).catch(() => []);
+  const [session] = day === undefined ? [] : await readdir(join(dir, day));
+  if (session === undefined) return undefined;
+  return readFile(join(dir, day, session, 'session.json'), 'utf8').then((text) => JSON.parse(text) as { state: string }, () => undefined);
+}
+
+test('after SIGKILL mid-call, the restarted server lists the call as ended (crashed), not streaming forever', async (t) => {
+  const dir = await tempDirUntilExit('crash-');
+  const first = startServeRecordingTo(dir);
+  t.after(() => first.child.kill('SIGKILL'));
+  const ws = new WebSocket(await first.ready);
+  t.after(() => ws.terminate());
+  await once(ws, 'open');
+  ws.send(serializePacket({ kind: 'AudioMetadata', subscriptionId: 'crash-sub-2', encoding: 'PCM', sampleRate: 16000, channels: 1, length: 640 }));
+  const samples = new Int16Array(320).fill(1234);
+  const t0 = Date.now();
+  let sent = 0;
+  const timer = setInterval(() => {
+    for (const due = Math.floor((Date.now() - t0) / 20); sent <= due; sent++) {
+      const ms = t0 + sent * 20;
+      ws.send(serializePacket({ kind: 'AudioData', timestamp: formatTimestamp(ms), timestampMs: ms, participantRawID: '4:+15551230002', silent: false, samples }));
+    }
+  }, 5);
+  t.after(() => clearInterval(timer));
+  // Killed while streaming, once the server has written a summary that says so.
+  await waitUntil(async () => (await sessionSummary(dir))?.state === 'streaming', { timeoutMs: 20_000, message: 'session.json saying streaming' });
+  first.child.kill('SIGKILL');
+  await once(first.child, 'exit');
+  clearInterval(timer);
+
+  const second = startServeRecordingTo(dir);
+  t.after(() => second.child.kill('SIGKILL'));
+  const origin = new URL((await second.ready).replace(/^ws/, 'http')).origin;
+  const { recordings } = (await (await fetch(`${origin}/api/recordings`)).json()) as {
+    recordings: Array<{ session?: Record<string, unknown> & { state: string; participants: Array<{ frames: number }> } }>;
+  };
+  assert.equal(recordings.length, 1);
+  const summary = recordings[0].session;
+  assert.equal(summary?.state, 'ended', JSON.stringify(summary));
+  assert.match(String(summary.endReason), /^crashed: the server stopped while the session was streaming/);
+  assert.equal(typeof summary.repairedAt, 'string');
+  assert.equal(typeof summary.endedAt, 'string');
+  const frames = summary.participants[0]?.frames ?? 0;
+  assert.ok(frames >= sent - 50 - 5 && frames <= sent + 1, `session.json: ${frames} frames of ${sent} sent (at most about a second lost)`);
 });
