@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { subscribe, type SubscribedMessage } from '../../src/scale/index.js';
+import { subscribe, type SubscribedMessage } from '../../src/cluster/index.js';
 import type { SessionSummary } from '../../src/server/index.js';
 import { skipWithoutNats, startNatsServer } from '../scale/nats-harness.js';
 import { GREET_AND_END_SCRIPT, oneQuestionScenario, startAgentRig } from './harness.js';
