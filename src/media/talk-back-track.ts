@@ -26,6 +26,8 @@ export class TalkBackTrack {
   track: Track | undefined;
   /** Heard frames that could not be placed: before the timeline's start, or later than the late window. */
   unplaced = 0;
+  /** Heard frames placed later than the hub clock said, because the caller's frames ran ahead of it. */
+  shifted = 0;
   /** Its own counters: silence between playbacks is not a gap, and its frames are not ACS's. */
   private readonly counts: TrackCounts = { gapsFilled: 0, duplicates: 0, late: 0, tooLate: 0 };
   private lastSlot = -1;
@@ -41,12 +43,18 @@ export class TalkBackTrack {
     const originMs = this.host.timelineOriginMs;
     if (timelineMs === undefined || originMs === undefined) return this.lost('before the first inbound frame');
     let slot = Math.round(timelineMs / FRAME_MS);
+    this.track ??= this.host.addTrack(TALK_BACK_TRACK_ID, this.counts).asTalkBack();
     // Frames of one playback are 20 ms apart in the model; never let rounding put two in one slot (nor one before
-    // slot 0: lastSlot starts at -1).
+    // slot 0: lastSlot starts at -1). When the caller's frames run ahead of the hub clock (ACS catching up after a
+    // stall sends them faster than real time), the clock's slot may already be committed: the frame goes to the
+    // oldest open slot instead of being lost, so what was heard is all recorded, at most a late window off.
     if (slot <= this.lastSlot) slot = this.lastSlot + 1;
+    if (slot < this.track.openSlot) {
+      slot = this.track.openSlot;
+      this.shifted++;
+    }
     this.lastSlot = slot;
     const packet: AudioDataPacket = { kind: 'AudioData', timestamp: '', timestampMs: originMs + slot * FRAME_MS, participantRawID: undefined, silent: false, samples };
-    this.track ??= this.host.addTrack(TALK_BACK_TRACK_ID, this.counts).asTalkBack();
     if (!this.track.place(slot, packet)) this.lost('later than the late window');
   }
 

@@ -82,6 +82,11 @@ export class Track {
   }
 
   /** Mark this track's frames `talkBack: true` (the talk-back track, talk-back-track.ts). */
+  /** The oldest slot not committed yet: a frame for an older one comes too late. */
+  get openSlot(): number {
+    return this.nextSlot;
+  }
+
   asTalkBack(): this {
     this.frame.talkBack = true;
     return this;

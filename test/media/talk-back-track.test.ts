@@ -151,3 +151,38 @@ test('a mixed session with talk-back gets mix.wav: mixed.wav and talk-back.wav s
   const json = JSON.parse(await readFile(join(dir, 'session.json'), 'utf8')) as { mixFile?: string };
   assert.equal(json.mixFile, 'mix.wav');
 });
+
+test('the caller\'s frames running a second ahead of the hub clock (ACS catching up): every heard talk-back frame is still recorded', { timeout: 20_000 }, async (t) => {
+  let clock = 7_000_000;
+  const C = clock;
+  const { hub, cleanup } = await makeHub({ now: () => clock });
+  t.after(cleanup);
+  const socket = connect(hub);
+  const started = nextSession(hub);
+  socket.push(metadata('sub-talk-ahead', 16000));
+  const session: MediaSession = await started;
+  const caller = '4:+15551234567';
+  let k = 0;
+  const push = () => socket.push(audio(20 * k++, frameOf(100), caller));
+  // The first frame at C, then a burst: 1 s of frames at once, so the caller's timeline leads the hub clock by 1 s.
+  push();
+  while (k <= 50) push();
+  clock = C + 20;
+  const handle = session.play({ pcm: new Int16Array(16000).fill(5000), sampleRate: 16000 }); // 1 s
+  await socket.waitForSent(2);
+  for (let j = 1; j <= 20; j++) {
+    clock = C + 20 + 20 * j;
+    push(); // still a second ahead
+    await socket.waitForSent(2 + j);
+  }
+  session.stopAudio();
+  const heardMs = (await handle.done).heardMs;
+  assert.ok(heardMs >= 380 && heardMs <= 420, `heard ${heardMs} ms`);
+  while (k < 150) push();
+  const end = ended(session);
+  socket.conn.closed(1000, 'done');
+  const summary = await end;
+  const back = await wav(join(summary.recordingDir as string, 'talk-back.wav'));
+  const recorded = back.samples.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+  assert.equal(recorded, heardMs * 16, `talk-back.wav holds all ${heardMs} ms heard (before the fix the frames behind the late window were lost)`);
+});
