@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMediaEngine } from '../../src/emulator/index.js';
 import { readWav } from '../../src/audio/index.js';
@@ -12,6 +12,7 @@ import type { SessionSummary } from '../../src/server/index.js';
 import { skipWithoutNats, startNatsServer } from './nats-harness.js';
 import { startCall, startNode, twoPartyScenario } from './nats-cluster-fixtures.js';
 import { tempDirUntilExit } from '../temp-dir.js';
+import { waitUntil } from '../wait-until.js';
 
 const key = (m: SubscribedMessage) => m.streamSequence;
 
@@ -66,8 +67,17 @@ test('acs-audio tap --wav --durable, interrupted and started again, writes each 
     const args = ['--nats', nats.url, '--session', id, '--wav', dir, '--durable', 'wav-tap', '--until-ended'];
 
     const first = runTap(args);
-    // Let it write a few seconds, then interrupt it mid-call.
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    // Interrupt it mid-call, once it has written a second of audio (its signal handler is set by then: a SIGINT
+    // sent while tsx is still starting would kill it instead).
+    const written = async () => {
+      const wavs = (await readdir(join(dir, id)).catch(() => [])).filter((name) => name.endsWith('.wav'));
+      const sizes = await Promise.all(wavs.map((name) => stat(join(dir, id, name)).then((info) => info.size)));
+      return sizes.length > 0 ? Math.min(...sizes) : 0;
+    };
+    await waitUntil(async () => /following/.test(first.output()) && (await written()) > 44 + 50 * 640, {
+      timeoutMs: 30_000,
+      message: () => `the first tap to write a second of audio: ${first.output()}`,
+    });
     first.child.kill('SIGINT');
     const [firstCode] = await once(first.child, 'exit');
     assert.equal(firstCode, 0, first.output());
