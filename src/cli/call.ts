@@ -26,6 +26,18 @@ function timeoutOption(): Option {
   return new Option('--timeout <ms>', 'give up when ACS (or the emulator) has not answered within this long').env('ACS_AUDIO_CALL_TIMEOUT_MS').default('30000');
 }
 
+function callbackOption(description: string): Option {
+  return new Option('--callback <url>', description).env('ACS_AUDIO_CALL_CALLBACK');
+}
+
+function contextOption(description: string): Option {
+  return new Option('--context <text>', description).env('ACS_AUDIO_CALL_CONTEXT');
+}
+
+function jsonOption(): Option {
+  return new Option('--json', 'print JSON').env('ACS_AUDIO_CALL_JSON').default(false);
+}
+
 function clientFrom(flags: ConnectionFlags) {
   if (!flags.connectionString) {
     throw new Error(
@@ -79,20 +91,20 @@ export function registerCall(program: Command): void {
   call
     .command('create')
     .description('Place a call with media streaming (and optional live transcription)')
-    .requiredOption('--to <target>', 'phone number in E.164 form (+15551234567) or an ACS raw ID (8:acs:...)')
-    .option('--from <phone>', 'caller ID phone number (required by ACS when calling a phone)')
-    .requiredOption('--callback <url>', 'callback URL for call events, e.g. https://<host>/api/callbacks')
-    .requiredOption('--stream-url <url>', 'WebSocket URL ACS streams audio to, e.g. wss://<host>/ws')
-    .addOption(new Option('--channel <type>', 'mixed: one stream; unmixed: one per speaker').choices(['mixed', 'unmixed']).default('mixed'))
-    .addOption(new Option('--format <format>', 'PCM sample rate').choices(['pcm16k', 'pcm24k']).default('pcm16k'))
-    .option('--bidirectional', 'let the server send audio back into the call', false)
-    .option('--dtmf', 'stream DTMF tones', false)
-    .option('--start-now', 'start streaming as soon as the call connects', false)
-    .option('--transcription-locale <locale>', 'turn on live transcription in this locale, e.g. en-US')
-    .option('--context <text>', 'operation context echoed in events')
+    .addOption(new Option('--to <target>', 'phone number in E.164 form (+15551234567) or an ACS raw ID (8:acs:...)').env('ACS_AUDIO_CALL_TO').makeOptionMandatory())
+    .addOption(new Option('--from <phone>', 'caller ID phone number (required by ACS when calling a phone)').env('ACS_AUDIO_CALL_FROM'))
+    .addOption(callbackOption('callback URL for call events, e.g. https://<host>/api/callbacks').makeOptionMandatory())
+    .addOption(new Option('--stream-url <url>', 'WebSocket URL ACS streams audio to, e.g. wss://<host>/ws').env('ACS_AUDIO_CALL_STREAM_URL').makeOptionMandatory())
+    .addOption(new Option('--channel <type>', 'mixed: one stream; unmixed: one per speaker').choices(['mixed', 'unmixed']).env('ACS_AUDIO_CALL_CHANNEL').default('mixed'))
+    .addOption(new Option('--format <format>', 'PCM sample rate').choices(['pcm16k', 'pcm24k']).env('ACS_AUDIO_CALL_FORMAT').default('pcm16k'))
+    .addOption(new Option('--bidirectional', 'let the server send audio back into the call').env('ACS_AUDIO_CALL_BIDIRECTIONAL').default(false))
+    .addOption(new Option('--dtmf', 'stream DTMF tones').env('ACS_AUDIO_CALL_DTMF').default(false))
+    .addOption(new Option('--start-now', 'start streaming as soon as the call connects').env('ACS_AUDIO_CALL_START_NOW').default(false))
+    .addOption(new Option('--transcription-locale <locale>', 'turn on live transcription in this locale, e.g. en-US').env('ACS_AUDIO_CALL_TRANSCRIPTION_LOCALE'))
+    .addOption(contextOption('operation context echoed in events'))
     .addOption(connectionOption())
     .addOption(timeoutOption())
-    .option('--json', 'print JSON', false)
+    .addOption(jsonOption())
     .action((flags) =>
       run(flags, async () => {
         const properties = await createStreamingCall(clientFrom(flags), {
@@ -123,10 +135,10 @@ export function registerCall(program: Command): void {
       .command(action)
       .description(`${action === 'start' ? 'Start' : 'Stop'} media streaming`)
       .argument('<callConnectionId>', 'the call, as `call create` printed it')
-      .option('--context <text>', 'operation context echoed in MediaStreaming events')
-      .option('--callback <url>', 'callback URL for this operation only')
+      .addOption(contextOption('operation context echoed in MediaStreaming events'))
+      .addOption(callbackOption('callback URL for this operation only'))
       .addOption(connectionOption())
-    .addOption(timeoutOption())
+      .addOption(timeoutOption())
       .action((callConnectionId: string, flags) =>
         run(flags, async () => {
           const operate = action === 'start' ? startStreaming : stopStreaming;
@@ -155,7 +167,7 @@ export function registerCall(program: Command): void {
     .argument('<callConnectionId>')
     .addOption(connectionOption())
     .addOption(timeoutOption())
-    .option('--json', 'print JSON', false)
+    .addOption(jsonOption())
     .action((callConnectionId: string, flags) =>
       run(flags, async () => {
         const description = await describeCall(clientFrom(flags), callConnectionId);

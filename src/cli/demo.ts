@@ -39,12 +39,12 @@ export function registerDemo(program: Command): void {
         '(truncated at what the caller heard) and hangs up with its end_call tool; prints turns, latencies and ' +
         'recordings. --recording-only runs the recording demo instead (three people, no agent, about 20 s).',
     )
-    .option('--recording-only', 'the recording demo: an unmixed call of three scripted people, a greeting and barge-in, no agent', false)
+    .addOption(new Option('--recording-only', 'the recording demo: an unmixed call of three scripted people, a greeting and barge-in, no agent').env('ACS_AUDIO_DEMO_RECORDING_ONLY').default(false))
     .addOption(new Option('--recordings <dir>', 'where the WAV files go').env('ACS_AUDIO_RECORDINGS').default('./recordings'))
     .addOption(new Option('--speed <factor>', 'emulator speed for --recording-only; 1 = real time (about 20 s). The agent call runs in real time (about 15 s)').env('ACS_AUDIO_DEMO_SPEED').default('1'))
     .addOption(new Option('--port <port>', 'media server port (0 = any free port)').env('ACS_AUDIO_PORT').default('0'))
-    .option('--keep-open', 'keep the media server and its dashboard running after the call (Ctrl-C to stop)', false)
-    .option('--json', 'print the result as JSON instead of a table', false)
+    .addOption(new Option('--keep-open', 'keep the media server and its dashboard running after the call (Ctrl-C to stop)').env('ACS_AUDIO_DEMO_KEEP_OPEN').default(false))
+    .addOption(new Option('--json', 'print the result as JSON instead of a table').env('ACS_AUDIO_DEMO_JSON').default(false))
     .action(async (flags) => {
       const speed = Number(flags.speed);
       const port = Number(flags.port);

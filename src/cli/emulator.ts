@@ -91,10 +91,10 @@ export function registerEmulator(program: Command): void {
   emulator
     .command('call-in')
     .description('Ring a running emulator: it delivers an Event Grid IncomingCall to its webhook (after the validation handshake)')
-    .requiredOption('--from <phone>', 'caller, e.g. +15550001111')
-    .requiredOption('--to <phone>', 'called number, e.g. +15550002222')
+    .addOption(new Option('--from <phone>', 'caller, e.g. +15550001111').env('ACS_EMULATOR_CALL_IN_FROM').makeOptionMandatory())
+    .addOption(new Option('--to <phone>', 'called number, e.g. +15550002222').env('ACS_EMULATOR_CALL_IN_TO').makeOptionMandatory())
     .addOption(new Option('--emulator <url>', 'the running emulator').env('ACS_EMULATOR_URL').default('http://127.0.0.1:5050'))
-    .option('--webhook <url>', 'deliver to this webhook instead of the emulator\'s --event-grid-webhook')
+    .addOption(new Option('--webhook <url>', 'deliver to this webhook instead of the emulator\'s --event-grid-webhook').env('ACS_EMULATOR_CALL_IN_WEBHOOK'))
     .action(async (flags) => {
       try {
         const response = await fetch(`${flags.emulator.replace(/\/$/, '')}/admin/incoming-call`, {

@@ -6,6 +6,7 @@ import { registerRepair } from './repair.js';
 import { registerCall } from './call.js';
 import { registerDemo } from './demo.js';
 import { registerTap } from './tap.js';
+import { applyEnvConventions } from './env-values.js';
 import { tuneGcForStreaming } from '../server/gc-tuning.js';
 
 // This process streams audio: per-frame objects must die young (gc-tuning.ts says why, with the figures).
@@ -18,7 +19,9 @@ const program = new Command()
   // A usage error (bad flag or value) exits 2, as the README promises; help and version exit 0.
   .exitOverride((error) => {
     process.exit(error.exitCode === 0 ? 0 : 2);
-  });
+  })
+  // ACS_AUDIO_DTMF=false leaves --dtmf off; ACS_AUDIO_ALLOWED_ORIGINS=a,b is two origins (env-values.ts).
+  .hook('preAction', (_program, command) => applyEnvConventions(command));
 
 registerServe(program);
 registerEmulator(program);

@@ -1,5 +1,5 @@
 // `acs-audio repair <folder>`: fixes WAV recordings cut short by a crash (src/audio repairRecordings).
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { isWavError, repairRecordings, type RepairReport, type RepairResult, type SessionFileRepair } from '../audio/index.js';
 
 interface RepairFlags {
@@ -39,8 +39,8 @@ export function registerRepair(program: Command): void {
     .command('repair')
     .description('Fix WAV recordings cut short by a crash: make their header sizes match the audio on disk')
     .argument('<folder>', 'recordings folder; every .wav under it (at any depth) is checked')
-    .option('--dry-run', 'only report what would be repaired; change nothing')
-    .option('--json', 'print the report as JSON')
+    .addOption(new Option('--dry-run', 'only report what would be repaired; change nothing').env('ACS_AUDIO_REPAIR_DRY_RUN'))
+    .addOption(new Option('--json', 'print the report as JSON').env('ACS_AUDIO_REPAIR_JSON'))
     .addHelpText(
       'after',
       `

@@ -38,7 +38,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--format <format>', 'answered calls: PCM rate').choices(['pcm16k', 'pcm24k']).env('ACS_AUDIO_FORMAT').default('pcm16k'))
     .addOption(new Option('--bidirectional', 'answered calls: enable talk-back').env('ACS_AUDIO_BIDIRECTIONAL'))
     .addOption(new Option('--dtmf', 'answered calls: stream DTMF tones').env('ACS_AUDIO_DTMF'))
-    .addOption(new Option('--no-start-now', 'answered calls: do not start streaming at answer time (start it with `acs-audio call stream start`)'))
+    .addOption(new Option('--no-start-now', 'answered calls: do not start streaming at answer time (start it with `acs-audio call stream start`)').env('ACS_AUDIO_NO_START_NOW'))
     .addOption(
       new Option('--auth <mode>', 'verify the JWT ACS sends on WebSocket upgrades and callbacks (default: jwt with a real ACS connection string or when --audience, --jwks-url or --issuer is given, else off)')
         .choices(['jwt', 'off'])

@@ -1,5 +1,5 @@
 // `acs-audio tap`: consume what `acs-audio serve --nats` nodes publish, on any machine: WAVs per track or live levels.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { levelDbfs } from '../audio/index.js';
 import { subscribe, WavTap, type NatsSubscription, type SubscribedMessage } from '../cluster/index.js';
 
@@ -116,15 +116,15 @@ export function registerTap(program: Command): void {
     .description('Follow calls published by `acs-audio serve --nats` nodes: write each track to a WAV, or print levels, events, transcripts and DTMF.')
     .addOption(new Option('--nats <url>', 'NATS server URL(s), comma-separated').env('ACS_AUDIO_NATS').makeOptionMandatory())
     .addOption(new Option('--session <id>', 'only this session (ids: GET /api/sessions on any node)').env('ACS_AUDIO_TAP_SESSION'))
-    .addOption(new Option('--track <id...>', 'only these track ids (e.g. 4_+15551230001, or mixed)'))
-    .addOption(new Option('--wav <dir>', 'write <dir>/<session>/<track>.wav; an existing file is continued'))
-    .addOption(new Option('--levels', 'print each track\'s peak level once per second of call time'))
+    .addOption(new Option('--track <id...>', 'only these track ids (e.g. 4_+15551230001, or mixed)').env('ACS_AUDIO_TAP_TRACK'))
+    .addOption(new Option('--wav <dir>', 'write <dir>/<session>/<track>.wav; an existing file is continued').env('ACS_AUDIO_TAP_WAV'))
+    .addOption(new Option('--levels', 'print each track\'s peak level once per second of call time').env('ACS_AUDIO_TAP_LEVELS'))
     .addOption(new Option('--durable <name>', 'durable consumer: a later tap with the same name resumes where this one stopped').env('ACS_AUDIO_TAP_DURABLE'))
-    .addOption(new Option('--from <where>', 'a new consumer starts at the oldest stored message or only new ones').choices(['start', 'new']).default('start'))
-    .addOption(new Option('--until-ended', 'exit once the --session has ended'))
-    .addOption(new Option('--idle-exit <ms>', 'exit after this long without a message').argParser((v) => {
+    .addOption(new Option('--from <where>', 'a new consumer starts at the oldest stored message or only new ones').choices(['start', 'new']).env('ACS_AUDIO_TAP_FROM').default('start'))
+    .addOption(new Option('--until-ended', 'exit once the --session has ended').env('ACS_AUDIO_TAP_UNTIL_ENDED'))
+    .addOption(new Option('--idle-exit <ms>', 'exit after this long without a message').env('ACS_AUDIO_TAP_IDLE_EXIT_MS').argParser((v) => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0) throw new Error('--idle-exit must be a positive whole number of milliseconds');
+      if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('--idle-exit must be a positive whole number of milliseconds.');
       return n;
     }))
     .addOption(new Option('--subject-prefix <prefix>', 'subject prefix the nodes use').env('ACS_AUDIO_NATS_SUBJECT_PREFIX').default('acs'))

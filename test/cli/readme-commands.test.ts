@@ -1,13 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { Command } from 'commander';
-import { registerServe } from '../../src/cli/serve.js';
-import { registerEmulator } from '../../src/cli/emulator.js';
-import { registerRepair } from '../../src/cli/repair.js';
-import { registerCall } from '../../src/cli/call.js';
-import { registerDemo } from '../../src/cli/demo.js';
-import { registerTap } from '../../src/cli/tap.js';
+import { cliProgram } from './cli-program.js';
 
 // Every `acs-audio …` command line the README shows (code blocks, with their `\` continuations, and inline code)
 // must name a real subcommand and only flags that subcommand's --help lists.
@@ -18,15 +12,9 @@ function readmeCommands(markdown: string): string[] {
   return [...lines];
 }
 
-function program(): Command {
-  const root = new Command().name('acs-audio');
-  for (const register of [registerServe, registerEmulator, registerRepair, registerCall, registerDemo, registerTap]) register(root);
-  return root;
-}
-
 test("every flag in the README's acs-audio command lines is in that command's --help", async () => {
   const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-  const root = program();
+  const root = cliProgram();
   const commands = readmeCommands(readme);
   assert.ok(commands.some((c) => c.startsWith('serve ') && c.includes('--public-url')), 'the real-ACS serve line was found');
   const problems: string[] = [];
