@@ -129,7 +129,9 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
     const spoolDir = this.recordingsDir;
     this.blob = options.blob && spoolDir ? createBlobRecordingsUploader({ ...options.blob, spoolDir, logger, registry: this.metrics.registry }) : undefined;
     this.blob?.attach(hub);
-    this.sessionRoutes = createSessionRoutes({ hub, nats, maxBodyBytes: this.maxBody });
+    this.sessionRoutes = createSessionRoutes({ hub, peers: nats ?? options.worker, maxBodyBytes: this.maxBody });
+    // serve --workers: the primary accepts the sockets and hands each to one worker's HTTP server.
+    options.worker?.attach({ hub, metrics: this.metrics, serveConnection: (socket) => this.http.emit('connection', socket) });
 
     this.http = createServer((req, res) => void this.onRequest(req, res));
     this.http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
@@ -147,6 +149,7 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
   async listen(): Promise<{ url: string; wsUrl: string }> {
     if (this.recordingsDir && this.options.repairOnStart !== false) await repairOnStart(this.recordingsDir, this.log);
     await this.nats?.start();
+    if (this.options.worker) return this.listening(this.options.worker.url);
     try {
       await new Promise<void>((resolve, reject) => {
         this.http.once('error', reject);
@@ -163,7 +166,11 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
     const { port } = this.http.address() as AddressInfo;
     const { host: configured } = this.options;
     const host = configured && configured !== '0.0.0.0' && configured !== '::' ? configured : '127.0.0.1';
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return this.listening(`http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+  }
+
+  /** Listening (or, as a worker, taking the primary's connections) at `url`: logged, then the spool drained. */
+  private async listening(url: string): Promise<{ url: string; wsUrl: string }> {
     this.baseUrl ??= url;
     const wsUrl = wsUrlOf(url);
     const websocketMasking = webSocketMasking();
@@ -244,8 +251,8 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
       return 'healthz';
     }
     if (pathname === '/metrics') {
-      const text = await this.metrics.render();
-      res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+      const { contentType, text } = this.options.worker ? await this.options.worker.metrics() : { contentType: this.metrics.registry.contentType, text: await this.metrics.render() };
+      res.writeHead(200, { 'content-type': contentType });
       res.end(text);
       return 'metrics';
     }
