@@ -53,7 +53,7 @@ export interface MediaServerOptions {
   /** Token for the dashboard, session/recordings API, live feed and metrics (ACS's JWT does not cover them).
    *  Clients send `Authorization: Bearer <token>`; a browser opens `/?token=<token>` once. @default none (open) */
   apiToken?: string;
-  /** Set in each worker process of `acs-audio serve --workers` (docs/operations.md): the primary owns the port and
+  /** Set in each worker process of `acs-audio serve --workers` (README.md, "Every core"): the primary owns the port and
    *  hands connections over, so listen() opens none; the sessions API and /metrics answer for every worker.
    *  @default none (this process alone) */
   worker?: WorkerLink;
