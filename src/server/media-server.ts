@@ -131,7 +131,7 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
     this.blob?.attach(hub);
     this.sessionRoutes = createSessionRoutes({ hub, peers: nats ?? options.worker, maxBodyBytes: this.maxBody });
     // serve --workers: the primary accepts the sockets and hands each to one worker's HTTP server.
-    options.worker?.attach({ hub, metrics: this.metrics, serveConnection: (socket) => this.http.emit('connection', socket) });
+    options.worker?.attach({ hub, metrics: this.metrics, serveConnection: (socket) => this.http.emit('connection', socket), applyCallEvent: (event) => this.applyCallEvent(event) });
 
     this.http = createServer((req, res) => void this.onRequest(req, res));
     this.http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
@@ -221,19 +221,20 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
     const { events, invalid } = parseCallEvents(await readJson(req, this.maxBody));
     for (const event of events) {
       this.metrics.callbacks.inc({ type: callbackTypeLabel(event.type) });
-      const call = this.callRegistry.apply(event);
-      this.hub.recordCallEvent({
-        type: event.type,
-        callConnectionId: event.callConnectionId,
-        subscriptionId: call?.subscriptionId,
-        data: event.data,
-        time: event.time,
-      });
-      this.liveFeed?.callEvent({ type: event.type, callConnectionId: event.callConnectionId, data: event.data, time: event.time });
-      this.emit('callback', event);
+      this.applyCallEvent(event);
     }
+    // serve --workers: the call's session may be on another worker; every worker applies every callback.
+    if (events.length > 0) this.options.worker?.shareCallEvents(events);
     if (events.length === 0) throw new HttpError(400, 'no_events', 'Expected a CloudEvents array of Call Automation events.');
     sendJson(res, 200, { accepted: events.length, invalid });
+  }
+
+  /** A callback event, applied to the call registry, the call's session, the live feed and the app's listeners. */
+  private applyCallEvent(event: CallEvent): void {
+    const call = this.callRegistry.apply(event);
+    this.hub.recordCallEvent({ type: event.type, callConnectionId: event.callConnectionId, subscriptionId: call?.subscriptionId, data: event.data, time: event.time });
+    this.liveFeed?.callEvent({ type: event.type, callConnectionId: event.callConnectionId, data: event.data, time: event.time });
+    this.emit('callback', event);
   }
 
   /** Dispatches one HTTP request; resolves with its label for acs_audio_http_requests_total. */

@@ -139,6 +139,27 @@ test('/metrics sums every worker\'s figures and shows each worker\'s event-loop 
   assert.match(text, /acs_audio_worker_event_loop_utilization\{worker="1",pid="\d+"\}/);
 });
 
+test('a callback reaching one worker is applied by every worker: GET /api/calls from either lists the call', async () => {
+  const event = { id: 'e1', source: 'calling/callConnections/cb-call', type: 'Microsoft.Communication.CallConnected', data: { callConnectionId: 'cb-call' }, time: '2026-12-02T10:00:00Z', specversion: '1.0' };
+  const posted = await new Promise<number>((resolve, reject) => {
+    const req = request(`${base}/api/callbacks`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.once('error', reject);
+    req.end(JSON.stringify([event]));
+  });
+  assert.equal(posted, 200);
+  const listed = async () => {
+    const { calls } = JSON.parse((await call('GET', '/api/calls')).text) as { calls: Array<{ callConnectionId: string }> };
+    return calls.some((c) => c.callConnectionId === 'cb-call');
+  };
+  // Two requests in a row reach both workers: both must know the call (it reaches the other one over IPC, shortly).
+  await waitUntil(async () => (await listed()) && (await listed()), { message: 'the call listed by both workers' });
+  const text = (await call('GET', '/metrics')).text;
+  assert.equal(metricValue(text, 'acs_audio_callbacks_total', 'type="CallConnected"'), 1, 'counted once, by the worker it reached');
+});
+
 test('a killed worker is restarted, its recording repaired, and the other worker\'s calls go on', async () => {
   const t0 = Date.now();
   const doomed = await stream(callIdFor(0, 'kill'), 'sub-kill-0', 25, t0);
@@ -149,7 +170,7 @@ test('a killed worker is restarted, its recording repaired, and the other worker
   }, { message: 'the doomed call\'s 25 frames on disk' });
   const track = join(victim.recordingDir!, 'mixed.wav');
   // Flushed to the file (the header is only rewritten at the end): what a crash leaves for the repair.
-  await waitUntil(async () => (await stat(track)).size >= 44 + 25 * 640, { message: 'the 25 frames in the file' });
+  await waitUntil(async () => ((await stat(track).catch(() => undefined))?.size ?? 0) >= 44 + 25 * 640, { message: 'the 25 frames in the file' });
   const other = await waitUntil(() => sessionOf('sub-kill-1'), { message: 'the surviving call' });
   assert.notEqual(victim.pid, other.pid);
   const closed = once(doomed, 'close');

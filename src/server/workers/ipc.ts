@@ -5,6 +5,7 @@
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { SessionSummary } from '../../media/index.js';
 import type { ControlOp, ControlReply } from '../../cluster/index.js';
+import type { CallEvent } from '../call-events.js';
 
 /** A question one worker asks every other worker. */
 export type PeerRequest =
@@ -12,7 +13,9 @@ export type PeerRequest =
   | { op: 'session'; sessionId: string }
   /** play / stop-audio; only the worker holding the session answers (the others answer null). */
   | { op: 'control'; control: ControlOp; sessionId: string; body: string }
-  | { op: 'metrics' };
+  | { op: 'metrics' }
+  /** Callback events another worker received: applied by every worker (answered with null). */
+  | { op: 'callbacks'; events: CallEvent[] };
 
 /** What a worker answers to a PeerRequest (null: not mine). */
 export type PeerReply = WorkerSessionSummary[] | WorkerSessionSummary | ControlReply | MetricsSnapshot | null;

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import type { MediaHub, MediaSession } from '../../media/index.js';
 import type { ControlOp, ControlReply } from '../../cluster/index.js';
+import type { CallEvent } from '../call-events.js';
 import type { ServerMetrics } from '../metrics.js';
 import { answerForwarded, type SessionPeers } from '../session-routes.js';
 import { isPrimaryMessage, type MetricsSnapshot, type PeerReply, type PeerRequest, type WorkerMessage, type WorkerSessionSummary } from './ipc.js';
@@ -24,6 +25,8 @@ export interface WorkerServerSide {
   metrics: ServerMetrics;
   /** Serves a connection accepted by the primary, as if this server had accepted it. */
   serveConnection(socket: Socket): void;
+  /** Applies a callback event another worker received (not counted again in this worker's metrics). */
+  applyCallEvent(event: CallEvent): void;
 }
 
 /** A worker's side of `serve --workers`: the media server's `worker` option. */
@@ -38,6 +41,8 @@ export interface WorkerLink extends SessionPeers {
   metrics(): Promise<{ contentType: string; text: string }>;
   /** Tells the primary this worker takes connections. */
   ready(): void;
+  /** Callback events this worker received, for every other worker to apply (not awaited). */
+  shareCallEvents(events: CallEvent[]): void;
 }
 
 /** What a worker link needs. */
@@ -88,6 +93,9 @@ export function createWorkerLink(options: WorkerLinkOptions): WorkerLink {
         return answerForwarded(hub)(request.control, request.sessionId, Buffer.from(request.body, 'base64'));
       case 'metrics':
         return snapshot();
+      case 'callbacks':
+        for (const event of request.events) server?.applyCallEvent(event);
+        return null;
     }
   }
 
@@ -146,6 +154,9 @@ export function createWorkerLink(options: WorkerLinkOptions): WorkerLink {
     },
     ready() {
       channel.send({ kind: 'ready' });
+    },
+    shareCallEvents(events) {
+      void ask({ op: 'callbacks', events });
     },
     async clusterSessions() {
       const local = server ? server.hub.sessions().map(summaryOf) : [];
