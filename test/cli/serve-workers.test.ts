@@ -178,7 +178,9 @@ test('a killed worker is restarted, its recording repaired, and the other worker
   await closed;
   for (let i = 5; i < 10; i++) survivor.send(audio(t0, i, 16000));
   await waitUntil(async () => (await sessionOf('sub-kill-1'))?.counts.framesReceived === 10, { message: 'the other worker\'s call to go on' });
-  await waitUntil(() => /repaired a session a dead worker left/.test(serve.log()), { timeoutMs: 30_000, message: 'the dead worker\'s session repaired' });
+  // The dead worker held the earlier tests' calls too: each of its sessions is repaired in turn, this one among them.
+  const repairedLine = (line: string) => line.includes('repaired a session a dead worker left') && line.includes(JSON.stringify(victim.recordingDir));
+  await waitUntil(() => serve.log().split('\n').some(repairedLine), { timeoutMs: 30_000, message: 'the dead worker\'s session repaired' });
   const wav = readWav(await readFile(track));
   assert.equal(wav.samples.length, 25 * 320);
   const restarted = await waitUntil(async () => {
