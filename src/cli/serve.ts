@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { blobConnectionStringFrom, parseRecordingsTarget, type RecordingsTarget } from '../recordings-storage/index.js';
 import { addAgentOptions, checkAgentFlags, startAgents } from './agent-options.js';
+import { checkWorkerFlags, parseWorkers, runPrimary, workerLinkFromEnvironment } from './serve-workers.js';
 import { checkRecordingsFolder } from '../media/index.js';
 import { createMediaServer, ACS_JWKS_URL, ACS_JWT_ISSUER, type MediaServerOptions } from '../server/index.js';
 
@@ -63,9 +64,13 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--nats-node-id <id>', 'with --nats: this node\'s id in the registry (default <hostname>-<random>)').env('ACS_AUDIO_NATS_NODE_ID'))
     .addOption(new Option('--nats-max-age <seconds>', 'with --nats: stream retention, oldest messages removed after this (0 = no age limit)').env('ACS_AUDIO_NATS_MAX_AGE_S').default(3600).argParser(integer('--nats-max-age', 0, 365 * 86_400)))
     .addOption(new Option('--nats-max-bytes <bytes>', 'with --nats: stream retention, oldest messages removed past this size (-1 = unlimited)').env('ACS_AUDIO_NATS_MAX_BYTES').default(1024 * 1024 * 1024).argParser(integer('--nats-max-bytes', -1, Number.MAX_SAFE_INTEGER)))
+    .addOption(new Option('--workers <n|auto>', 'server processes behind the one port, whole calls spread across them (auto: one per core; 1: this process alone)').env('ACS_AUDIO_WORKERS').default(1).argParser(parseWorkers))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('ACS_AUDIO_LOG_LEVEL').default('info'))
     .action(async (flags, command: Command) => {
-      const logger = pino({ level: flags.logLevel }, pino.destination(2));
+      const rootLogger = pino({ level: flags.logLevel }, pino.destination(2));
+      // A worker of --workers: the primary started it with the same flags; it takes the connections the primary hands it.
+      const worker = workerLinkFromEnvironment(rootLogger);
+      const logger = worker ? rootLogger.child({ worker: worker.slot }) : rootLogger;
       const jwtFlags = jwtFlagsGiven(flags, command);
       const authMode = chooseAuthMode(flags, jwtFlags);
       if (authMode === 'jwt' && !flags.audience) {
@@ -84,16 +89,16 @@ export function registerServe(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const agentProblems = checkAgentFlags(flags);
-      if (agentProblems.length > 0) {
-        console.error(`acs-audio serve: ${agentProblems.join('; ')}`);
+      const flagProblems = [...checkAgentFlags(flags), ...checkWorkerFlags(flags.workers, flags)];
+      if (flagProblems.length > 0) {
+        console.error(`acs-audio serve: ${flagProblems.join('; ')}`);
         process.exitCode = 2;
         return;
       }
-      if (!flags.apiToken && !/^(127\.|localhost$|::1$)/.test(flags.host)) {
+      if (!worker && !flags.apiToken && !/^(127\.|localhost$|::1$)/.test(flags.host)) {
         logger.warn({ host: flags.host }, 'no --api-token: the dashboard, recordings and talk-back API are open to anyone who can reach this port');
       }
-      if (authMode === 'off') logger.warn('JWT auth is OFF: anyone who can reach this port can stream into it and post callbacks');
+      if (!worker && authMode === 'off') logger.warn('JWT auth is OFF: anyone who can reach this port can stream into it and post callbacks');
       let target: RecordingsTarget;
       let blobConnectionString: string | undefined;
       try {
@@ -114,6 +119,10 @@ export function registerServe(program: Command): void {
           return;
         }
       }
+      if (!worker && flags.workers > 1) {
+        process.exitCode = await runPrimary({ host: flags.host, port: flags.port, workers: flags.workers, recordingsDir, logger });
+        return;
+      }
       const options: MediaServerOptions = {
         host: flags.host,
         port: flags.port,
@@ -133,6 +142,9 @@ export function registerServe(program: Command): void {
         media: { maxSessions: flags.maxSessions, maxRecordingFiles: flags.maxRecordingFiles, maxParticipants: flags.maxParticipants, maxFrameRate: flags.maxFrameRate, maxRecordingQueueBytes: flags.maxRecordingQueue, recordMix: flags.mix !== 'off' },
         blob: target.kind === 'azblob' ? { connectionString: blobConnectionString as string, container: target.container, prefix: target.prefix } : undefined,
         logger,
+        worker,
+        // With --workers, the primary repaired the folder before any worker started recording in it.
+        repairOnStart: worker === undefined,
       };
       let server;
       try {
@@ -141,6 +153,7 @@ export function registerServe(program: Command): void {
         if (agents) logger.info({ model: new URL(flags.agentUrl).host }, 'a voice agent answers every call');
         // With azblob://, listen() also drains the spool (after repairing crash-damaged WAVs in it).
         await server.listen();
+        worker?.ready();
       } catch (error) {
         console.error(`acs-audio serve: ${(error as Error).message}`);
         process.exitCode = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 1 : 2;
@@ -155,6 +168,8 @@ export function registerServe(program: Command): void {
       // which would cut the graceful close short. stop() may run twice; close() is idempotent.
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
+      // The primary is gone (it crashed or was killed): finish the recordings rather than serve nothing.
+      if (worker) process.once('disconnect', () => stop('disconnect'));
     });
   addAgentOptions(serve);
 }

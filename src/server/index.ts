@@ -16,3 +16,14 @@ export type {
   SessionState,
   SessionSummary,
 } from '../media/index.js';
+export { repairOnStart } from './repair-on-start.js';
+export {
+  createWorkerLink,
+  createWorkerPool,
+  WORKER_SLOT_ENV,
+  WORKER_URL_ENV,
+  type WorkerChannel,
+  type WorkerLink,
+  type WorkerPool,
+  type WorkerSessionSummary,
+} from './workers/index.js';

@@ -8,6 +8,7 @@ import type { NatsOptions } from '../cluster/index.js';
 import type { BlobRecordingsOptions } from '../recordings-storage/index.js';
 import type { JwtVerifier, JwtVerifierOptions } from './auth/jwt-verifier.js';
 import type { IngestLimits } from './ingest.js';
+import type { WorkerLink } from './workers/worker.js';
 
 /** Options for createMediaServer; every field has a default. */
 export interface MediaServerOptions {
@@ -52,6 +53,10 @@ export interface MediaServerOptions {
   /** Token for the dashboard, session/recordings API, live feed and metrics (ACS's JWT does not cover them).
    *  Clients send `Authorization: Bearer <token>`; a browser opens `/?token=<token>` once. @default none (open) */
   apiToken?: string;
+  /** Set in each worker process of `acs-audio serve --workers` (README.md, "Every core"): the primary owns the port and
+   *  hands connections over, so listen() opens none; the sessions API and /metrics answer for every worker.
+   *  @default none (this process alone) */
+  worker?: WorkerLink;
 }
 
 /** Every default of createMediaServer with a value (the TSDoc `@default` of each field says the same; a test checks). */
@@ -101,6 +106,9 @@ function validate(options: MediaServerOptions): void {
   }
   if (options.blob !== undefined && options.recordingsDir === null) {
     problems.push('blob needs a recordingsDir to spool sessions in until they are uploaded (got recordingsDir: null)');
+  }
+  if (options.worker !== undefined && options.nats !== undefined) {
+    problems.push('worker (serve --workers) and nats cannot be combined: run one process per node with nats');
   }
   if (problems.length > 0) throw new AcsAudioError(ErrorCode.BadOptions, `createMediaServer: ${problems.join('; ')}`);
 }

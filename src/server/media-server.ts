@@ -128,7 +128,9 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
     const spoolDir = this.recordingsDir;
     this.blob = options.blob && spoolDir ? createBlobRecordingsUploader({ ...options.blob, spoolDir, logger, registry: this.metrics.registry }) : undefined;
     this.blob?.attach(hub);
-    this.sessionRoutes = createSessionRoutes({ hub, nats, maxBodyBytes: this.maxBody });
+    this.sessionRoutes = createSessionRoutes({ hub, peers: nats ?? options.worker, maxBodyBytes: this.maxBody });
+    // serve --workers: the primary accepts the sockets and hands each to one worker's HTTP server.
+    options.worker?.attach({ hub, metrics: this.metrics, serveConnection: (socket) => this.http.emit('connection', socket), applyCallEvent: (event) => this.applyCallEvent(event) });
 
     this.http = createServer((req, res) => void this.onRequest(req, res));
     this.http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
@@ -146,6 +148,7 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
   async listen(): Promise<{ url: string; wsUrl: string }> {
     if (this.recordingsDir && this.options.repairOnStart) await repairOnStart(this.recordingsDir, this.log);
     await this.nats?.start();
+    if (this.options.worker) return this.listening(this.options.worker.url);
     try {
       await new Promise<void>((resolve, reject) => {
         this.http.once('error', reject);
@@ -162,7 +165,11 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
     const { port } = this.http.address() as AddressInfo;
     const { host: configured } = this.options;
     const host = configured && configured !== '0.0.0.0' && configured !== '::' ? configured : '127.0.0.1';
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return this.listening(`http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+  }
+
+  /** Listening (or, as a worker, taking the primary's connections) at `url`: logged, then the spool drained. */
+  private async listening(url: string): Promise<{ url: string; wsUrl: string }> {
     this.baseUrl ??= url;
     const wsUrl = wsUrlOf(url);
     const websocketMasking = webSocketMasking();
@@ -213,19 +220,20 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
     const { events, invalid } = parseCallEvents(await readJson(req, this.maxBody));
     for (const event of events) {
       this.metrics.callbacks.inc({ type: callbackTypeLabel(event.type) });
-      const call = this.callRegistry.apply(event);
-      this.hub.recordCallEvent({
-        type: event.type,
-        callConnectionId: event.callConnectionId,
-        subscriptionId: call?.subscriptionId,
-        data: event.data,
-        time: event.time,
-      });
-      this.liveFeed?.callEvent({ type: event.type, callConnectionId: event.callConnectionId, data: event.data, time: event.time });
-      this.emit('callback', event);
+      this.applyCallEvent(event);
     }
+    // serve --workers: the call's session may be on another worker; every worker applies every callback.
+    if (events.length > 0) this.options.worker?.shareCallEvents(events);
     if (events.length === 0) throw new HttpError(400, 'no_events', 'Expected a CloudEvents array of Call Automation events.');
     sendJson(res, 200, { accepted: events.length, invalid });
+  }
+
+  /** A callback event, applied to the call registry, the call's session, the live feed and the app's listeners. */
+  private applyCallEvent(event: CallEvent): void {
+    const call = this.callRegistry.apply(event);
+    this.hub.recordCallEvent({ type: event.type, callConnectionId: event.callConnectionId, subscriptionId: call?.subscriptionId, data: event.data, time: event.time });
+    this.liveFeed?.callEvent({ type: event.type, callConnectionId: event.callConnectionId, data: event.data, time: event.time });
+    this.emit('callback', event);
   }
 
   /** Dispatches one HTTP request; resolves with its label for acs_audio_http_requests_total. */
@@ -243,8 +251,8 @@ class HttpMediaServer extends SafeEmitter<MediaServerEvents> implements MediaSer
       return 'healthz';
     }
     if (pathname === '/metrics') {
-      const text = await this.metrics.render();
-      res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+      const { contentType, text } = this.options.worker ? await this.options.worker.metrics() : { contentType: this.metrics.registry.contentType, text: await this.metrics.render() };
+      res.writeHead(200, { 'content-type': contentType });
       res.end(text);
       return 'metrics';
     }

@@ -1,7 +1,7 @@
 // Prometheus metrics for one server: a Registry of its own (never the global default), filled from the hub's plain
 // counters at scrape time so the frame path only ever increments numbers.
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { MediaHub } from '../media/index.js';
 
 /** The server's metrics and the counters its edges increment. */
@@ -15,6 +15,8 @@ export interface ServerMetrics {
   limitClosures: Counter<'limit'>;
   /** Prometheus text for GET /metrics. */
   render(): Promise<string>;
+  /** The same figures as JSON, for prom-client's AggregatorRegistry (`serve --workers` sums its workers'). */
+  snapshot(): Promise<Array<MetricObjectWithValues<MetricValue<string>>>>;
 }
 
 /** A gauge on `registry` that reads a plain number at scrape time (how every part exposes its counters). */
@@ -98,6 +100,8 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
     name: prefix + 'event_loop_utilization',
     help: 'Share of time the event loop was busy since the last scrape (0-1); near 1 the server is at its capacity',
     registers: [registry],
+    // Across `serve --workers`, the busiest worker's: the server is at its capacity when one worker is.
+    aggregator: 'max',
     collect() {
       const now = performance.eventLoopUtilization();
       this.set(performance.eventLoopUtilization(now, lastUtilization).utilization);
@@ -123,6 +127,11 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
     }
   };
 
+  const beforeScrape = (): void => {
+    addHubClosures();
+    for (const ms of hub.stats().drainWriteLatenciesMs()) writeLatency.observe(ms / 1000);
+  };
+
   return {
     registry,
     httpRequests: new Counter({ name: prefix + 'http_requests_total', help: 'HTTP requests', labelNames: ['route', 'status'], registers: [registry] }),
@@ -132,9 +141,12 @@ export function createServerMetrics(hub: MediaHub): ServerMetrics {
     authFailures: new Counter({ name: prefix + 'auth_failures_total', help: 'Requests refused by JWT auth', labelNames: ['surface', 'reason'], registers: [registry] }),
     limitClosures,
     async render() {
-      addHubClosures();
-      for (const ms of hub.stats().drainWriteLatenciesMs()) writeLatency.observe(ms / 1000);
+      beforeScrape();
       return registry.metrics();
+    },
+    async snapshot() {
+      beforeScrape();
+      return registry.getMetricsAsJSON();
     },
   };
 }

@@ -1,10 +1,11 @@
 // The sessions API: GET /api/sessions, GET /api/sessions/:id, POST /api/sessions/:id/play (a WAV body) and
 // POST /api/sessions/:id/stop-audio. play and stop-audio are written once (controlSession), for this node's routes and
-// for the requests another node forwards over NATS (answerForwarded, given to the NATS node), so both answer alike.
+// for the requests another node forwards over NATS or another `serve --workers` worker over IPC (answerForwarded), so
+// all answer alike.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readWav, toMono } from '../audio/index.js';
-import { isMediaError, type MediaHub, type MediaSession } from '../media/index.js';
-import type { ControlOp, ControlReply, NatsNode, PerformControl } from '../cluster/index.js';
+import { isMediaError, type MediaHub, type MediaSession, type SessionSummary } from '../media/index.js';
+import type { ControlOp, ControlReply, PerformControl } from '../cluster/index.js';
 import { HttpError, readBody, sendJson } from './http-io.js';
 
 const SESSION_ROUTE = /^\/api\/sessions\/([^/]+)(?:\/(play|stop-audio))?$/;
@@ -45,11 +46,21 @@ export function answerForwarded(hub: MediaHub): PerformControl {
   };
 }
 
+/** The sessions beyond this process: the other NATS nodes (a NatsNode), or the other workers of `serve --workers`. */
+export interface SessionPeers {
+  /** This process's sessions and every other one's. */
+  clusterSessions(): Promise<{ sessions: SessionSummary[]; error?: string }>;
+  /** A session held elsewhere. */
+  remoteSession(sessionId: string): Promise<SessionSummary | undefined>;
+  /** play / stop-audio on a session held elsewhere: its holder's answer, or why there is none. */
+  forward(op: ControlOp, sessionId: string, body: Uint8Array): Promise<ControlReply>;
+}
+
 /** What the sessions API reads. */
 export interface SessionRoutesOptions {
   hub: MediaHub;
-  /** With NATS, the cluster's sessions are listed and a session of another node is answered or forwarded. */
-  nats: NatsNode | undefined;
+  /** With peers, the whole server's sessions are listed and a session held elsewhere is answered or forwarded. */
+  peers: SessionPeers | undefined;
   /** Largest WAV body, in bytes. */
   maxBodyBytes: number;
 }
@@ -59,10 +70,10 @@ export type SessionRoutes = (req: IncomingMessage, res: ServerResponse, pathname
 
 /** The sessions API; its handler resolves with the route's metrics label, or undefined when the path is not its own. */
 export function createSessionRoutes(options: SessionRoutesOptions): SessionRoutes {
-  const { hub, nats, maxBodyBytes } = options;
+  const { hub, peers, maxBodyBytes } = options;
 
-  /** A session another node holds: GET answers from the registry; play / stop-audio go to the owner. */
-  async function routeToOwner(node: NatsNode, req: IncomingMessage, res: ServerResponse, sessionId: string, op: ControlOp | undefined): Promise<string> {
+  /** A session another node or worker holds: GET answers from the peers; play / stop-audio go to the owner. */
+  async function routeToOwner(node: SessionPeers, req: IncomingMessage, res: ServerResponse, sessionId: string, op: ControlOp | undefined): Promise<string> {
     const method = req.method ?? 'GET';
     if (op === undefined) {
       if (method !== 'GET') throw new HttpError(405, 'method_not_allowed', 'Use GET for a session.');
@@ -81,14 +92,14 @@ export function createSessionRoutes(options: SessionRoutesOptions): SessionRoute
   return async (req, res, pathname) => {
     const method = req.method ?? 'GET';
     if (pathname === '/api/sessions' && method === 'GET') {
-      sendJson(res, 200, nats ? await nats.clusterSessions() : { sessions: hub.sessions().map((s) => s.summary()) });
+      sendJson(res, 200, peers ? await peers.clusterSessions() : { sessions: hub.sessions().map((s) => s.summary()) });
       return 'sessions';
     }
     const match = SESSION_ROUTE.exec(pathname);
     if (!match) return undefined;
     const sessionId = decodePathSegment(match[1]);
     const op = match[2] as ControlOp | undefined;
-    if (nats && !hub.get(sessionId)) return routeToOwner(nats, req, res, sessionId, op);
+    if (peers && !hub.get(sessionId)) return routeToOwner(peers, req, res, sessionId, op);
     const session = hub.get(sessionId);
     if (!session) throw new HttpError(404, 'session_not_found', `No session "${sessionId}". GET /api/sessions lists them.`);
     if (!op && method === 'GET') {
