@@ -288,9 +288,9 @@ export interface MediaHubOptions {
   now?: () => number;
   /** How far behind the newest frame a late frame may arrive and still be put in place. @default 200 */
   lateWindowMs?: number;
-  /** Recording memory bound per session in bytes; past it frames are dropped and counted. @default 4 MiB */
+  /** Recording memory bound per session in bytes; past it frames are dropped and counted. @default 4194304 (4 MiB) */
   maxRecordingQueueBytes?: number;
-  /** How long an ended session's summary stays in `sessions()`. @default 100 sessions */
+  /** How many ended sessions' summaries stay in `sessions()`. @default 100 */
   keepRecentSessions?: number;
   /** After an abnormal close (not 1000), how long a session waits 'interrupted' for ACS to reconnect. @default 10000 */
   reconnectGraceMs?: number;

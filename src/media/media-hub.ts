@@ -1,6 +1,5 @@
 // The media hub: a session for every socket, continued across ACS reconnects by subscriptionId; one flush timer
 // and one talk-back pacer for all sessions; counters for /metrics; call events linked to sessions.
-import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { AudioMetadataPacket, InboundPacket, TranscriptionMetadataPacket } from '../protocol/index.js';
 import type { ConnectionInfo, MediaConnection, MediaHub, MediaHubEvents, MediaHubOptions, MediaHubStats, MediaSession, SessionSummary } from './contract.js';
@@ -8,7 +7,8 @@ import { SessionLimitCloseCode } from './contract.js';
 import { MediaCounters } from './counters.js';
 import { RecordingFileSlots } from './recording-budget.js';
 import { Connection as ConnectionOf, type ConnectionTarget } from './connection.js';
-import { MediaError, MediaErrorCode } from './media-error.js';
+import { checkHubOptions, defaultSessionId, MEDIA_HUB_DEFAULTS } from './media-hub-options.js';
+import { withDefaults } from '../errors/index.js';
 import { PlayScheduler } from './play-scheduler.js';
 import { SafeEmitter, type Listener } from './safe-emitter.js';
 import { Session, type SessionHost, type SessionSettings } from './session.js';
@@ -31,35 +31,9 @@ function addCounts(into: SummedCounts, counts: SessionSummary['counts']): void {
   for (const counter of SUMMED_COUNTERS) into[counter] += counts[counter];
 }
 
-/** `<UTC second>-<12 hex>`. 48 random bits: 500 calls starting in one second collide with odds of 1 in 2 billion
- *  (with 24 bits it would be 1 in 130, and two calls would share a recording folder); the hub also refuses a taken ID. */
-function defaultId(now: number): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomBytes(6).toString('hex')}`;
-}
-
 function headerValue(headers: ConnectionInfo['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function checkOptions(o: MediaHubOptions): void {
-  const bad: string[] = [];
-  if (o.lateWindowMs !== undefined && !(o.lateWindowMs >= 0 && o.lateWindowMs <= 10_000)) bad.push('lateWindowMs (0–10000)');
-  if (o.maxRecordingQueueBytes !== undefined && !(o.maxRecordingQueueBytes >= 0)) bad.push('maxRecordingQueueBytes (≥ 0)');
-  if (o.keepRecentSessions !== undefined && !(o.keepRecentSessions >= 0)) bad.push('keepRecentSessions (≥ 0)');
-  if (o.reconnectGraceMs !== undefined && !(o.reconnectGraceMs >= 0)) bad.push('reconnectGraceMs (≥ 0)');
-  if (o.flushIntervalMs !== undefined && !(o.flushIntervalMs >= 10)) bad.push('flushIntervalMs (≥ 10)');
-  if (o.maxTimestampJumpMs !== undefined && !(o.maxTimestampJumpMs > 0)) bad.push('maxTimestampJumpMs (> 0)');
-  if (o.maxGapFillMs !== undefined && !(o.maxGapFillMs >= 0)) bad.push('maxGapFillMs (≥ 0)');
-  if (o.talkBackLeadMs !== undefined && !(o.talkBackLeadMs >= 0 && o.talkBackLeadMs <= 200)) bad.push('talkBackLeadMs (0–200)');
-  if (o.talkBackLiveLeadMs !== undefined && !(o.talkBackLiveLeadMs >= 20 && o.talkBackLiveLeadMs <= 1000)) bad.push('talkBackLiveLeadMs (20–1000)');
-  if (o.maxSessions !== undefined && !(Number.isInteger(o.maxSessions) && o.maxSessions >= 1)) bad.push('maxSessions (integer ≥ 1)');
-  if (o.maxRecordingFiles !== undefined && !(Number.isInteger(o.maxRecordingFiles) && o.maxRecordingFiles >= 1)) bad.push('maxRecordingFiles (integer ≥ 1)');
-  if (o.maxParticipants !== undefined && !(Number.isInteger(o.maxParticipants) && o.maxParticipants >= 1)) bad.push('maxParticipants (integer ≥ 1)');
-  if (o.maxFrameRate !== undefined && !(o.maxFrameRate >= 50)) bad.push('maxFrameRate (≥ 50, the rate ACS sends)');
-  if (o.frameRateWindowS !== undefined && !(o.frameRateWindowS >= 1)) bad.push('frameRateWindowS (≥ 1)');
-  if (bad.length > 0) throw new MediaError(MediaErrorCode.BadOptions, `createMediaHub: invalid options: ${bad.join(', ')}`);
 }
 
 type Connection = ConnectionOf<Session>;
@@ -89,35 +63,25 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
   private latencies: number[] = [];
 
   constructor(options: MediaHubOptions) {
-    checkOptions(options);
+    checkHubOptions(options);
+    const o = withDefaults(MEDIA_HUB_DEFAULTS, options);
     const now = options.now ?? Date.now;
     const logger = options.logger ?? pino({ level: 'silent' });
-    this.scheduler = new PlayScheduler(now, options.talkBackLeadMs ?? 20);
+    this.scheduler = new PlayScheduler(now, o.talkBackLeadMs);
     this.settings = {
+      ...o,
       now,
       logger,
-      recordingsDir: options.recordingsDir === undefined ? './recordings' : options.recordingsDir,
-      lateWindowMs: options.lateWindowMs ?? 200,
-      maxRecordingQueueBytes: options.maxRecordingQueueBytes ?? 4 * 1024 * 1024,
-      maxTimestampJumpMs: options.maxTimestampJumpMs ?? 3_600_000,
-      maxGapFillMs: options.maxGapFillMs ?? 5000,
-      reconnectGraceMs: options.reconnectGraceMs ?? 10_000,
-      channel: options.channel ?? 'auto',
-      recordMix: options.recordMix ?? true,
       scheduler: this.scheduler,
-      maxParticipants: options.maxParticipants ?? 64,
-      maxFrameRate: options.maxFrameRate ?? 250,
-      frameRateWindowS: options.frameRateWindowS ?? 10,
       openRecordingFile: options.openRecordingFile,
-      talkBackLiveLeadMs: options.talkBackLiveLeadMs ?? 100,
       counters: this.counters,
-      recordingFiles: new RecordingFileSlots(options.maxRecordingFiles ?? 8192),
+      recordingFiles: new RecordingFileSlots(o.maxRecordingFiles),
     };
-    this.maxSessions = options.maxSessions ?? 2000;
-    this.createId = options.createId ?? (() => defaultId(now()));
-    this.keepRecent = options.keepRecentSessions ?? 100;
+    this.maxSessions = o.maxSessions;
+    this.createId = options.createId ?? (() => defaultSessionId(now()));
+    this.keepRecent = o.keepRecentSessions;
     this.emitter = new SafeEmitter<MediaHubEvents>(logger, { component: 'media-hub' });
-    this.flushTimer = setInterval(this.flushAll, options.flushIntervalMs ?? 1000);
+    this.flushTimer = setInterval(this.flushAll, o.flushIntervalMs);
     this.flushTimer.unref();
   }
 

@@ -12,12 +12,14 @@ import * as jwt from '../../src/server/auth/jwt-verifier.js';
 import { NATS_DEFAULTS } from '../../src/cluster/nats-options.js';
 import { SUBSCRIBE_DEFAULTS } from '../../src/cluster/subscribe.js';
 import { BLOB_RECORDINGS_DEFAULTS } from '../../src/recordings-storage/blob-recordings-options.js';
+import { MEDIA_HUB_DEFAULTS } from '../../src/media/media-hub-options.js';
 
 const SRC = resolve(import.meta.dirname, '../../src');
 
 /** Each options interface, the file it is in, and the defaults its factory spreads. */
 const CASES: Array<{ file: string; options: string; defaults: object; constants?: Record<string, unknown> }> = [
   { file: 'server/media-server-options.ts', options: 'MediaServerOptions', defaults: MEDIA_SERVER_DEFAULTS },
+  { file: 'media/contract.ts', options: 'MediaHubOptions', defaults: MEDIA_HUB_DEFAULTS },
   { file: 'server/ingest.ts', options: 'IngestLimits', defaults: MEDIA_SERVER_DEFAULTS.limits },
   { file: 'server/live-feed.ts', options: 'LiveFeedOptions', defaults: LIVE_FEED_DEFAULTS },
   { file: 'server/auth/jwt-verifier.ts', options: 'JwtVerifierOptions', defaults: jwt.JWT_VERIFIER_DEFAULTS, constants: { ...jwt } },
