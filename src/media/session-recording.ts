@@ -8,7 +8,7 @@ import { MixRecorder, Recorder } from './recorder.js';
 import { MediaError, MediaErrorCode } from './media-error.js';
 import { RecordingBudget, RecordingFileSlots, type RecordingTarget } from './recording-budget.js';
 import { recordingFailureReason, RecordingHealth, type RecordingFailureCounter } from './recording-health.js';
-import type { OpenFile } from '../audio/index.js';
+import { frameSamples, type OpenFile } from '../audio/index.js';
 import type { DtmfDataPacket, TranscriptionDataPacket, TranscriptionMetadataPacket } from '../protocol/index.js';
 import type { SessionCallEvent, UtteranceEvent } from './contract.js';
 import { mixTalkBackFiles } from './mix-files.js';
@@ -53,8 +53,44 @@ export interface SessionRecordingOptions {
   readonly files?: RecordingFileSlots;
 }
 
+/** Summary ticks (~5 s each) between two session.json checkpoints when nothing but the counts moved: about a minute. */
+const SUMMARY_CHECKPOINT_TICKS = 12;
+
+/** The hub settings a session's recording is made from. */
+export interface RecordingSettings {
+  recordingsDir: string | null;
+  maxRecordingQueueBytes: number;
+  openRecordingFile: OpenFile | undefined;
+  counters: RecordingFailureCounter;
+  recordingFiles: RecordingFileSlots;
+}
+
 /** Files of one session's recording and the memory budget they share. */
 export class SessionRecording {
+  /** The recording of a session that started (undefined when recording is off). A transcription session writes no
+   *  WAV; its recording still wants a format, so it gets 16 kHz. */
+  static forSession(
+    settings: RecordingSettings,
+    session: { id: string; startedAtMs: number; sampleRate: number | undefined; silence: Int16Array | undefined; logger: Logger },
+  ): SessionRecording | undefined {
+    if (settings.recordingsDir === null) return undefined;
+    const rate = session.sampleRate ?? 16000;
+    return new SessionRecording({
+      dir: recordingDirFor(settings.recordingsDir, session.startedAtMs, session.id),
+      sampleRate: rate,
+      maxQueueBytes: settings.maxRecordingQueueBytes,
+      logger: session.logger,
+      silence: session.silence ?? new Int16Array(frameSamples(rate)),
+      openFile: settings.openRecordingFile,
+      failureCounter: settings.counters,
+      files: settings.recordingFiles,
+    });
+  }
+
+  /** What session.json showed beyond the counts when last written, and the summary ticks since. */
+  private summaryShape = '';
+  private summaryTicksSinceWrite = 0;
+
   readonly dir: string;
   readonly sampleRate: number;
   readonly budget: RecordingBudget;
@@ -206,6 +242,22 @@ export class SessionRecording {
     } catch (err) {
       this.logger.error({ err }, 'media: could not write mix.wav from mixed.wav and talk-back.wav');
       return false;
+    }
+  }
+
+  /**
+   * A hub summary tick: session.json is rewritten when `shape` (what it shows beyond the counts: state, participants,
+   * discontinuities, failures) changed, or as a checkpoint every SUMMARY_CHECKPOINT_TICKS — a create + rename per
+   * session every 5 s cost ~2 µs a frame at 300 calls (bench/README.md). Otherwise the folder is only looked at, so
+   * one deleted under the call is seen.
+   */
+  async summaryTick(shape: string, summary: () => unknown): Promise<void> {
+    if (shape !== this.summaryShape || ++this.summaryTicksSinceWrite >= SUMMARY_CHECKPOINT_TICKS) {
+      this.summaryShape = shape;
+      this.summaryTicksSinceWrite = 0;
+      await this.writeSummary(summary());
+    } else {
+      await this.checkFolder();
     }
   }
 

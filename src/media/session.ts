@@ -12,7 +12,7 @@ import type { PlayScheduler } from './play-scheduler.js';
 import { toUtterance } from './utterance.js';
 import { EmitterDoor, SafeEmitter } from './safe-emitter.js';
 import { SinkFanout } from './sink-fanout.js';
-import { recordingDirFor, SessionRecording } from './session-recording.js';
+import { SessionRecording } from './session-recording.js';
 import { SessionTalkBack, type TalkBackSession } from './session-talk-back.js';
 import { Timeline, type TimelineEvents, type TimelineSettings } from './timeline.js';
 import { FRAME_MS, frameSamples, type OpenFile } from '../audio/index.js';
@@ -36,8 +36,7 @@ export interface SessionHost {
 }
 
 type Counts = SessionSummary['counts'];
-/** Summary ticks (~5 s each) between two session.json checkpoints when nothing but the counts moved: about a minute. */
-const SUMMARY_CHECKPOINT_TICKS = 12;
+
 type Connection = AnyConnection<Session>;
 
 /** A MediaSession: one per call, one or more sockets over its life. */
@@ -64,9 +63,6 @@ export class Session extends EmitterDoor<MediaSessionEvents> implements MediaSes
   private ending: Promise<void> | undefined;
   private readonly rejectedReasons = new Set<string>();
   private limitClosedConnection: Connection | undefined;
-  /** What session.json showed beyond the counts when last written, and the summary ticks since. */
-  private summaryShape = '';
-  private summaryTicksSinceWrite = 0;
 
   constructor(
     readonly id: string,
@@ -128,22 +124,8 @@ export class Session extends EmitterDoor<MediaSessionEvents> implements MediaSes
       this.kind = 'transcription';
       this.callConnection ??= packet.callConnectionId;
     }
-    const root = this.settings.recordingsDir;
-    if (root !== null) {
-      // A transcription session writes no WAV; its recording still wants a format.
-      const rate = this.rate ?? 16000;
-      this.recording = new SessionRecording({
-        dir: recordingDirFor(root, this.startedAtMs, this.id),
-        sampleRate: rate,
-        maxQueueBytes: this.settings.maxRecordingQueueBytes,
-        logger: this.logger,
-        silence: silence ?? new Int16Array(frameSamples(rate)),
-        openFile: this.settings.openRecordingFile,
-        failureCounter: this.settings.counters,
-        files: this.settings.recordingFiles,
-      });
-      this.sinks.add(this.recording.recorder);
-    }
+    this.recording = SessionRecording.forSession(this.settings, { id: this.id, startedAtMs: this.startedAtMs, sampleRate: this.rate, silence, logger: this.logger });
+    if (this.recording !== undefined) this.sinks.add(this.recording.recorder);
     this.setState('streaming');
   }
 
@@ -323,23 +305,14 @@ export class Session extends EmitterDoor<MediaSessionEvents> implements MediaSes
     this.emitter.emit('end', this.summary());
   }
 
-  /**
-   * Flush queued recording data (hub timer); resolves with the write latency in ms, or undefined. On a summary tick
-   * session.json is rewritten only when what it shows beyond the counts moved (state, participants, discontinuities,
-   * failures), or as a checkpoint every SUMMARY_CHECKPOINT_TICKS: a create + rename per session every 5 s cost ~2 µs a
-   * frame at 300 calls (bench/README.md). Otherwise the folder is only looked at, so one deleted under the call is seen.
-   */
+  /** Flush queued recording data (hub timer); resolves with the write latency in ms, or undefined. On a summary tick,
+   *  session.json when what it shows beyond the counts moved (SessionRecording.summaryTick). */
   async flushRecording(summaryTick: boolean): Promise<number | undefined> {
     if (this.recording === undefined || !this.live) return undefined;
     const latency = await this.recording.flush();
-    if (!summaryTick || !this.live) return latency;
-    const shape = `${this.stateValue} ${this.timeline?.tracks.length ?? 0} ${this.timeline?.discontinuities.length ?? 0} ${this.recording.health.failed}`;
-    if (shape !== this.summaryShape || ++this.summaryTicksSinceWrite >= SUMMARY_CHECKPOINT_TICKS) {
-      this.summaryShape = shape;
-      this.summaryTicksSinceWrite = 0;
-      await this.recording.writeSummary(this.fileSummary());
-    } else {
-      await this.recording.checkFolder();
+    if (summaryTick && this.live) {
+      const shape = `${this.stateValue} ${this.timeline?.tracks.length ?? 0} ${this.timeline?.discontinuities.length ?? 0} ${this.recording.health.failed}`;
+      await this.recording.summaryTick(shape, () => this.fileSummary());
     }
     return latency;
   }
