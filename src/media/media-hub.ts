@@ -10,7 +10,7 @@ import { Connection as ConnectionOf, type ConnectionTarget } from './connection.
 import { checkHubOptions, defaultSessionId, MEDIA_HUB_DEFAULTS } from './media-hub-options.js';
 import { withDefaults } from '../errors/index.js';
 import { PlayScheduler } from './play-scheduler.js';
-import { SafeEmitter, type Listener } from './safe-emitter.js';
+import { EmitterDoor, SafeEmitter } from './safe-emitter.js';
 import { Session, type SessionHost, type SessionSettings } from './session.js';
 
 /** Write latencies kept between two scrapes. */
@@ -38,7 +38,7 @@ function headerValue(headers: ConnectionInfo['headers'], name: string): string |
 
 type Connection = ConnectionOf<Session>;
 
-class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
+class Hub extends EmitterDoor<MediaHubEvents> implements MediaHub, ConnectionTarget<Session>, SessionHost {
   private readonly settings: SessionSettings;
   private readonly createId: () => string;
   private readonly keepRecent: number;
@@ -48,7 +48,6 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
   /** subscriptionId → callConnectionId, learned from call events (the server knows both when it answers). */
   private readonly callOfSubscription = new Map<string, string>();
   private readonly pendingEvents = new Map<string, CallEvent[]>();
-  private readonly emitter: SafeEmitter<MediaHubEvents>;
   private readonly scheduler: PlayScheduler;
   private readonly flushTimer: NodeJS.Timeout;
   private flushTicks = 0;
@@ -64,9 +63,10 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
 
   constructor(options: MediaHubOptions) {
     checkHubOptions(options);
+    const logger = options.logger ?? pino({ level: 'silent' });
+    super(new SafeEmitter<MediaHubEvents>(logger, { component: 'media-hub' }));
     const o = withDefaults(MEDIA_HUB_DEFAULTS, options);
     const now = options.now ?? Date.now;
-    const logger = options.logger ?? pino({ level: 'silent' });
     this.scheduler = new PlayScheduler(now, o.talkBackLeadMs);
     this.settings = {
       ...o,
@@ -80,7 +80,6 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
     this.maxSessions = o.maxSessions;
     this.createId = options.createId ?? (() => defaultSessionId(now()));
     this.keepRecent = o.keepRecentSessions;
-    this.emitter = new SafeEmitter<MediaHubEvents>(logger, { component: 'media-hub' });
     this.flushTimer = setInterval(this.flushAll, o.flushIntervalMs);
     this.flushTimer.unref();
   }
@@ -291,21 +290,6 @@ class Hub implements MediaHub, ConnectionTarget<Session>, SessionHost {
       talkBackPlayed: sums.talkBackPlayed,
       talkBackCut: sums.talkBackCut,
     };
-  }
-
-  on<K extends keyof MediaHubEvents & string>(event: K, listener: Listener<MediaHubEvents, K>): this {
-    this.emitter.on(event, listener);
-    return this;
-  }
-
-  once<K extends keyof MediaHubEvents & string>(event: K, listener: Listener<MediaHubEvents, K>): this {
-    this.emitter.once(event, listener);
-    return this;
-  }
-
-  off<K extends keyof MediaHubEvents & string>(event: K, listener: Listener<MediaHubEvents, K>): this {
-    this.emitter.off(event, listener);
-    return this;
   }
 
   /** The hub timer: flush every session's recording (a slow one skips ticks, never blocks the others). */
