@@ -3,6 +3,7 @@
 // ends it as the server would have (docs/media.md §Files), from what the folder holds. Only the few fields a
 // recording's summary shares with every reader are touched; the rest is kept as written.
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import { FRAME_MS } from './pcm.js';
 
 /** A session.json that still said its session was live, and what it says now (or would, in a dry run). */
 export interface SessionFileRepair {
@@ -31,7 +32,6 @@ export interface SessionFileInput {
   readonly dryRun: boolean;
 }
 
-const FRAME_MS = 20;
 
 interface Participant {
   file?: unknown;

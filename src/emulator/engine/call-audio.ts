@@ -3,6 +3,7 @@
 // frame number, so pacing, reconnects and faults never change what a frame holds.
 import type { Scenario, ScenarioParticipant } from '../media-engine-contract.js';
 import type { Clip, ClipLoader } from './clips.js';
+import { FRAME_MS } from '../../audio/index.js';
 
 /** A clip placed on a participant's timeline, optionally looped every `periodSamples`. */
 interface Placement {
@@ -71,7 +72,6 @@ export interface CallAudioOptions {
   defaultRawId?: string;
 }
 
-const FRAME_MS = 20;
 /** Keys pressed in one DTMF step follow each other this far apart. */
 export const DTMF_SPACING_MS = 250;
 /** A final result comes this long after the last word, as a recognizer waits for the end of the phrase. */

@@ -27,6 +27,7 @@ import { createJitterHistogram, type Pacer } from './pacer.js';
 import { createPlaybackRecorder, type PlaybackRecorder, type PlaybackViolation } from './playback.js';
 import { StreamFaults } from './stream-faults.js';
 import { openTranscriptionChannel, type TranscriptionChannel } from './transcription-channel.js';
+import { FRAME_MS } from '../../audio/index.js';
 
 /** What every stream of an engine shares. */
 export interface StreamContext {
@@ -69,7 +70,6 @@ export interface LocalEngineStreamStats extends EngineStreamStats {
 /** Where a stream is in its life. */
 export type StreamState = 'preparing' | 'connecting' | 'streaming' | 'reconnecting' | 'ended';
 
-const FRAME_MS = 20;
 
 /** Starts streaming `spec`; progress is reported through `events`. */
 export function startEngineStream(spec: StreamSpec, listener: StreamEvents, ctx: StreamContext): LocalEngineStream {

@@ -9,6 +9,7 @@ import { isSilence, mixFrames } from '../../audio/index.js';
 import { formatTimestamp, serializePacket } from '../../protocol/index.js';
 import type { CallAudio } from './call-audio.js';
 import type { OutgoingMessage } from './outbox.js';
+import { FRAME_MS } from '../../audio/index.js';
 
 /** Builds each frame's packets for one stream. */
 export interface FramePackets {
@@ -28,7 +29,6 @@ export interface FramePacketOptions {
 
 /** The key DTMF packets carry in the outbox (not a participant, not `mixed`). */
 export const DTMF_KEY = '#dtmf';
-const FRAME_MS = 20;
 
 /** Creates the frame builder of a stream. */
 export function createFramePackets(audio: CallAudio, options: FramePacketOptions): FramePackets {

@@ -2,6 +2,7 @@
 // held back and released together (burst), delayed by a random number of frames (jitter, order kept as TCP does),
 // sent twice (duplicate) or sent in reverse order (reorder).
 import type { FaultSpec } from '../media-engine-contract.js';
+import { FRAME_MS } from '../../audio/index.js';
 
 /** A serialized packet for the media socket; `key` says whose it is (a raw ID, `mixed`, or DTMF). */
 export interface OutgoingMessage {
@@ -23,7 +24,6 @@ export interface Outbox {
   clear(): void;
 }
 
-const FRAME_MS = 20;
 
 /** Creates an outbox; `random` (0 ≤ x < 1) decides jitter delays. */
 export function createOutbox(random: () => number = Math.random): Outbox {

@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import type { FaultSpec, Scenario } from '../media-engine-contract.js';
 import type { MediaSocket } from './media-socket.js';
 import type { Outbox } from './outbox.js';
+import { FRAME_MS } from '../../audio/index.js';
 
-const FRAME_MS = 20;
 /** What the malformed fault sends: a packet cut short, not valid JSON. */
 export const MALFORMED_PACKET = '{"kind":"AudioData","audioData":{"timestamp":"';
 
