@@ -44,7 +44,7 @@ function parseOptions(argv: string[]): Options {
     .option('--seconds <n>', 'seconds of audio per pass', positiveInt, 8)
     .option('--no-live-feed', 'without the live feed (MediaServerOptions.liveFeed = false)')
     .option('--no-record', 'without recording (recordingsDir = null)')
-    .option('--no-mix', 'record the tracks but not mix.wav (MediaOptions.recordMix = false)')
+    .option('--no-mix', 'record the tracks but not mixdown.wav (MediaOptions.recordMix = false)')
     .parse(argv)
     .opts<Options>();
 }
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
   }
   const gc = watchGc();
   const load = `${options.calls} calls × ${options.participants}, ${options.format}, ${options.seconds} s`;
-  console.log(`media path, in process: ${load}${options.record ? '' : ', no recording'}${options.mix ? '' : ', no mix.wav'}${options.liveFeed ? '' : ', no live feed'}`);
+  console.log(`media path, in process: ${load}${options.record ? '' : ', no recording'}${options.mix ? '' : ', no mixdown.wav'}${options.liveFeed ? '' : ', no live feed'}`);
 
   // 1. The driver alone: same loop, frames go nowhere.
   const driver = await pace(messages, Math.min(options.seconds, 4), () => undefined, gc);

@@ -43,7 +43,7 @@ interface TargetResult {
   target: TargetKind;
   /** Calls the generators streamed (each process its share). */
   callsStreamed: number;
-  /** Track WAVs the server wrote (one per participant of each call; mix.wav not counted). */
+  /** Track WAVs the server wrote (one per participant of each call; mixdown.wav not counted). */
   trackFiles: number | undefined;
   framesSent: number;
   framesReceived: number;

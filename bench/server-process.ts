@@ -83,7 +83,7 @@ function echoBack(session: MediaSession): void {
   });
 }
 
-/** Frames in every participant track WAV under `dir` (data bytes / frame bytes; mix.wav and talk-back.wav — what the
+/** Frames in every participant track WAV under `dir` (data bytes / frame bytes; mixdown.wav and talk-back.wav — what the
  *  echo calls played back — are not participants' tracks). */
 async function countWrittenFrames(dir: string, frameBytes: number): Promise<{ frames: number; files: number; badFiles: string[] }> {
   let frames = 0;
@@ -92,7 +92,7 @@ async function countWrittenFrames(dir: string, frameBytes: number): Promise<{ fr
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const header = Buffer.alloc(WAV_HEADER_BYTES);
   for (const entry of entries) {
-    if (!entry.isFile() || !entry.name.endsWith('.wav') || entry.name === 'mix.wav' || entry.name === 'talk-back.wav') continue;
+    if (!entry.isFile() || !entry.name.endsWith('.wav') || entry.name === 'mixdown.wav' || entry.name === 'talk-back.wav') continue;
     const path = join(entry.parentPath, entry.name);
     const handle = await open(path, 'r');
     try {

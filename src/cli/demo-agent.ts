@@ -180,6 +180,6 @@ export function formatAgentDemoSummary(result: AgentDemoResult): string {
   for (const l of result.transcript) lines.push(`  ${l.speaker.padEnd(7)} ${l.timelineMs !== undefined ? `${(l.timelineMs / 1000).toFixed(1)} s` : ''}  ${l.text}`);
   lines.push('', `recordings: ${s.recordingDir ?? '-'}`);
   for (const p of s.participants) lines.push(`  ${(p.participantRawId ?? p.trackId).padEnd(22)} ${p.seconds.toFixed(2)} s  ${p.file ?? '-'}`);
-  lines.push('  plus transcript.jsonl (both sides), events.jsonl, session.json' + (s.channel === 'mixed' ? ', mix.wav (call + talk-back)' : ', mix.wav'));
+  lines.push('  plus transcript.jsonl (both sides), events.jsonl, session.json' + (s.channel === 'mixed' ? ', mixdown.wav (call + talk-back)' : ', mixdown.wav'));
   return lines.join('\n');
 }

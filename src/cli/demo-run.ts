@@ -226,6 +226,6 @@ export function formatDemoSummary(result: DemoResult): string {
       (result.greeting.bargeInAtMs !== undefined ? ` (barge-in at ${(result.greeting.bargeInAtMs / 1000).toFixed(2)} s)` : ''),
     `emulator heard ${playback.outboundFrames} talk-back frames, ${playback.stopAudioReceived} StopAudio, ${playback.violations} violations` +
       (playback.wavPath ? `\n  what the app said: ${playback.wavPath}` : ''),
-    `recordings: ${s.recordingDir ?? '-'}  (mix.wav, transcript.jsonl, events.jsonl, session.json)`,
+    `recordings: ${s.recordingDir ?? '-'}  (mixdown.wav, transcript.jsonl, events.jsonl, session.json)`,
   ].join('\n');
 }

@@ -325,7 +325,7 @@ export interface MediaHubOptions {
   frameRateWindowS?: number;
   /** Audio channel type; 'auto' = unmixed when the first frame names a participant. @default 'auto' */
   channel?: 'auto' | 'mixed' | 'unmixed';
-  /** Unmixed sessions: also write `mix.wav`, every track summed. Off, only the per-participant WAVs are written, which
+  /** Unmixed sessions: also write `mixdown.wav`, every track summed. Off, only the per-participant WAVs are written, which
    *  saves 2.5–3 µs of CPU per frame (a quarter of the media path's, bench/README.md). @default true */
   recordMix?: boolean;
   /** Opens each recording WAV: for fault injection (a stalling or failing disk) or custom storage. @default fs.promises.open */

@@ -1,4 +1,4 @@
-// mix.wav for a mixed session that had talk-back: `mixed.wav` and `talk-back.wav` summed once the session ended
+// mixdown.wav for a mixed session that had talk-back: `mixed.wav` and `talk-back.wav` summed once the session ended
 // (a mixed session writes no live mix, and starting one at the first talk-back would miss the call so far). Both
 // files start at timeline 0 and were written by our WAV writer (44-byte headers); read and written in chunks with
 // async I/O, so an hour-long call needs no more memory than a chunk.
@@ -37,7 +37,7 @@ export async function mixWavFiles(inputs: string[], out: string, sampleRate: num
   }
 }
 
-/** mix.wav in `dir` from mixed.wav and talk-back.wav. */
+/** mixdown.wav in `dir` from mixed.wav and talk-back.wav. */
 export function mixTalkBackFiles(dir: string, sampleRate: number, openFile?: OpenFile): Promise<void> {
-  return mixWavFiles([join(dir, 'mixed.wav'), join(dir, 'talk-back.wav')], join(dir, 'mix.wav'), sampleRate, openFile);
+  return mixWavFiles([join(dir, 'mixed.wav'), join(dir, 'talk-back.wav')], join(dir, 'mixdown.wav'), sampleRate, openFile);
 }

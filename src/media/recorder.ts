@@ -1,4 +1,4 @@
-// Recording sinks: one WAV per track (`<trackId>.wav`), and `mix.wav` summing every track per slot for unmixed
+// Recording sinks: one WAV per track (`<trackId>.wav`), and `mixdown.wav` summing every track per slot for unmixed
 // sessions. Frames go to memory on write; the hub's timer flushes them to disk about every second.
 import { join } from 'node:path';
 import type { AudioFrame, Sink } from './contract.js';
@@ -116,7 +116,7 @@ export class Recorder extends WavSink {
 }
 
 /**
- * `mix.wav`: every track summed per slot, clipped to int16. A slot is written once it is older than the late
+ * `mixdown.wav`: every track summed per slot, clipped to int16. A slot is written once it is older than the late
  * window behind the newest slot seen, when every track has delivered it (tracks advance together, track.ts).
  */
 export class MixRecorder extends WavSink {
@@ -149,7 +149,7 @@ export class MixRecorder extends WavSink {
     this.accMayClip = new Uint8Array(this.size);
     this.out = new Int16Array(this.spf);
     this.silence = target.silence;
-    this.wav = new BudgetedWav(join(target.dir, 'mix.wav'), target);
+    this.wav = new BudgetedWav(join(target.dir, 'mixdown.wav'), target);
   }
 
   write(frame: AudioFrame): void {

@@ -1,4 +1,4 @@
-// A session's recording folder `<recordingsDir>/<YYYY-MM-DD>/<session id>/`: track WAVs, mix.wav, transcript.jsonl,
+// A session's recording folder `<recordingsDir>/<YYYY-MM-DD>/<session id>/`: track WAVs, mixdown.wav, transcript.jsonl,
 // events.jsonl and session.json. Everything is written asynchronously, off the frame path.
 import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -136,7 +136,7 @@ export class SessionRecording {
     return this.folder().then(() => undefined);
   }
 
-  /** Add `mix.wav` (unmixed sessions); `lagSlots` = late window in slots + 1. */
+  /** Add `mixdown.wav` (unmixed sessions); `lagSlots` = late window in slots + 1. */
   enableMix(lagSlots: number): MixRecorder {
     this.mix ??= new MixRecorder(this.target, lagSlots);
     return this.mix;
@@ -232,7 +232,7 @@ export class SessionRecording {
     if (ended) void this.flushLines(this.eventsWriter);
   }
 
-  /** A mixed session with talk-back gets mix.wav (mixed.wav + talk-back.wav) once its files are finished
+  /** A mixed session with talk-back gets mixdown.wav (mixed.wav + talk-back.wav) once its files are finished
    *  (mix-files.ts); true when it was written. */
   async mixTalkBack(openFile: OpenFile | undefined): Promise<boolean> {
     if (this.mix !== undefined || this.recorder.fileOf('mixed') === undefined) return false;
@@ -240,7 +240,7 @@ export class SessionRecording {
       await mixTalkBackFiles(this.dir, this.sampleRate, openFile);
       return true;
     } catch (err) {
-      this.logger.error({ err }, 'media: could not write mix.wav from mixed.wav and talk-back.wav');
+      this.logger.error({ err }, 'media: could not write mixdown.wav from mixed.wav and talk-back.wav');
       return false;
     }
   }

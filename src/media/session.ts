@@ -211,7 +211,7 @@ export class Session extends EmitterDoor<MediaSessionEvents> implements MediaSes
     connection.info.close(code, reason);
   }
 
-  /** TimelineEvents: an unmixed session's first frame adds mix.wav (it trails the tracks by the late window). */
+  /** TimelineEvents: an unmixed session's first frame adds mixdown.wav (it trails the tracks by the late window). */
   started(channel: 'mixed' | 'unmixed', windowSlots: number): void {
     if (channel === 'unmixed' && this.recording !== undefined && this.settings.recordMix) this.sinks.add(this.recording.enableMix(windowSlots + 1));
   }
@@ -360,7 +360,7 @@ export class Session extends EmitterDoor<MediaSessionEvents> implements MediaSes
       ...this.summary(),
       kind: this.kind,
       format: this.metadata,
-      mixFile: this.recording?.mix === undefined && !this.talkBackMixed ? undefined : 'mix.wav',
+      mixFile: this.recording?.mix === undefined && !this.talkBackMixed ? undefined : 'mixdown.wav',
       endReason: this.endReason,
       discontinuities: this.timeline?.discontinuities ?? [],
       recordingIncomplete: this.counts.recordingDropped > 0 || this.sinks.errors.length > 0 || this.recording?.health.failed === true,

@@ -1,5 +1,5 @@
 // The talk-back track: everything the app played into the call (session.play, playStream), as the caller heard it,
-// as one more track on the session timeline (trackId `talk-back`, so `talk-back.wav`, in mix.wav, on 'audio' with
+// as one more track on the session timeline (trackId `talk-back`, so `talk-back.wav`, in mixdown.wav, on 'audio' with
 // `talkBack: true`). A frame is placed when the playout model says ACS played it, at the timeline position of that
 // moment; frames StopAudio dropped never arrive (talk-back.ts). It is a Track like a participant's, so it commits in
 // step with the others and gaps between playbacks become silence.

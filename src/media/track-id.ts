@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 /** Longest readable part kept from a raw ID before a hash suffix takes over. */
 const MAX_READABLE = 40;
 /** Names a track may not take: the session's own files and Windows device names. */
-const RESERVED = /^(mix|mixed|talk-back|unknown|session|events|transcript|con|prn|aux|nul|com\d|lpt\d)$/i;
+const RESERVED = /^(mix|mixdown|mixed|talk-back|unknown|session|events|transcript|con|prn|aux|nul|com\d|lpt\d)$/i;
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 10);

@@ -80,7 +80,7 @@ test('SIGTERM stops the server gracefully: exit 0 and a finished WAV', async (t)
   assert.equal(wav.samples.length, 25 * 320);
 });
 
-test('ACS_AUDIO_MIX=off (--mix off): an unmixed call is recorded as its participants\' WAVs, without mix.wav', async (t) => {
+test('ACS_AUDIO_MIX=off (--mix off): an unmixed call is recorded as its participants\' WAVs, without mixdown.wav', async (t) => {
   const dir = await tempDirUntilExit('serve-cli-');
   const { child, ready } = startServe(['--port', '0', '--recordings', dir, '--auth', 'off'], { ACS_AUDIO_MIX: 'off' });
   t.after(() => child.kill('SIGKILL'));

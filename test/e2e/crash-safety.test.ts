@@ -79,12 +79,12 @@ test('a WAV whose header lags its data (killed between the two writes) is repair
   const lagging = Buffer.from(whole);
   lagging.writeUInt32LE(16000, 40);
   lagging.writeUInt32LE(36 + 16000, 4);
-  await writeFile(join(folder, 'mix.wav'), lagging);
+  await writeFile(join(folder, 'mixdown.wav'), lagging);
 
   const server = createMediaServer({ port: 0, recordingsDir: dir, auth: 'off', logger: pino({ level: 'silent' }) });
   await server.listen();
   await server.close();
-  const repaired = readWav(await readFile(join(folder, 'mix.wav')));
+  const repaired = readWav(await readFile(join(folder, 'mixdown.wav')));
   assert.equal(repaired.samples.length, 16000);
 });
 

@@ -26,7 +26,7 @@ test('the recording demo (--recording-only) records every participant, the mix, 
       DEMO_SCENARIO.participants.map((p) => p.rawId).sort(),
     );
     const files = await readdir(session.recordingDir!);
-    for (const name of ['mix.wav', 'session.json', 'events.jsonl']) assert.ok(files.includes(name), `${name} in ${files.join(', ')}`);
+    for (const name of ['mixdown.wav', 'session.json', 'events.jsonl']) assert.ok(files.includes(name), `${name} in ${files.join(', ')}`);
 
     const expectedSamples = (DEMO_CALL_MS / 1000) * 16000;
     const lengths: number[] = [];
@@ -39,7 +39,7 @@ test('the recording demo (--recording-only) records every participant, the mix, 
       assert.ok(wav.samples.length <= expectedSamples + 10 * FRAME_SAMPLES, `${p.participantRawId}: ${wav.samples.length} samples`);
     }
     assert.ok(Math.max(...lengths) - Math.min(...lengths) <= FRAME_SAMPLES, 'tracks are aligned within one frame');
-    const mix = readWav(await readFile(join(session.recordingDir!, 'mix.wav')));
+    const mix = readWav(await readFile(join(session.recordingDir!, 'mixdown.wav')));
     assert.ok(Math.abs(mix.samples.length - lengths[0]) <= FRAME_SAMPLES);
 
     assert.ok(result.transcriptLines > 0, 'final transcript lines arrived');
@@ -73,7 +73,7 @@ test('the agent demo (npm start): greeting, a turn, one barge-in truncated at wh
     assert.ok(cut.audioEndMs > 500 && cut.audioEndMs < cut.generatedMs - 500, `heard ${cut.audioEndMs} of ${cut.generatedMs} ms`);
     assert.deepEqual(result.toolCalls.map((c) => c.name), ['end_call']);
     const files = await readdir(result.session.recordingDir!);
-    for (const name of ['talk-back.wav', 'mixed.wav', 'mix.wav', 'transcript.jsonl']) assert.ok(files.includes(name), `${name} in ${files.join(', ')}`);
+    for (const name of ['talk-back.wav', 'mixed.wav', 'mixdown.wav', 'transcript.jsonl']) assert.ok(files.includes(name), `${name} in ${files.join(', ')}`);
     assert.ok(result.transcript.some((l) => l.speaker === 'agent'), 'the agent in the transcript');
     // The scripted caller speaks bundled fixtures, which the local model knows: their text, not their length.
     assert.deepEqual(result.transcript.filter((l) => l.speaker === 'caller').map((l) => l.text),

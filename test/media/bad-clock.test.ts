@@ -60,12 +60,12 @@ function frames(fromMs: number, count: number, value: number, participants: Arra
   return out;
 }
 
-test('a frame dated 59 minutes ahead writes no minutes of silence: every track and mix.wav stay seconds long', async () => {
+test('a frame dated 59 minutes ahead writes no minutes of silence: every track and mixdown.wav stay seconds long', async () => {
   const before = frames(0, 100, 1, [ALICE, BOB]);
   const glitch = audio(59 * MINUTE, frameOf(9), ALICE);
   const after = frames(2000, 150, 2, [ALICE, BOB]);
   const { summary, json, sizes } = await stream([...before, glitch, ...after]);
-  assert.deepEqual(Object.keys(sizes).sort(), ['4_+15551234567.wav', '4_+15557654321.wav', 'mix.wav']);
+  assert.deepEqual(Object.keys(sizes).sort(), ['4_+15551234567.wav', '4_+15557654321.wav', 'mixdown.wav']);
   // 5 s of audio went in; allow the timeline a few seconds more, never the 59 minutes (113 MB per file).
   for (const [name, size] of Object.entries(sizes)) assert.ok(size <= 10 * SECOND, `${name} is ${size} bytes`);
   assert.equal(summary.counts.discontinuities, 1);

@@ -103,7 +103,7 @@ sinkContract('Recorder (one WAV per track)', (dir) => ({
   output: async () => (await wav(join(dir, 't1.wav'))).samples,
 }));
 
-sinkContract('MixRecorder (mix.wav)', (dir) => ({
+sinkContract('MixRecorder (mixdown.wav)', (dir) => ({
   sink: new MixRecorder(target(dir), 11),
-  output: async () => (await wav(join(dir, 'mix.wav'))).samples,
+  output: async () => (await wav(join(dir, 'mixdown.wav'))).samples,
 }));

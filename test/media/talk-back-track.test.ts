@@ -1,4 +1,4 @@
-// The talk-back track: what the app played, as the caller heard it, on the session timeline (talk-back.wav, mix.wav,
+// The talk-back track: what the app played, as the caller heard it, on the session timeline (talk-back.wav, mixdown.wav,
 // 'audio' with talkBack: true, a participant in the summary), cut where StopAudio cut it. Real files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AudioFrame, MediaSession, PlayoutEvent } from '../../src/media/index.js';
 import { audio, connect, ended, filesOf, frameOf, makeHub, metadata, nextSession, wav } from './harness.js';
 
-test('play 1 s, StopAudio after 400 ms: talk-back.wav holds the 400 ms heard, where it was heard, and mix.wav has it', { timeout: 20_000 }, async (t) => {
+test('play 1 s, StopAudio after 400 ms: talk-back.wav holds the 400 ms heard, where it was heard, and mixdown.wav has it', { timeout: 20_000 }, async (t) => {
   let clock = 5_000_000;
   const C = clock;
   const { hub, cleanup } = await makeHub({ now: () => clock });
@@ -47,7 +47,7 @@ test('play 1 s, StopAudio after 400 ms: talk-back.wav holds the 400 ms heard, wh
   const summary = await end;
 
   const files = await filesOf(summary);
-  assert.ok(files.includes('talk-back.wav') && files.includes('mix.wav'), files.join(', '));
+  assert.ok(files.includes('talk-back.wav') && files.includes('mixdown.wav'), files.join(', '));
   const talk = summary.participants.find((p) => p.trackId === 'talk-back');
   assert.deepEqual(talk && { raw: talk.participantRawId, file: talk.file }, { raw: undefined, file: 'talk-back.wav' });
   assert.deepEqual(Object.fromEntries(talkBackFlags), { '4_+15551234567': false, 'talk-back': true });
@@ -59,7 +59,7 @@ test('play 1 s, StopAudio after 400 ms: talk-back.wav holds the 400 ms heard, wh
   assert.equal(back.samples.indexOf(5000), 200 * 16, 'placed where it was heard: timeline 200 ms');
   assert.equal(back.samples[(600 * 16) - 1], 5000);
   assert.equal(back.samples[600 * 16], 0);
-  const mix = await wav(join(dir, 'mix.wav'));
+  const mix = await wav(join(dir, 'mixdown.wav'));
   assert.equal(mix.samples[100 * 16], 100);
   assert.equal(mix.samples[300 * 16], 5100);
   assert.equal(mix.samples[700 * 16], 100);
@@ -111,7 +111,7 @@ test('addTranscript: a line with speaker, text and timeline ms in transcript.jso
   ]);
 });
 
-test('a mixed session with talk-back gets mix.wav: mixed.wav and talk-back.wav summed when it ends', { timeout: 20_000 }, async (t) => {
+test('a mixed session with talk-back gets mixdown.wav: mixed.wav and talk-back.wav summed when it ends', { timeout: 20_000 }, async (t) => {
   let clock = 9_000_000;
   const C = clock;
   const { hub, cleanup } = await makeHub({ now: () => clock });
@@ -141,15 +141,15 @@ test('a mixed session with talk-back gets mix.wav: mixed.wav and talk-back.wav s
   const summary = await end;
   const dir = summary.recordingDir as string;
   const files = await filesOf(summary);
-  assert.ok(['mix.wav', 'mixed.wav', 'talk-back.wav'].every((f) => files.includes(f)), files.join(', '));
-  const mix = await wav(join(dir, 'mix.wav'));
+  assert.ok(['mixdown.wav', 'mixed.wav', 'talk-back.wav'].every((f) => files.includes(f)), files.join(', '));
+  const mix = await wav(join(dir, 'mixdown.wav'));
   const mixed = await wav(join(dir, 'mixed.wav'));
   assert.equal(mix.samples.length, mixed.samples.length);
   assert.equal(mix.samples[100 * 16], 100);
   assert.equal(mix.samples[250 * 16], 5100);
   assert.equal(mix.samples[400 * 16], 100);
   const json = JSON.parse(await readFile(join(dir, 'session.json'), 'utf8')) as { mixFile?: string };
-  assert.equal(json.mixFile, 'mix.wav');
+  assert.equal(json.mixFile, 'mixdown.wav');
 });
 
 test('the caller\'s frames running a second ahead of the hub clock (ACS catching up): every heard talk-back frame is still recorded', { timeout: 20_000 }, async (t) => {

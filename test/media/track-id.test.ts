@@ -58,7 +58,7 @@ test('unsafe participant ids in a real stream give safe, distinct files inside t
       assert.ok(resolve(dir, p.file as string).startsWith(dir + sep));
     }
     assert.deepEqual(summary.participants.map((p) => p.participantRawId), ids);
-    assert.equal(files.length, ids.length + 2); // + mix.wav, session.json
+    assert.equal(files.length, ids.length + 2); // + mixdown.wav, session.json
     assert.ok(files.every((f) => join(dir, f).startsWith(dir)));
   } finally {
     await cleanup();

@@ -8,7 +8,7 @@ const ALICE = '4:+15551234567';
 const BOB = '8:acs:3d20e1de-0f28-41c5-84a0-4960fde5f411_0000000b-faeb-c708-99bf-a43a0d0036b0';
 
 for (const rate of [16000, 24000] as const) {
-  test(`unmixed at ${rate} Hz: one aligned WAV per participant and mix.wav summing them`, async () => {
+  test(`unmixed at ${rate} Hz: one aligned WAV per participant and mixdown.wav summing them`, async () => {
     const { hub, cleanup } = await makeHub();
     try {
       const socket = connect(hub);
@@ -29,11 +29,11 @@ for (const rate of [16000, 24000] as const) {
       const [alice, bob] = summary.participants;
       assert.equal(alice.trackId, '4_+15551234567');
       assert.match(bob.trackId, /^8_acs_3d20e1de[\w.+-]*-[0-9a-f]{10}$/);
-      assert.deepEqual(await filesOf(summary), [`${alice.trackId}.wav`, `${bob.trackId}.wav`, 'mix.wav', 'session.json'].sort());
+      assert.deepEqual(await filesOf(summary), [`${alice.trackId}.wav`, `${bob.trackId}.wav`, 'mixdown.wav', 'session.json'].sort());
       const spf = rate / 50;
       const a = await wav(join(summary.recordingDir as string, alice.file as string));
       const b = await wav(join(summary.recordingDir as string, bob.file as string));
-      const mix = await wav(join(summary.recordingDir as string, 'mix.wav'));
+      const mix = await wav(join(summary.recordingDir as string, 'mixdown.wav'));
       assert.equal(a.samples.length, 15 * spf);
       assert.equal(b.samples.length, 15 * spf);
       assert.equal(mix.samples.length, 15 * spf);
@@ -71,7 +71,7 @@ test('a participant who first speaks at 3 s gets 3 s of leading silence', async 
   }
 });
 
-test('mix.wav sums a slot the same whichever track arrives first, silent or not', async () => {
+test('mixdown.wav sums a slot the same whichever track arrives first, silent or not', async () => {
   const { hub, cleanup } = await makeHub();
   try {
     const socket = connect(hub);
@@ -93,14 +93,14 @@ test('mix.wav sums a slot the same whichever track arrives first, silent or not'
     }
     socket.conn.closed(1000, '');
     const summary = await ended(session);
-    const mix = await wav(join(summary.recordingDir as string, 'mix.wav'));
+    const mix = await wav(join(summary.recordingDir as string, 'mixdown.wav'));
     assert.deepEqual(frameValues(mix.samples, 320), [200, 250, -7, ...Array(37).fill(0)]);
   } finally {
     await cleanup();
   }
 });
 
-test('recordMix: false writes the participants\' WAVs and no mix.wav', async () => {
+test('recordMix: false writes the participants\' WAVs and no mixdown.wav', async () => {
   const { hub, cleanup } = await makeHub({ recordMix: false });
   try {
     const socket = connect(hub);
@@ -121,7 +121,7 @@ test('recordMix: false writes the participants\' WAVs and no mix.wav', async () 
   }
 });
 
-test('mix.wav clips instead of wrapping when the sum leaves the int16 range', async () => {
+test('mixdown.wav clips instead of wrapping when the sum leaves the int16 range', async () => {
   const { hub, cleanup } = await makeHub();
   try {
     const socket = connect(hub);
@@ -141,7 +141,7 @@ test('mix.wav clips instead of wrapping when the sum leaves the int16 range', as
     socket.push(audio(80, frameOf(1), '4:+1999'));
     socket.conn.closed(1000, '');
     const summary = await ended(session);
-    const mix = await wav(join(summary.recordingDir as string, 'mix.wav'));
+    const mix = await wav(join(summary.recordingDir as string, 'mixdown.wav'));
     assert.deepEqual(frameValues(mix.samples, 320), [30000, 30000, 30000, -32768, 32767]);
   } finally {
     await cleanup();

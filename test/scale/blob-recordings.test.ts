@@ -108,11 +108,11 @@ test('a finished call lands in the Blob container byte for byte, with content ty
 
   const folder = summary.recordingDir!;
   const files = await assertBlobsMatch(containerOf(azurite), folder, blobFolderOf(folder, 'prod/eu'));
-  for (const expected of ['mix.wav', 'session.json', 'transcript.jsonl', 'events.jsonl']) assert.ok(files.includes(expected), `${expected} among ${files.join(', ')}`);
+  for (const expected of ['mixdown.wav', 'session.json', 'transcript.jsonl', 'events.jsonl']) assert.ok(files.includes(expected), `${expected} among ${files.join(', ')}`);
   assert.equal(files.filter((f) => f.endsWith('.wav')).length, 3, 'two participant tracks and the mix');
 
   const container = containerOf(azurite);
-  const types = { 'mix.wav': 'audio/wav', 'session.json': 'application/json', 'transcript.jsonl': 'application/x-ndjson' } as const;
+  const types = { 'mixdown.wav': 'audio/wav', 'session.json': 'application/json', 'transcript.jsonl': 'application/x-ndjson' } as const;
   for (const [file, type] of Object.entries(types)) {
     const properties = await container.getBlockBlobClient(`${blobFolderOf(folder, 'prod/eu')}/${file}`).getProperties();
     assert.equal(properties.contentType, type, `${file} content type`);
@@ -146,7 +146,7 @@ test('a Blob outage during a call loses nothing: the folder stays in the spool u
 
   const folder = summary.recordingDir!;
   const local = (await readdir(folder)).filter((name) => !name.startsWith('.'));
-  assert.ok(local.includes('mix.wav') && local.includes('session.json'), `the recording is still in the spool: ${local.join(', ')}`);
+  assert.ok(local.includes('mixdown.wav') && local.includes('session.json'), `the recording is still in the spool: ${local.join(', ')}`);
   assert.ok(!(await readdir(folder)).includes(UPLOAD_MARKER), 'no upload marker after a failed upload');
   const failed = uploader.stats();
   assert.ok(failed.retries >= 2, `retried (${failed.retries})`);

@@ -43,7 +43,7 @@ test('an unmixed 24 kHz session gets one aligned WAV per participant and a mix',
   const summary = await ended;
   assert.equal(summary.participants.length, 2);
   const files = await readdir(summary.recordingDir!);
-  assert.ok(files.includes('mix.wav'), `mix.wav among ${files.join(', ')}`);
+  assert.ok(files.includes('mixdown.wav'), `mixdown.wav among ${files.join(', ')}`);
   for (const p of summary.participants) {
     const wav = readWav(await readFile(join(summary.recordingDir!, p.file!)));
     assert.equal(wav.sampleRate, 24000);

@@ -63,7 +63,7 @@ test('open recording files are bounded: tracks past maxRecordingFiles are counte
   ws.send(metadata('sub-files', 16000));
   const people = ['4:+15550000001', '4:+15550000002', '4:+15550000003', '4:+15550000004'];
   for (let i = 0; i < 50; i++) for (const p of people) ws.send(audio(T0, i, 16000, p));
-  // mix.wav and the first two tracks take the three files.
+  // mixdown.wav and the first two tracks take the three files.
   await waitUntil(async () => metricValue(await metrics(url), 'acs_audio_recording_failures_total', 'reason="file_limit"') === 2, { message: 'two tracks past the file limit' });
   assert.equal(metricValue(await metrics(url), 'acs_audio_recording_files_open'), 3);
 

@@ -142,7 +142,7 @@ describe('dashboard', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is mis
     assert.ok(entry !== undefined, 'the recording is listed by the API');
     const audios = recording.locator('audio');
     assert.equal(await audios.count(), 3, 'two tracks and the mix');
-    const mix = recording.locator('tr[data-file="mix.wav"] audio');
+    const mix = recording.locator('tr[data-file="mixdown.wav"] audio');
     const seconds = await mix.evaluate(
       (el: HTMLAudioElement) =>
         new Promise<number>((resolve) => {
@@ -150,7 +150,7 @@ describe('dashboard', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is mis
           else el.addEventListener('loadedmetadata', () => resolve(el.duration), { once: true });
         }),
     );
-    const expected = await wavSeconds(join(server.recordingsDir, entry.dir, 'mix.wav'));
+    const expected = await wavSeconds(join(server.recordingsDir, entry.dir, 'mixdown.wav'));
     assert.ok(Math.abs(seconds - expected) <= 0.02, `the browser reads ${seconds} s, the WAV holds ${expected} s`);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-recordings.png'), fullPage: true });
   });

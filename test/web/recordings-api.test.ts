@@ -44,7 +44,7 @@ describe('recordings API', () => {
       participants: [{ trackId: 'p-4-15551234567', participantRawId: '4:+15551234567', file: 'p-4-15551234567.wav', frames: 100, seconds: 2 }],
     }));
     await writeFile(join(session, 'p-4-15551234567.wav'), wav(32000));
-    await writeFile(join(session, 'mix.wav'), wav(32000));
+    await writeFile(join(session, 'mixdown.wav'), wav(32000));
     await writeFile(join(dir, 'secret.wav'), wav(10));
     await symlink(join(dir, 'secret.wav'), join(session, 'escape.wav'));
     const api = createRecordingsApi({ root });
@@ -77,7 +77,7 @@ describe('recordings API', () => {
   });
 
   it('serves a WAV as audio/wav with its full length', async () => {
-    const response = await fetch(`${base}/api/recordings/files/2026-01-02/sess-1/mix.wav`);
+    const response = await fetch(`${base}/api/recordings/files/2026-01-02/sess-1/mixdown.wav`);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'audio/wav');
     assert.equal(response.headers.get('accept-ranges'), 'bytes');
@@ -85,7 +85,7 @@ describe('recordings API', () => {
   });
 
   it('answers a byte range with 206 and Content-Range', async () => {
-    const response = await fetch(`${base}/api/recordings/files/2026-01-02/sess-1/mix.wav`, { headers: { range: 'bytes=40-47' } });
+    const response = await fetch(`${base}/api/recordings/files/2026-01-02/sess-1/mixdown.wav`, { headers: { range: 'bytes=40-47' } });
     assert.equal(response.status, 206);
     assert.equal(response.headers.get('content-range'), `bytes 40-47/${44 + 64000}`);
     const bytes = Buffer.from(await response.arrayBuffer());
@@ -94,14 +94,14 @@ describe('recordings API', () => {
   });
 
   it('refuses a range past the end with 416', async () => {
-    const response = await fetch(`${base}/api/recordings/files/2026-01-02/sess-1/mix.wav`, { headers: { range: 'bytes=999999-' } });
+    const response = await fetch(`${base}/api/recordings/files/2026-01-02/sess-1/mixdown.wav`, { headers: { range: 'bytes=999999-' } });
     assert.equal(response.status, 416);
     await response.arrayBuffer();
   });
 
   it('offers a download name when asked', async () => {
-    const response = await fetch(`${base}/api/recordings/files/2026-01-02/sess-1/mix.wav?download=1`);
-    assert.match(response.headers.get('content-disposition') ?? '', /attachment; filename="sess-1-mix.wav"/);
+    const response = await fetch(`${base}/api/recordings/files/2026-01-02/sess-1/mixdown.wav?download=1`);
+    assert.match(response.headers.get('content-disposition') ?? '', /attachment; filename="sess-1-mixdown.wav"/);
     await response.arrayBuffer();
   });
 
