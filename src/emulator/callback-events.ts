@@ -63,10 +63,14 @@ export interface DeliveryStats {
   failed: number;
 }
 
-/** Posts callback events; one POST per event, as ACS usually does. */
+/** Posts callback events; one POST per event, as ACS usually does. A call's events go one after the other, in the
+ *  order they happened (two POSTs in flight at once could arrive either way round: MediaStreamingStopped after
+ *  CallDisconnected); different calls' events go in parallel. */
 export class CallbackSender {
   readonly stats: DeliveryStats = { posted: 0, failed: 0 };
   private pending = new Set<Promise<void>>();
+  /** Each call's last delivery, which its next one waits for. */
+  private readonly lastOfCall = new WeakMap<CallRecord, Promise<void>>();
 
   constructor(
     private readonly signer: TokenSigner,
@@ -78,9 +82,11 @@ export class CallbackSender {
     const type = String(event.type).replace('Microsoft.Communication.', '');
     const record = { type, time: String(event.time), delivered: false };
     call.events.push(record);
-    const delivery = this.deliver(uri, [event]).then((ok) => {
+    const previous = this.lastOfCall.get(call) ?? Promise.resolve();
+    const delivery = previous.then(() => this.deliver(uri, [event])).then((ok) => {
       record.delivered = ok;
     });
+    this.lastOfCall.set(call, delivery);
     this.pending.add(delivery);
     void delivery.finally(() => this.pending.delete(delivery));
     return delivery;
