@@ -157,9 +157,10 @@ export class SessionRecording {
     return this.budget.queuedBytes + (this.transcriptWriter?.pendingBytes ?? 0) + (this.eventsWriter?.pendingBytes ?? 0);
   }
 
-  /** Frames lost to failed writes (they read as zeros in their files). */
+  /** Frames lost to failed writes of the track files (they read as zeros there). The mix sums the same frames, so a
+   *  frame lost from both counts once. */
   get lostFrames(): number {
-    return this.recorder.lostFrames + (this.mix?.lostFrames ?? 0);
+    return this.recorder.lostFrames;
   }
 
   /** Flush everything queued; resolves with how long it took (ms). One flush at a time. Never rejects. */
