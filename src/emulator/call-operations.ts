@@ -8,6 +8,7 @@ import { buildCallEvent, participantsFields, RESULT_OK, streamingFields, type Ca
 import { identifierOf, rawIdOf, rawIdOfNumber, type IdentifierModel } from './identifiers.js';
 import type { MediaEngine, Scenario, StreamEvents, StreamSpec } from './media-engine-contract.js';
 import type { TokenSigner } from './token-signer.js';
+import { str } from './body-fields.js';
 
 /** What the operations need from the emulator. */
 export interface OperationsContext {
@@ -33,10 +34,6 @@ export interface PendingIncomingCall {
 }
 
 type Body = Record<string, unknown>;
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
 
 function requireString(body: Body, field: string): string {
   const value = str(body[field]);

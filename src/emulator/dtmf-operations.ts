@@ -6,6 +6,7 @@ import { buildCallEvent, RESULT_OK, type CallbackSender } from './callback-event
 import { rawIdOf, type IdentifierModel } from './identifiers.js';
 import { tonesOf } from './media-operations.js';
 import { acsErrors } from './rest/acs-errors.js';
+import { str } from './body-fields.js';
 
 type Body = Record<string, unknown>;
 
@@ -21,10 +22,6 @@ const TONE_MS = 250;
 /** The caller starts pressing this long after recognition starts. */
 const FIRST_PRESS_MS = 500;
 const TONE_NAMES = new Set(tonesOf('0123456789*#ABCD', 'tones'));
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
 
 function target(body: Body): string {
   const rawId = rawIdOf(body.targetParticipant as IdentifierModel | undefined);

@@ -10,6 +10,7 @@ import type { ScenarioReply } from './media-engine-contract.js';
 import type { PlayingPrompt } from './prompt-audio.js';
 import { PromptSynth } from './prompt-synth.js';
 import { AcsRestError, acsErrors } from './rest/acs-errors.js';
+import { isLoopbackUrl, str } from './body-fields.js';
 
 type Body = Record<string, unknown>;
 
@@ -58,10 +59,6 @@ const R = {
   noChoice: result(400, 8547, 'Action failed, recognized phrase does not match a valid option.'),
   fileUnreadable: result(400, 8535, 'Action failed, file could not be read.'),
 };
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
 
 /** Play, recognize and cancel on the emulator's calls. */
 export class MediaOperations {
@@ -209,7 +206,7 @@ export class MediaOperations {
       try {
         const url = new URL(String((source.file as Body).uri));
         if (url.protocol === 'file:') await stat(fileURLToPath(url));
-        else if (['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+        else if (isLoopbackUrl(url)) {
           const response = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
           if (!response.ok) return false;
         }

@@ -8,6 +8,7 @@ import { buildCallEvent, RESULT_OK, type CallbackSender, type ResultInformation 
 import { identifierOf, rawIdOf, type IdentifierModel } from './identifiers.js';
 import type { ScenarioCallee } from './media-engine-contract.js';
 import { acsErrors } from './rest/acs-errors.js';
+import { str } from './body-fields.js';
 
 type Body = Record<string, unknown>;
 
@@ -36,10 +37,6 @@ const FAILURES: Record<Exclude<ScenarioCallee['answer'], 'answer' | undefined>, 
   noAnswer: { code: 408, subCode: 10004, message: 'The callee did not answer before the invitation timed out.' },
   decline: { code: 603, subCode: 0, message: 'The callee declined the call.' },
 };
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
 
 function requireParticipant(body: Body, field: string): string {
   const rawId = rawIdOf(body[field] as IdentifierModel | undefined);

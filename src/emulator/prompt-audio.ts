@@ -1,6 +1,7 @@
 // What the call hears of a running :play or recognize prompt: its audio when the emulator could make it
 // (prompt-synth.ts: espeak-ng speech, readable files), else a tone for as long as it plays, so a call recording holds
 // the bot's prompts where ACS's does (in the app's audio: its own channel when unmixed).
+import { mixFrames } from '../audio/index.js';
 
 /** The prompt tone's pitch. */
 export const PROMPT_TONE_HZ = 440;
@@ -34,12 +35,8 @@ export function withPrompt(app: Int16Array, sampleRate: number, prompt: PlayingP
 }
 
 function withPromptAudio(app: Int16Array, prompt: PlayingPrompt, pcm: Int16Array): Int16Array {
-  const out = new Int16Array(app.length);
   const from = prompt.cursor ?? 0;
-  for (let i = 0; i < app.length; i++) {
-    const sum = app[i] + (from + i < pcm.length ? pcm[from + i] : 0);
-    out[i] = sum > 32767 ? 32767 : sum < -32768 ? -32768 : sum;
-  }
   prompt.cursor = from + app.length;
-  return out;
+  // Past the prompt's end the slice is short (or empty): mixFrames adds nothing there.
+  return mixFrames([app, pcm.subarray(from, from + app.length)], new Int16Array(app.length));
 }

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { readWav, resample, toMono } from '../audio/index.js';
+import { isLoopbackUrl, str } from './body-fields.js';
 
 type Body = Record<string, unknown>;
 
@@ -15,10 +16,6 @@ export interface PromptSynthOptions {
   readonly speech?: boolean;
   /** The speech synthesizer to run for text and SSML (`--stdout` WAV). @default 'espeak-ng' */
   readonly espeakCommand?: string;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 /** Makes prompt audio; remembers whether the synthesizer runs (asked once per emulator). */
@@ -61,7 +58,7 @@ export class PromptSynth {
   private async fileWav(uri: string): Promise<Buffer | undefined> {
     const url = new URL(uri);
     if (url.protocol === 'file:') return readFile(fileURLToPath(url));
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return undefined;
+    if (!isLoopbackUrl(url)) return undefined;
     const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
     return response.ok ? Buffer.from(await response.arrayBuffer()) : undefined;
   }

@@ -11,6 +11,7 @@ import { buildCallEvent, RESULT_OK, type CallbackSender } from './callback-event
 import { isPlaying, withPrompt } from './prompt-audio.js';
 import { createRecordingCapture, type RecordingCapture } from './recording-capture.js';
 import { AcsRestError, acsErrors } from './rest/acs-errors.js';
+import { str } from './body-fields.js';
 
 type Body = Record<string, unknown>;
 
@@ -43,10 +44,6 @@ interface Recording {
   pauses: Array<{ startTime: string; at: number; duration: number | undefined }>;
   detach: (() => void) | undefined;
   stopped: Promise<void> | undefined;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 function oneOf(body: Body, field: string, allowed: string[], what: string): void {
